@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Module loading with modprobe's semantics and none of its weight: resolve
+ * modules.dep, honour softdeps (modules.softdep and modprobe.d), pass the
+ * options of modprobe.d and of the kernel command line, skip built-in and
+ * loaded modules, load with finit_module(2). Anything only modprobe can do
+ * (an install command, a compressed module the kernel can't inflate)
+ * returns -ENOTSUP so the caller can run modprobe instead.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ptboot.h"
+
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4
+#endif
+
+#define MAX_DEPTH 16
+#define MAX_VISITED 64
+
+struct pt_modload {
+	int rootfd;
+	char kver[128];
+	char kdir[160];		/* lib/modules/KVER */
+	char *dep;		/* modules.dep */
+	char *builtin;		/* modules.builtin, may be NULL */
+	struct pt_buf conf;	/* normalised "options|softdep|install NAME REST\n" lines */
+	char visited[MAX_VISITED][PT_NAME_MAX];
+	size_t nvisited;
+};
+
+static void normalize(char *s)
+{
+	for (; *s; s++)
+		if (*s == '-')
+			*s = '_';
+}
+
+/* Module name of a modules.dep path: "kernel/a/vfio-pci.ko.xz" -> "vfio_pci". */
+static int path_to_name(const char *path, size_t len, char *buf, size_t size)
+{
+	const char *base = path, *dot;
+	size_t n;
+
+	for (size_t i = 0; i < len; i++)
+		if (path[i] == '/')
+			base = path + i + 1;
+	dot = memchr(base, '.', (size_t)(path + len - base));
+	n = dot ? (size_t)(dot - base) : (size_t)(path + len - base);
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	memcpy(buf, base, n);
+	buf[n] = '\0';
+	normalize(buf);
+	return 0;
+}
+
+static int conf_add_cmdline(const char *key, const char *val, void *data)
+{
+	struct pt_modload *m = data;
+	const char *dot = strchr(key, '.');
+	char name[PT_NAME_MAX];
+	size_t n;
+
+	if (!dot || dot == key || !val || strchr(key, '/'))
+		return 0;
+	n = (size_t)(dot - key);
+	if (n >= sizeof(name))
+		return 0;
+	memcpy(name, key, n);
+	name[n] = '\0';
+	normalize(name);
+	/* modprobe quotes values with spaces when it passes them on */
+	if (strchr(val, ' '))
+		pt_buf_printf(&m->conf, "options %s %s=\"%s\"\n", name, dot + 1, val);
+	else
+		pt_buf_printf(&m->conf, "options %s %s=%s\n", name, dot + 1, val);
+	return 0;
+}
+
+/* Parse one modprobe.d file into normalised lines. */
+static void conf_add_text(struct pt_modload *m, char *text)
+{
+	char *line = text;
+
+	/* join continuation lines */
+	for (char *p = text; *p; p++)
+		if (p[0] == '\\' && p[1] == '\n')
+			p[0] = p[1] = ' ';
+	while (line && *line) {
+		char *nl = strchr(line, '\n'), *cmd, *name, *rest, *save;
+
+		if (nl)
+			*nl = '\0';
+		if (strchr(line, '#'))
+			*strchr(line, '#') = '\0';
+		cmd = strtok_r(line, " \t", &save);
+		name = cmd ? strtok_r(NULL, " \t", &save) : NULL;
+		rest = name ? save : NULL;
+		if (name && (strcmp(cmd, "options") == 0 || strcmp(cmd, "softdep") == 0 ||
+			     strcmp(cmd, "install") == 0)) {
+			normalize(name);
+			while (rest && (*rest == ' ' || *rest == '\t'))
+				rest++;
+			pt_buf_printf(&m->conf, "%s %s %s\n", cmd, name, rest ? rest : "");
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+/* modprobe.d: *.conf from these directories, sorted by file name; the
+ * first directory holding a name wins (so /etc overrides /usr/lib). */
+static void conf_load_dirs(struct pt_modload *m)
+{
+	static const char *const dirs[] = { "etc/modprobe.d", "run/modprobe.d",
+					    "usr/local/lib/modprobe.d", "usr/lib/modprobe.d",
+					    "lib/modprobe.d" };
+	char *names[256];
+	size_t n = 0;
+
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		struct dirent *de;
+		DIR *dir;
+		int fd;
+
+		fd = openat(m->rootfd, dirs[d], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		dir = fdopendir(fd);
+		if (!dir) {
+			close(fd);
+			continue;
+		}
+		while ((de = readdir(dir)) && n < sizeof(names) / sizeof(names[0])) {
+			size_t l = strlen(de->d_name);
+			bool dup = false;
+			char *s;
+
+			if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".conf") != 0)
+				continue;
+			for (size_t i = 0; i < n; i++)
+				if (strcmp(strchr(names[i], '/') + 1, de->d_name) == 0)
+					dup = true;
+			if (dup)
+				continue;
+			/* "D/name": sort key after the slash, dir index before it */
+			if (asprintf(&s, "%zu/%s", d, de->d_name) < 0)
+				break;
+			names[n++] = s;
+		}
+		closedir(dir);
+	}
+	/* sort by file name only */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(strchr(names[i], '/') + 1, strchr(names[j], '/') + 1) > 0) {
+				char *t = names[i];
+
+				names[i] = names[j];
+				names[j] = t;
+			}
+	for (size_t i = 0; i < n; i++) {
+		char path[512], *text;
+
+		snprintf(path, sizeof(path), "%s/%s", dirs[atoi(names[i])], strchr(names[i], '/') + 1);
+		if (pt_read_file(m->rootfd, path, 1 << 20, &text, NULL) == 0) {
+			conf_add_text(m, text);
+			free(text);
+		}
+		free(names[i]);
+	}
+}
+
+int pt_modload_new(int rootfd, const char *kver, const char *cmdline, struct pt_modload **ret)
+{
+	struct pt_modload *m;
+	char path[256], *text;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->rootfd = rootfd;
+	if (kver)
+		snprintf(m->kver, sizeof(m->kver), "%s", kver);
+	else if (pt_read_attr(rootfd, "proc/sys/kernel/osrelease", m->kver, sizeof(m->kver)) <= 0) {
+		free(m);
+		return -ENOENT;
+	}
+	snprintf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver);
+	snprintf(path, sizeof(path), "%s/modules.dep", m->kdir);
+	r = pt_read_file(rootfd, path, 64 << 20, &m->dep, NULL);
+	if (r < 0) {
+		free(m);
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s/modules.builtin", m->kdir);
+	if (pt_read_file(rootfd, path, 64 << 20, &m->builtin, NULL) < 0)
+		m->builtin = NULL;
+	/* The kernel command line's options come first, as in kmod. */
+	if (cmdline)
+		pt_cmdline_foreach(cmdline, conf_add_cmdline, m);
+	snprintf(path, sizeof(path), "%s/modules.softdep", m->kdir);
+	if (pt_read_file(rootfd, path, 1 << 20, &text, NULL) == 0) {
+		conf_add_text(m, text);
+		free(text);
+	}
+	conf_load_dirs(m);
+	if (m->conf.err) {
+		r = m->conf.err;
+		pt_modload_free(m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
+void pt_modload_free(struct pt_modload *m)
+{
+	if (!m)
+		return;
+	free(m->dep);
+	free(m->builtin);
+	pt_buf_free(&m->conf);
+	free(m);
+}
+
+const char *pt_modload_kver(const struct pt_modload *m)
+{
+	return m->kver;
+}
+
+/* Find name's line in a modules.dep/modules.builtin style text. Returns a
+ * pointer to the start of the line or NULL. */
+static const char *find_line(const char *text, const char *name)
+{
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n'), *colon;
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char n[PT_NAME_MAX];
+
+		colon = memchr(line, ':', len);
+		if (path_to_name(line, colon ? (size_t)(colon - line) : len, n, sizeof(n)) == 0 &&
+		    strcmp(n, name) == 0)
+			return line;
+		line = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Every "KIND NAME REST" config line for name, REST joined by spaces. */
+static void conf_collect(const struct pt_modload *m, const char *kind, const char *name,
+			 struct pt_buf *out)
+{
+	size_t kl = strlen(kind), nl = strlen(name);
+
+	for (const char *line = m->conf.data; line && *line;) {
+		const char *end = strchr(line, '\n');
+
+		if (strncmp(line, kind, kl) == 0 && line[kl] == ' ' &&
+		    strncmp(line + kl + 1, name, nl) == 0 && line[kl + 1 + nl] == ' ') {
+			const char *rest = line + kl + nl + 2;
+			size_t rl = end ? (size_t)(end - rest) : strlen(rest);
+
+			if (rl) {
+				if (out->len)
+					pt_buf_puts(out, " ");
+				pt_buf_printf(out, "%.*s", (int)rl, rest);
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+}
+
+static bool is_loaded(const struct pt_modload *m, const char *name)
+{
+	char path[PT_NAME_MAX + 32];
+
+	snprintf(path, sizeof(path), "sys/module/%s/initstate", name);
+	return faccessat(m->rootfd, path, F_OK, 0) == 0;
+}
+
+static bool visited(struct pt_modload *m, const char *name)
+{
+	for (size_t i = 0; i < m->nvisited; i++)
+		if (strcmp(m->visited[i], name) == 0)
+			return true;
+	if (m->nvisited < MAX_VISITED)
+		snprintf(m->visited[m->nvisited++], PT_NAME_MAX, "%s", name);
+	return false;
+}
+
+static int probe(struct pt_modload *m, struct pt_kernel *k, const char *name, int depth,
+		 struct pt_modload_stats *st);
+
+/* softdep lines: "pre: a b post: c d" for this module; probe one side. */
+static void probe_softdeps(struct pt_modload *m, struct pt_kernel *k, const char *name,
+			   const char *side, int depth, struct pt_modload_stats *st)
+{
+	struct pt_buf sd = { 0 };
+	char *save, *tok;
+	bool on = false;
+
+	conf_collect(m, "softdep", name, &sd);
+	if (!sd.data)
+		return;
+	for (tok = strtok_r(sd.data, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(tok, "pre:") == 0 || strcmp(tok, "post:") == 0) {
+			on = strncmp(tok, side, strlen(side)) == 0;
+			continue;
+		}
+		if (on) {
+			char dep[PT_NAME_MAX];
+
+			snprintf(dep, sizeof(dep), "%s", tok);
+			normalize(dep);
+			(void)probe(m, k, dep, depth + 1, st);	/* missing softdeps are fine */
+		}
+	}
+	pt_buf_free(&sd);
+}
+
+static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel, const char *name,
+		     struct pt_modload_stats *st)
+{
+	struct pt_buf opts = { 0 };
+	char path[512];
+	size_t l = strlen(rel);
+	int fd, r, flags = 0;
+
+	if (l > 3 && strcmp(rel + l - 3, ".ko") != 0) {
+		char comp[64];
+
+		/* Compressed: only if the kernel inflates it itself (6.2+ with
+		 * CONFIG_MODULE_DECOMPRESS shows sys/module/compression). */
+		if (pt_read_attr(m->rootfd, "sys/module/compression", comp, sizeof(comp)) <= 0 ||
+		    !strstr(rel, comp))
+			return -ENOTSUP;
+		flags = MODULE_INIT_COMPRESSED_FILE;
+	}
+	snprintf(path, sizeof(path), "%s/%s", m->kdir, rel);
+	fd = openat(m->rootfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	conf_collect(m, "options", name, &opts);
+	r = opts.err ? opts.err : pt_kernel_load_module(k, fd, opts.data ? opts.data : "", flags);
+	close(fd);
+	pt_buf_free(&opts);
+	if (r == -EEXIST) {
+		st->present++;
+		return 0;
+	}
+	if (r == 0)
+		st->loaded++;
+	return r;
+}
+
+static int probe(struct pt_modload *m, struct pt_kernel *k, const char *name, int depth,
+		 struct pt_modload_stats *st)
+{
+	struct pt_buf inst = { 0 };
+	const char *line, *colon, *end;
+	struct {
+		const char *p;
+		size_t len;
+	} deps[64];
+	size_t ndeps = 0;
+	int r;
+
+	if (depth > MAX_DEPTH)
+		return -ELOOP;
+	if (visited(m, name))
+		return 0;
+	if (m->builtin && find_line(m->builtin, name)) {
+		st->builtin++;
+		return 0;
+	}
+	if (is_loaded(m, name)) {
+		st->present++;
+		return 0;
+	}
+	conf_collect(m, "install", name, &inst);
+	r = inst.len ? -ENOTSUP : 0;
+	pt_buf_free(&inst);
+	if (r < 0)
+		return r;
+	line = find_line(m->dep, name);
+	if (!line)
+		return -ENOENT;
+	end = strchr(line, '\n');
+	if (!end)
+		end = line + strlen(line);
+	colon = memchr(line, ':', (size_t)(end - line));
+	if (!colon)
+		return -EINVAL;
+	for (const char *p = colon + 1; p < end;) {
+		size_t l;
+
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		l = strcspn(p, " \t\n");
+		if (p + l > end)
+			l = (size_t)(end - p);
+		if (l == 0)
+			break;
+		if (ndeps == sizeof(deps) / sizeof(deps[0]))
+			return -E2BIG;
+		deps[ndeps].p = p;
+		deps[ndeps++].len = l;
+		p += l;
+	}
+
+	probe_softdeps(m, k, name, "pre:", depth, st);
+	/* depmod lists dependencies so that loading from last to first works */
+	for (size_t i = ndeps; i-- > 0;) {
+		char dn[PT_NAME_MAX];
+
+		if (path_to_name(deps[i].p, deps[i].len, dn, sizeof(dn)) < 0)
+			continue;
+		r = probe(m, k, dn, depth + 1, st);
+		if (r < 0)
+			return r;
+	}
+	{
+		char rel[256];
+		size_t l = (size_t)(colon - line);
+
+		if (l >= sizeof(rel))
+			return -ENAMETOOLONG;
+		memcpy(rel, line, l);
+		rel[l] = '\0';
+		r = load_path(m, k, rel, name, st);
+		if (r < 0) {
+			if (!st->first_error[0])
+				snprintf(st->first_error, sizeof(st->first_error), "%s: %s", rel,
+					 strerror(-r));
+			return r;
+		}
+	}
+	probe_softdeps(m, k, name, "post:", depth, st);
+	return 0;
+}
+
+int pt_modload_probe(struct pt_modload *m, struct pt_kernel *k, const char *name,
+		     struct pt_modload_stats *stats)
+{
+	char n[PT_NAME_MAX];
+
+	snprintf(n, sizeof(n), "%s", name);
+	normalize(n);
+	m->nvisited = 0;
+	return probe(m, k, n, 0, stats);
+}

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libptboot: the one model of ptboot. Command-line tokenizer, pt.devices=
+ * policy, the PCI device model read through a root prefix, matching, the
+ * binder with its kernel interface, the module loader and the state report.
+ * pt-early and ptctl are thin frontends over this.
+ *
+ * Conventions: functions return 0 (or a count) on success and -errno on
+ * failure; ret_* out-parameters are written only on success; nothing here
+ * logs by itself or keeps global mutable state.
+ */
+#ifndef PTBOOT_H
+#define PTBOOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PT_NAME_MAX 64	/* driver, module and reset-method names */
+#define PT_SLOT_MAX 24	/* "dddddddd:bb:dd.f" plus room */
+#define PT_REASON_MAX 192
+
+/* ---- util.c: small helpers shared by every layer ---------------------- */
+
+/* Read a sysfs-style attribute relative to dirfd into buf (NUL-terminated,
+ * trailing newline stripped). Returns the length or -errno. */
+int pt_read_attr(int dirfd, const char *path, char *buf, size_t size);
+/* Read a whole (small) file into a malloc'ed NUL-terminated buffer. */
+int pt_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
+/* Basename of a symlink's target, e.g. "driver" -> "vfio-pci". */
+int pt_read_link_name(int dirfd, const char *path, char *buf, size_t size);
+/* Parse "0x1002" / "1002" (hex, at most max) from [s, s+len). */
+int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret);
+/* Write a file atomically: temp file in the same directory, fsync, rename. */
+int pt_write_atomic(int dirfd, const char *path, const char *data, size_t len, unsigned mode);
+/* mkdir -p relative to dirfd. */
+int pt_mkdir_p(int dirfd, const char *path, unsigned mode);
+/* Microseconds of CLOCK_MONOTONIC. */
+uint64_t pt_now_us(void);
+
+/* Growable string buffer (for JSON and messages). */
+struct pt_buf {
+	char *data;
+	size_t len, cap;
+	int err;	/* sticky -ENOMEM */
+};
+void pt_buf_printf(struct pt_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pt_buf_puts(struct pt_buf *b, const char *s);
+void pt_buf_json_str(struct pt_buf *b, const char *s);	/* quoted, escaped; NULL -> null */
+void pt_buf_free(struct pt_buf *b);
+
+/* ---- cmdline.c: the kernel's command-line rules ----------------------- */
+
+/* Called for every parameter in order; val is NULL for a bare "key".
+ * Return non-zero to stop. Stops by itself at "--" (the rest is init's). */
+typedef int (*pt_cmdline_cb)(const char *key, const char *val, void *data);
+int pt_cmdline_foreach(const char *cmdline, pt_cmdline_cb cb, void *data);
+
+/* The ptboot keys of one command line, last occurrence wins. */
+struct pt_opts {
+	char *devices;		/* pt.devices= value, NULL when absent */
+	bool devices_bare;	/* "pt.devices" without "=": malformed */
+	bool debug;		/* pt.debug */
+	bool off;		/* pt.off */
+	bool complete_groups;	/* pt.groups=complete */
+	char *bad_key;		/* first unknown or malformed pt.* key, if any */
+};
+int pt_opts_parse(const char *cmdline, struct pt_opts *ret);
+void pt_opts_free(struct pt_opts *o);
+/* Parse a kernel-style boolean ("1", "y", "yes", "on", "true"; bare = true). */
+int pt_parse_bool(const char *val, bool *ret);
+
+/* ---- policy.c: pt.devices= selectors ---------------------------------- */
+
+enum pt_sel_kind {
+	PT_SEL_SLOT,	/* 03:00.0, 0000:03:00.1, 03:00.* */
+	PT_SEL_ID,	/* 1002:744c, 1002:*, c0a9:5421:0108 */
+	PT_SEL_GUARDED,	/* 03:00.0@1002:744c */
+};
+
+#define PT_ANY (-1)
+
+struct pt_sel {
+	enum pt_sel_kind kind;
+	char text[64];		/* as written, for messages */
+	int32_t domain;		/* PT_ANY when omitted (lspci -s semantics) */
+	int32_t bus, dev, fn;	/* fn PT_ANY for "*" */
+	int32_t vendor, device;	/* PT_ANY for "*" or empty */
+	int32_t cls;		/* class<<8|subclass, PT_ANY when absent */
+	int32_t progif;		/* PT_ANY when absent */
+};
+
+struct pt_policy {
+	struct pt_sel *sels;
+	size_t nsels;
+};
+
+struct pt_policy_error {
+	char sel[64];		/* the offending selector, as written */
+	const char *why;	/* static English reason */
+};
+
+int pt_policy_parse(const char *s, struct pt_policy *ret, struct pt_policy_error *ret_err);
+void pt_policy_free(struct pt_policy *p);
+/* One selector (no commas). */
+int pt_sel_parse(const char *s, size_t len, struct pt_sel *ret, const char **ret_why);
+
+/* ---- sysfs.c: the PCI device model of one root ------------------------ */
+
+struct pt_dev {
+	char slot[PT_SLOT_MAX];	/* "0000:03:00.0" */
+	uint32_t domain, bus, dev, fn;
+	uint32_t vendor, device, subvendor, subdevice;
+	uint32_t cls;		/* 24 bits: class, subclass, prog-if */
+	int group;		/* IOMMU group, -1 when none */
+	int boot_vga;		/* 1, 0, or -1 when the attribute is absent */
+	char driver[PT_NAME_MAX];	/* "" when unbound */
+	char override[PT_NAME_MAX];	/* "" when "(null)" */
+	char reset_method[PT_NAME_MAX];	/* "" when absent/empty */
+};
+
+struct pt_sys {
+	int rootfd;
+	struct pt_dev *devs;
+	size_t ndevs;
+	bool iommu;		/* sys/kernel/iommu_groups has groups */
+};
+
+/* Open the tree at root ("/" for the live system). */
+int pt_sys_open(const char *root, struct pt_sys *ret);
+/* Read every PCI function once (sorted by slot). */
+int pt_sys_scan(struct pt_sys *sys);
+/* Re-read the volatile parts of one function: driver and driver_override. */
+int pt_dev_refresh(const struct pt_sys *sys, struct pt_dev *d);
+void pt_sys_close(struct pt_sys *sys);
+const struct pt_dev *pt_sys_find(const struct pt_sys *sys, const char *slot);
+/* A bridge never goes to a VM: it stays with the host (pcieport). */
+bool pt_dev_is_bridge(const struct pt_dev *d);
+bool pt_dev_is_display(const struct pt_dev *d);
+bool pt_sel_matches(const struct pt_sel *s, const struct pt_dev *d);
+/* Slot part only (for guarded selectors). */
+bool pt_sel_matches_slot(const struct pt_sel *s, const struct pt_dev *d);
+bool pt_sel_matches_id(const struct pt_sel *s, const struct pt_dev *d);
+
+/* ---- plan.c: policy x model -> what to do ----------------------------- */
+
+enum pt_action { PT_ACT_BIND, PT_ACT_REFUSE };
+enum pt_result {
+	PT_RES_PLANNED,
+	PT_RES_BOUND,
+	PT_RES_FAILED,
+	PT_RES_ROLLED_BACK,
+	PT_RES_REFUSED,
+};
+
+struct pt_item {
+	size_t dev;		/* index into sys->devs */
+	int sel;		/* index into the policy */
+	enum pt_action action;
+	enum pt_result result;
+	char driver_before[PT_NAME_MAX];
+	char driver_after[PT_NAME_MAX];
+	char reason[PT_REASON_MAX];
+};
+
+struct pt_note {
+	int level;		/* 3 error, 4 warning (kmsg priorities) */
+	char text[256];
+};
+
+struct pt_plan {
+	struct pt_item *items;
+	size_t nitems;
+	struct pt_note *notes;
+	size_t nnotes;
+	bool complete_groups;	/* add unselected group members (pt.groups=complete) */
+};
+
+int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, bool complete_groups,
+		  struct pt_plan *ret);
+int pt_plan_note(struct pt_plan *p, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pt_plan_free(struct pt_plan *p);
+size_t pt_plan_count(const struct pt_plan *p, enum pt_action a);
+const char *pt_result_name(enum pt_result r);
+const char *pt_action_name(enum pt_action a);
+
+/* ---- kernel interface: the one seam tests replace at link time -------- */
+
+/* kernel-linux.c writes real sysfs and calls finit_module(2); the test
+ * suite links kernel-fake.c instead, which simulates the kernel on a
+ * fixture tree (and can fail any step on demand). */
+struct pt_kernel;
+int pt_kernel_new(int rootfd, struct pt_kernel **ret);
+void pt_kernel_free(struct pt_kernel *k);
+/* Write val to the attribute at path (relative to the root). */
+int pt_kernel_write(struct pt_kernel *k, const char *path, const char *val);
+/* finit_module(fd, params, flags) */
+int pt_kernel_load_module(struct pt_kernel *k, int fd, const char *params, int flags);
+
+/* ---- modload.c: modprobe semantics without modprobe ------------------- */
+
+struct pt_modload;
+struct pt_modload_stats {
+	unsigned loaded, present, builtin;
+	char first_error[PT_REASON_MAX];
+};
+/* kver NULL: read from proc/sys/kernel/osrelease under the root. The
+ * cmdline supplies "module.param=value" options as modprobe applies them. */
+int pt_modload_new(int rootfd, const char *kver, const char *cmdline, struct pt_modload **ret);
+void pt_modload_free(struct pt_modload *m);
+/* Load name with its dependencies, softdeps and options. Returns 0 when the
+ * module is loaded, present or built in; -ENOTSUP when only modprobe can do
+ * it (an install command, a compressed module the kernel can't inflate). */
+int pt_modload_probe(struct pt_modload *m, struct pt_kernel *k, const char *name,
+		     struct pt_modload_stats *stats);
+const char *pt_modload_kver(const struct pt_modload *m);
+
+/* ---- bind.c: the binder, shared by pt-early and ptctl ----------------- */
+
+typedef void (*pt_trace_fn)(void *data, const char *msg);
+
+struct pt_binder {
+	struct pt_sys *sys;
+	struct pt_kernel *kernel;
+	const char *driver;	/* "vfio-pci" */
+	pt_trace_fn trace;	/* step-by-step tracing (pt.debug), may be NULL */
+	void *trace_data;
+};
+
+/* Execute the bind items of a plan: override, unbind, probe, verify; on any
+ * failure roll the function (and the rest of its IOMMU group) back to the
+ * host. Results land in the items. Returns the number of failed items. */
+int pt_bind_apply(struct pt_binder *b, struct pt_plan *p);
+/* Make the host take a function again: clear driver_override, unbind from
+ * vfio-pci if bound, reprobe. */
+int pt_bind_release(struct pt_binder *b, struct pt_dev *d);
+
+/* ---- report.c: the JSON state report ---------------------------------- */
+
+struct pt_report_info {
+	const char *tool;	/* "pt-early" */
+	const char *policy;	/* raw pt.devices= value or NULL */
+	const char *kver;
+	bool off, debug, dry_run;
+	const char *modules;	/* "loaded", "built-in", "failed", "skipped" */
+	uint64_t modules_us;
+	uint64_t elapsed_us;
+};
+int pt_report_json(const struct pt_report_info *info, const struct pt_sys *sys,
+		   const struct pt_policy *pol, const struct pt_plan *plan, struct pt_buf *out);
+
+#endif

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pt-early: bind the PCI functions named by pt.devices= to vfio-pci from a
+ * dracut pre-udev hook, before the host drivers probe. A thin frontend over
+ * libptboot: read the command line, plan, load vfio-pci, bind, report.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ptboot.h"
+
+#ifndef PTBOOT_VERSION
+#define PTBOOT_VERSION "0"
+#endif
+
+#define VFIO_DRIVER "vfio-pci"
+#define STATE_DIR "run/ptboot"
+#define STATE_FILE STATE_DIR "/state.json"
+
+struct run {
+	int logfd;		/* the root's dev/kmsg, or stderr */
+	bool kmsg;
+	bool debug;
+	bool dry_run;
+	const char *root;
+	char *cmdline;
+	struct pt_sys sys;
+	struct pt_opts opts;
+	struct pt_policy pol;
+	struct pt_plan plan;
+	struct pt_report_info info;
+	uint64_t t0;
+	char kver[128];
+};
+
+static void logmsg(struct run *R, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void logmsg(struct run *R, int prio, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n = 0, hdr;
+
+	if (prio >= 7 && !R->debug)
+		return;
+	if (R->kmsg)
+		n = snprintf(line, sizeof(line), "<%d>", prio < 7 ? prio : 6);
+	hdr = n;
+	n += snprintf(line + n, sizeof(line) - (size_t)n, "ptboot: ");
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	/* kmsg takes one record per write() */
+	if (write(R->logfd, line, (size_t)n) < 0 && R->kmsg)
+		(void)!write(2, line + hdr, (size_t)(n - hdr));
+}
+
+static void trace_cb(void *data, const char *msg)
+{
+	logmsg(data, 7, "%s", msg);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: pt-early [OPTIONS]\n"
+	      "Bind the PCI functions named by pt.devices= on the kernel command line to\n"
+	      "vfio-pci. Run by the ptboot dracut hook before udev coldplug.\n\n"
+	      "  -r, --root DIR           operate on the tree at DIR (default /)\n"
+	      "  -c, --cmdline-file FILE  read the command line from FILE, not proc/cmdline\n"
+	      "  -n, --dry-run            change nothing; print the state report it would write\n"
+	      "  -h, --help               show this help\n"
+	      "  -V, --version            show the version\n"
+	      "Keys: pt.devices=SEL[,SEL...] pt.groups=warn|complete pt.debug pt.off\n", f);
+}
+
+/* The fallback for what only modprobe can do (install commands,
+ * compressed modules on kernels that can't inflate them). */
+static int run_modprobe(const char *name)
+{
+	static const char *const paths[] = { "/usr/sbin/modprobe", "/sbin/modprobe",
+					      "/usr/bin/modprobe", "/bin/modprobe" };
+	int status;
+	pid_t pid;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (access(paths[i], X_OK) < 0)
+			continue;
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0) {
+			execl(paths[i], "modprobe", "-q", name, (char *)NULL);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) < 0)
+			return -errno;
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	}
+	return -ENOENT;
+}
+
+static bool have_driver(struct run *R)
+{
+	return faccessat(R->sys.rootfd, "sys/bus/pci/drivers/" VFIO_DRIVER, F_OK, 0) == 0;
+}
+
+/* Load vfio-pci with modprobe's semantics. Returns 0 when the driver is
+ * registered afterwards. */
+static int load_vfio(struct run *R, struct pt_kernel *k)
+{
+	struct pt_modload_stats st = { 0 };
+	struct pt_modload *m;
+	uint64_t t = pt_now_us();
+	int r;
+
+	if (have_driver(R)) {
+		R->info.modules = "present";
+		return 0;
+	}
+	r = pt_modload_new(R->sys.rootfd, R->kver[0] ? R->kver : NULL, R->cmdline, &m);
+	if (r < 0) {
+		logmsg(R, 3, "cannot read the module index of this kernel: %s", strerror(-r));
+	} else {
+		r = pt_modload_probe(m, k, VFIO_DRIVER, &st);
+		if (r == -ENOTSUP && strcmp(R->root, "/") == 0) {
+			logmsg(R, 6, "vfio-pci needs modprobe (install command or compressed module)");
+			r = run_modprobe(VFIO_DRIVER);
+			R->info.modules = "modprobe";
+		} else if (r < 0) {
+			logmsg(R, 3, "loading vfio-pci failed: %s",
+			       st.first_error[0] ? st.first_error : strerror(-r));
+		}
+		logmsg(R, 7, "modules: %u loaded, %u present, %u built in", st.loaded, st.present,
+		       st.builtin);
+		pt_modload_free(m);
+	}
+	R->info.modules_us = pt_now_us() - t;
+	if (r == 0 && !have_driver(R)) {
+		logmsg(R, 3, "vfio-pci loaded but registered no PCI driver");
+		r = -ENODEV;
+	}
+	if (!R->info.modules)
+		R->info.modules = r < 0 ? "failed" : st.loaded ? "loaded" : "present";
+	else if (r < 0)
+		R->info.modules = "failed";
+	return r;
+}
+
+static void write_report(struct run *R)
+{
+	struct pt_buf b = { 0 };
+	int r;
+
+	R->info.elapsed_us = pt_now_us() - R->t0;
+	r = pt_report_json(&R->info, &R->sys, &R->pol, &R->plan, &b);
+	if (r == 0 && R->dry_run) {
+		fputs(b.data, stdout);
+	} else if (r == 0) {
+		r = pt_mkdir_p(R->sys.rootfd, STATE_DIR, 0755);
+		if (r == 0)
+			r = pt_write_atomic(R->sys.rootfd, STATE_FILE, b.data, b.len, 0644);
+	}
+	if (r < 0)
+		logmsg(R, 3, "cannot write the state report /%s: %s", STATE_FILE, strerror(-r));
+	pt_buf_free(&b);
+}
+
+static void log_notes(struct run *R, size_t from)
+{
+	for (size_t i = from; i < R->plan.nnotes; i++)
+		logmsg(R, R->plan.notes[i].level, "%s", R->plan.notes[i].text);
+}
+
+static void log_items(struct run *R)
+{
+	for (size_t i = 0; i < R->plan.nitems; i++) {
+		const struct pt_item *it = &R->plan.items[i];
+		const struct pt_dev *d = &R->sys.devs[it->dev];
+		const char *sel = it->sel >= 0 ? R->pol.sels[it->sel].text : "group";
+		int prio;
+
+		switch (it->result) {
+		case PT_RES_BOUND:
+			prio = 6;
+			break;
+		case PT_RES_PLANNED:
+			prio = 7;
+			break;
+		case PT_RES_REFUSED:
+		case PT_RES_ROLLED_BACK:
+			prio = 4;
+			break;
+		default:
+			prio = 3;
+		}
+		if (it->result == PT_RES_BOUND)
+			logmsg(R, prio, "%s [%04x:%04x] (%s): bound to " VFIO_DRIVER " (was %s)", d->slot,
+			       d->vendor, d->device, sel,
+			       it->driver_before[0] ? it->driver_before : "unbound");
+		else
+			logmsg(R, prio, "%s [%04x:%04x] (%s): %s%s%s", d->slot, d->vendor, d->device, sel,
+			       pt_result_name(it->result), it->reason[0] ? ": " : "", it->reason);
+	}
+}
+
+static int run_policy(struct run *R)
+{
+	struct pt_policy_error perr = { 0 };
+	struct pt_kernel *k = NULL;
+	size_t nbind, failed = 0;
+	int r;
+
+	R->info.policy = R->opts.devices;
+	if (R->opts.devices_bare || pt_policy_parse(R->opts.devices, &R->pol, &perr) < 0) {
+		if (R->opts.devices_bare)
+			pt_plan_note(&R->plan, 3, "malformed pt.devices: no value; binding nothing");
+		else
+			pt_plan_note(&R->plan, 3,
+				     "malformed pt.devices=%s: selector \"%s\": %s; binding nothing",
+				     R->opts.devices, perr.sel, perr.why);
+		log_notes(R, 0);
+		return 2;
+	}
+	r = pt_sys_scan(&R->sys);
+	if (r < 0) {
+		pt_plan_note(&R->plan, 3, "cannot read the PCI devices: %s; binding nothing", strerror(-r));
+		log_notes(R, 0);
+		return 1;
+	}
+	r = pt_plan_build(&R->sys, &R->pol, R->opts.complete_groups, &R->plan);
+	if (r < 0) {
+		pt_plan_note(&R->plan, 3, "cannot plan: %s; binding nothing", strerror(-r));
+		log_notes(R, 0);
+		return 1;
+	}
+	log_notes(R, 0);
+	nbind = pt_plan_count(&R->plan, PT_ACT_BIND);
+	if (R->dry_run || nbind == 0) {
+		R->info.modules = R->dry_run ? "planned" : "skipped";
+		log_items(R);
+		return pt_plan_count(&R->plan, PT_ACT_REFUSE) ? 1 : 0;
+	}
+
+	r = pt_kernel_new(R->sys.rootfd, &k);
+	if (r == 0)
+		r = load_vfio(R, k);
+	if (r < 0) {
+		size_t from = R->plan.nnotes;
+
+		pt_plan_note(&R->plan, 3, "vfio-pci is not available (%s): the host keeps every device",
+			     strerror(-r));
+		log_notes(R, from);
+		for (size_t i = 0; i < R->plan.nitems; i++) {
+			struct pt_item *it = &R->plan.items[i];
+
+			if (it->action != PT_ACT_BIND)
+				continue;
+			it->result = PT_RES_FAILED;
+			snprintf(it->driver_before, sizeof(it->driver_before), "%s",
+				 R->sys.devs[it->dev].driver);
+			snprintf(it->driver_after, sizeof(it->driver_after), "%s",
+				 R->sys.devs[it->dev].driver);
+			snprintf(it->reason, sizeof(it->reason), "vfio-pci not available: %s",
+				 strerror(-r));
+		}
+		failed = nbind;
+	} else {
+		struct pt_binder b = {
+			.sys = &R->sys,
+			.kernel = k,
+			.driver = VFIO_DRIVER,
+			.trace = R->debug ? trace_cb : NULL,
+			.trace_data = R,
+		};
+
+		failed = (size_t)pt_bind_apply(&b, &R->plan);
+	}
+	pt_kernel_free(k);
+	log_items(R);
+	logmsg(R, failed ? 4 : 6, "%zu bound, %zu failed, %zu refused in %llu us",
+	       nbind - failed, failed, pt_plan_count(&R->plan, PT_ACT_REFUSE),
+	       (unsigned long long)(pt_now_us() - R->t0));
+	return failed || pt_plan_count(&R->plan, PT_ACT_REFUSE) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "cmdline-file", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	struct run R = { .root = "/", .logfd = 2, .sys = { .rootfd = -1 } };
+	const char *cmdline_file = NULL;
+	int c, r, ret;
+
+	R.t0 = pt_now_us();
+	while ((c = getopt_long(argc, argv, "r:c:nhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			R.root = optarg;
+			break;
+		case 'c':
+			cmdline_file = optarg;
+			break;
+		case 'n':
+			R.dry_run = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			puts("pt-early " PTBOOT_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pt-early: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	r = pt_sys_open(R.root, &R.sys);
+	if (r < 0) {
+		fprintf(stderr, "pt-early: cannot open root %s: %s\n", R.root, strerror(-r));
+		return 2;
+	}
+	if (!R.dry_run) {
+		int fd = openat(R.sys.rootfd, "dev/kmsg", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+
+		if (fd >= 0) {
+			R.logfd = fd;
+			R.kmsg = true;
+		}
+	}
+	if (cmdline_file)
+		r = pt_read_file(AT_FDCWD, cmdline_file, 1 << 20, &R.cmdline, NULL);
+	else
+		r = pt_read_file(R.sys.rootfd, "proc/cmdline", 1 << 20, &R.cmdline, NULL);
+	if (r == 0)
+		r = pt_opts_parse(R.cmdline, &R.opts);
+	if (r < 0) {
+		logmsg(&R, 3, "cannot read the kernel command line: %s; binding nothing", strerror(-r));
+		ret = 2;
+		goto out;
+	}
+	R.debug = R.opts.debug;
+	if (pt_read_attr(R.sys.rootfd, "proc/sys/kernel/osrelease", R.kver, sizeof(R.kver)) < 0)
+		R.kver[0] = '\0';
+	R.info = (struct pt_report_info){ .tool = "pt-early", .debug = R.debug, .dry_run = R.dry_run,
+					  .kver = R.kver[0] ? R.kver : NULL };
+	if (R.opts.bad_key)
+		logmsg(&R, 4, "ignoring unknown or malformed key %s", R.opts.bad_key);
+	if (R.opts.off) {
+		logmsg(&R, 6, "pt.off given: ignoring pt.devices=, binding nothing");
+		R.info.off = true;
+		R.info.policy = R.opts.devices;
+		write_report(&R);
+		ret = 0;
+		goto out;
+	}
+	if (!R.opts.devices) {
+		logmsg(&R, 7, "no pt.devices= on the command line: nothing to do");
+		ret = 0;
+		goto out;
+	}
+	ret = run_policy(&R);
+	write_report(&R);
+out:
+	pt_plan_free(&R.plan);
+	pt_policy_free(&R.pol);
+	pt_opts_free(&R.opts);
+	free(R.cmdline);
+	pt_sys_close(&R.sys);
+	if (R.kmsg)
+		close(R.logfd);
+	return ret;
+}
