@@ -107,9 +107,12 @@ static void conf_add_text(struct pt_modload *m, char *text)
 		if (name && (strcmp(cmd, "options") == 0 || strcmp(cmd, "softdep") == 0 ||
 			     strcmp(cmd, "install") == 0)) {
 			normalize(name);
-			while (rest && (*rest == ' ' || *rest == '\t'))
-				rest++;
-			pt_buf_printf(&m->conf, "%s %s %s\n", cmd, name, rest ? rest : "");
+			pt_buf_printf(&m->conf, "%s %s", cmd, name);
+			/* words joined by one space, as modprobe passes them */
+			for (char *w = rest ? strtok_r(rest, " \t", &save) : NULL; w;
+			     w = strtok_r(NULL, " \t", &save))
+				pt_buf_printf(&m->conf, " %s", w);
+			pt_buf_puts(&m->conf, "\n");
 		}
 		line = nl ? nl + 1 : NULL;
 	}
@@ -340,8 +343,15 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 
 		/* Compressed: only if the kernel inflates it itself (6.2+ with
 		 * CONFIG_MODULE_DECOMPRESS shows sys/module/compression). */
-		if (pt_read_attr(m->rootfd, "sys/module/compression", comp, sizeof(comp)) <= 0 ||
-		    !strstr(rel, comp))
+		static const char *const ext[][2] = { { "zstd", ".zst" }, { "xz", ".xz" },
+						      { "gzip", ".gz" } };
+		bool ok = false;
+
+		if (pt_read_attr(m->rootfd, "sys/module/compression", comp, sizeof(comp)) > 0)
+			for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+				ok |= strcmp(comp, ext[i][0]) == 0 &&
+				      strcmp(rel + l - strlen(ext[i][1]), ext[i][1]) == 0;
+		if (!ok)
 			return -ENOTSUP;
 		flags = MODULE_INIT_COMPRESSED_FILE;
 	}

@@ -143,6 +143,9 @@ static int plan_dev(struct pt_plan *p, const struct pt_sys *sys, const struct pt
 	}
 	if (it->action == PT_ACT_REFUSE)
 		it->result = PT_RES_REFUSED;
+	else if (d->boot_vga == 1)
+		return pt_plan_note(p, 4, "%s is the boot VGA device: the host's console goes with it",
+				    d->slot);
 	return 0;
 }
 

@@ -167,7 +167,13 @@ int pt_sel_parse(const char *s, size_t len, struct pt_sel *ret, const char **ret
 	} else {
 		sel.kind = PT_SEL_ID;
 		if (parse_id(s, len, &sel, &why) < 0) {
-			*ret_why = why;
+			/* "03:00" is the classic slip: a slot without its function */
+			size_t v = span_to(s, len, ':');
+
+			*ret_why = v >= 1 && v < 4 && s[0] != '*' && len <= 10
+					   ? "neither a slot (BUS:DEVICE.FUNCTION, e.g. 03:00.0) "
+					     "nor an ID (VENDOR:DEVICE, e.g. 1002:744c)"
+					   : why;
 			return -EINVAL;
 		}
 	}

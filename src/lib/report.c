@@ -41,7 +41,7 @@ int pt_report_json(const struct pt_report_info *info, const struct pt_sys *sys,
 		      info->dry_run ? "true" : "false");
 	pt_buf_json_str(b, info->kver);
 	pt_buf_puts(b, ",\n  \"iommu\": ");
-	pt_buf_puts(b, sys && sys->iommu ? "true" : "false");
+	pt_buf_puts(b, !sys || !sys->ndevs ? "null" : sys->iommu ? "true" : "false");
 	pt_buf_puts(b, ",\n  \"modules\": ");
 	str_or_null(b, info->modules);
 	pt_buf_printf(b, ",\n  \"modules_us\": %" PRIu64 ",\n  \"errors\": ", info->modules_us);

@@ -99,13 +99,14 @@ int main(void)
 	/* malformed: the bad selector is named, the reason says what is expected */
 	bad("03:00.0,,04:00.0", "", "empty");
 	bad("03:00.0,", "", "empty");
-	bad("03:00", "03:00", "4 hex digits");		/* not an ID, and a slot needs .F */
+	bad("03:00", "03:00", "neither a slot");	/* not an ID, and a slot needs .F */
 	bad("3:0.0,0000:03:00.8", "0000:03:00.8", "function");
 	bad("03:20.0", "03:20.0", "device number");
 	bad("103:00.0", "103:00.0", "bus");
 	bad("00.0", "00.0", "slot");
 	bad("*:00.0", "*:00.0", "bus");
 	bad("0x1002:744c", "0x1002:744c", "vendor");
+	bad("2:0", "2:0", "neither a slot");
 	bad("1002", "1002", "ID");
 	bad("*:744c", "*:744c", "vendor");
 	bad(":", ":", "vendor");
