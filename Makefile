@@ -36,7 +36,7 @@ MUSL_OBJS := $(LIB_SRCS:%=$(B)/musl/%.o)
 ASAN_OBJS := $(LIB_SRCS:%=$(B)/asan/%.o)
 HDRS := src/lib/ptboot.h
 
-UNIT_TESTS := test-cmdline test-policy test-sysfs test-plan test-bind test-modload test-report
+UNIT_TESTS := test-cmdline test-policy test-sysfs test-bind test-modload
 
 .PHONY: all clean check check-unit check-asan check-cli check-qemu demo bench deps install \
 	dracut-stage lint

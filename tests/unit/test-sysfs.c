@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The device model read from fixture trees laid out like the kernel's sysfs
+ * (the seed's host and the QEMU machine), and the planner on top of it.
+ * Usage: test-sysfs FIXTURES_DIR SCRATCH_DIR
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "ptboot.h"
+#include "test.h"
+
+static struct pt_sys open_scan(const char *fixtures, const char *name)
+{
+	char root[512];
+	struct pt_sys sys;
+
+	snprintf(root, sizeof(root), "%s/%s", fixtures, name);
+	if (pt_sys_open(root, &sys) < 0 || pt_sys_scan(&sys) < 0) {
+		fprintf(stderr, "cannot read fixture %s\n", root);
+		exit(2);
+	}
+	return sys;
+}
+
+static const struct pt_item *item(const struct pt_sys *sys, const struct pt_plan *p, const char *slot)
+{
+	for (size_t i = 0; i < p->nitems; i++)
+		if (strcmp(sys->devs[p->items[i].dev].slot, slot) == 0)
+			return &p->items[i];
+	return NULL;
+}
+
+static bool has_note(const struct pt_plan *p, const char *text)
+{
+	for (size_t i = 0; i < p->nnotes; i++)
+		if (strstr(p->notes[i].text, text))
+			return true;
+	return false;
+}
+
+static void plan(const struct pt_sys *sys, const char *policy, bool complete, struct pt_plan *p)
+{
+	struct pt_policy pol;
+
+	if (pt_policy_parse(policy, &pol, NULL) < 0 || pt_plan_build(sys, &pol, complete, p) < 0) {
+		fprintf(stderr, "cannot plan %s\n", policy);
+		exit(2);
+	}
+	pt_policy_free(&pol);
+}
+
+int main(int argc, char **argv)
+{
+	const struct pt_dev *d;
+	struct pt_plan p;
+	struct pt_sys sys;
+	char scratch_root[600];
+
+	if (argc != 3)
+		return 2;
+
+	/* the seed's host: what lspci -nnk shows in the guide */
+	sys = open_scan(argv[1], "seed-host");
+	CHECK(sys.ndevs > 40);
+	CHECK(sys.iommu);
+	for (size_t i = 1; i < sys.ndevs; i++)
+		CHECK(strcmp(sys.devs[i - 1].slot, sys.devs[i].slot) < 0);
+	d = pt_sys_find(&sys, "0000:03:00.0");
+	CHECK(d != NULL);
+	if (d) {
+		CHECK_INT(d->vendor, 0x1002);
+		CHECK_INT(d->device, 0x744c);
+		CHECK_INT(d->subvendor, 0x1da2);
+		CHECK_INT(d->subdevice, 0xe471);
+		CHECK_INT(d->cls, 0x030000);
+		CHECK_INT(d->group, 15);
+		CHECK_INT(d->bus, 3);
+		CHECK_INT(d->fn, 0);
+		CHECK_INT(d->boot_vga, 0);
+		CHECK_STR(d->driver, "amdgpu");
+		CHECK_STR(d->override, "");
+		CHECK_STR(d->reset_method, "");	/* Navi 31: no usable reset */
+		CHECK(pt_dev_is_display(d) && !pt_dev_is_bridge(d));
+	}
+	d = pt_sys_find(&sys, "0000:03:00.1");
+	CHECK(d && d->group == 15 && strcmp(d->driver, "snd_hda_intel") == 0 && d->boot_vga == -1);
+	d = pt_sys_find(&sys, "0000:7c:00.0");
+	CHECK(d && d->boot_vga == 1 && d->device == 0x164e);
+	d = pt_sys_find(&sys, "0000:6e:00.0");
+	CHECK(d && d->cls == 0x010802 && strcmp(d->reset_method, "flr bus") == 0);
+	d = pt_sys_find(&sys, "0000:00:00.2");	/* the IOMMU itself: no group */
+	CHECK(d && d->group == -1);
+	d = pt_sys_find(&sys, "0000:02:00.0");
+	CHECK(d && pt_dev_is_bridge(d) && strcmp(d->driver, "pcieport") == 0);
+	CHECK(pt_sys_find(&sys, "0000:99:00.0") == NULL);
+
+	/* the seed's GPU by guarded slot: the audio function is left behind */
+	plan(&sys, "03:00.0@1002:744c,6e:00.0@c0a9:5421", false, &p);
+	CHECK_INT(p.nitems, 2);
+	CHECK(has_note(&p, "IOMMU group 15 also holds 0000:03:00.1 [1002:ab30]"));
+	pt_plan_free(&p);
+	plan(&sys, "03:00.0@1002:744c", true, &p);
+	CHECK_INT(p.nitems, 2);
+	CHECK(item(&sys, &p, "0000:03:00.1") && item(&sys, &p, "0000:03:00.1")->action == PT_ACT_BIND);
+	CHECK(item(&sys, &p, "0000:03:00.1")->sel == -1);
+	CHECK(!has_note(&p, "also holds"));
+	pt_plan_free(&p);
+	/* the whole slot: no warning; the upstream switch bridges are not members */
+	plan(&sys, "03:00.*", false, &p);
+	CHECK_INT(p.nitems, 2);
+	CHECK_INT(p.nnotes, 0);
+	pt_plan_free(&p);
+	/* all of AMD: the iGPU (boot VGA) is refused, its audio and the dGPU go */
+	plan(&sys, "1002:*:0300,1002:*:0403", false, &p);
+	CHECK(item(&sys, &p, "0000:7c:00.0") && item(&sys, &p, "0000:7c:00.0")->action == PT_ACT_REFUSE);
+	CHECK(item(&sys, &p, "0000:03:00.0")->action == PT_ACT_BIND);
+	CHECK(item(&sys, &p, "0000:7c:00.1")->action == PT_ACT_BIND);
+	pt_plan_free(&p);
+	/* a guard against the wrong disk: 04:00.0 holds / and is a Samsung */
+	plan(&sys, "04:00.0@c0a9:5421", false, &p);
+	CHECK(item(&sys, &p, "0000:04:00.0")->action == PT_ACT_REFUSE);
+	CHECK(strstr(item(&sys, &p, "0000:04:00.0")->reason, "found 144d:a80c class 0108"));
+	pt_plan_free(&p);
+	/* the ISA bridge beside SMBus is a bridge: no warning for it */
+	plan(&sys, "00:14.0", false, &p);
+	CHECK_INT(p.nnotes, 0);
+	pt_plan_free(&p);
+	plan(&sys, "0000:99:00.0", false, &p);
+	CHECK(has_note(&p, "selector 0000:99:00.0 matched no PCI function"));
+	pt_plan_free(&p);
+	pt_sys_close(&sys);
+
+	/* refresh sees a driver change */
+	snprintf(scratch_root, sizeof(scratch_root), "%s/sysfs", argv[2]);
+	fixture_copy(argv[1], "qemu-std", scratch_root);
+	CHECK_INT(pt_sys_open(scratch_root, &sys), 0);
+	CHECK_INT(pt_sys_scan(&sys), 0);
+	CHECK_INT(sys.ndevs, 16);
+	{
+		char path[700];
+		struct pt_dev *nv = (struct pt_dev *)pt_sys_find(&sys, "0000:02:00.0");
+
+		CHECK(nv && strcmp(nv->driver, "nvme") == 0);
+		snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:02:00.0/driver", scratch_root);
+		CHECK_INT(unlink(path), 0);
+		put(scratch_root, "sys/bus/pci/devices/0000:02:00.0/driver_override", "vfio-pci\n");
+		CHECK_INT(pt_dev_refresh(&sys, nv), 0);
+		CHECK_STR(nv->driver, "");
+		CHECK_STR(nv->override, "vfio-pci");
+	}
+	pt_sys_close(&sys);
+
+	/* bad roots */
+	CHECK_INT(pt_sys_open("/nonexistent/root", &sys), -ENOENT);
+	CHECK_INT(pt_sys_open(argv[2], &sys), 0);
+	CHECK_INT(pt_sys_scan(&sys), -ENOENT);
+	pt_sys_close(&sys);
+
+	TEST_DONE("test-sysfs");
+}
