@@ -23,7 +23,7 @@ static void trace(struct pt_binder *b, const char *fmt, ...)
 	if (!b->trace)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	b->trace(b->trace_data, msg);
 }
@@ -34,9 +34,9 @@ static int kwrite(struct pt_binder *b, const struct pt_dev *d, const char *attr,
 	int r;
 
 	if (attr[0] == '/')	/* bus-wide attribute, e.g. drivers_probe */
-		snprintf(path, sizeof(path), "sys/bus/pci%s", attr);
+		pt_snprintf(path, sizeof(path), "sys/bus/pci%s", attr);
 	else
-		snprintf(path, sizeof(path), DEVICES "%s/%s", d->slot, attr);
+		pt_snprintf(path, sizeof(path), DEVICES "%s/%s", d->slot, attr);
 	r = pt_kernel_write(b->kernel, path, val);
 	trace(b, "%s: %s <- \"%s\": %s", d->slot, path, val[0] == '\n' ? "\\n" : val,
 	      r < 0 ? strerror(-r) : "ok");
@@ -79,15 +79,15 @@ static void rollback(struct pt_binder *b, struct pt_item *it, struct pt_dev *d, 
 	int r;
 
 	r = give_back(b, d);
-	snprintf(it->driver_after, sizeof(it->driver_after), "%s", d->driver);
+	pt_snprintf(it->driver_after, sizeof(it->driver_after), "%s", d->driver);
 	if (r < 0) {
 		it->result = PT_RES_FAILED;
-		snprintf(it->reason, sizeof(it->reason), "%s%s%s; rollback failed (%s): driver_override=%s",
+		pt_snprintf(it->reason, sizeof(it->reason), "%s%s%s; rollback failed (%s): driver_override=%s",
 			 why, why_err ? ": " : "", why_err ? strerror(why_err) : "", strerror(-r),
 			 or_none(d->override));
 	} else {
 		it->result = PT_RES_ROLLED_BACK;
-		snprintf(it->reason, sizeof(it->reason), "%s%s%s; given back to the host (driver %s)", why,
+		pt_snprintf(it->reason, sizeof(it->reason), "%s%s%s; given back to the host (driver %s)", why,
 			 why_err ? ": " : "", why_err ? strerror(why_err) : "", or_none(d->driver));
 	}
 }
@@ -99,14 +99,14 @@ static void bind_one(struct pt_binder *b, struct pt_item *it)
 	int r, probe_err;
 
 	pt_dev_refresh(b->sys, d);
-	snprintf(it->driver_before, sizeof(it->driver_before), "%s", d->driver);
+	pt_snprintf(it->driver_before, sizeof(it->driver_before), "%s", d->driver);
 	if (strcmp(d->driver, b->driver) == 0) {
 		/* Already ours: pin it so a reprobe keeps it there. */
 		if (strcmp(d->override, b->driver) != 0)
 			(void)kwrite(b, d, "driver_override", b->driver);
 		it->result = PT_RES_BOUND;
-		snprintf(it->driver_after, sizeof(it->driver_after), "%s", d->driver);
-		snprintf(it->reason, sizeof(it->reason), "already on %s", b->driver);
+		pt_snprintf(it->driver_after, sizeof(it->driver_after), "%s", d->driver);
+		pt_snprintf(it->reason, sizeof(it->reason), "already on %s", b->driver);
 		return;
 	}
 	r = kwrite(b, d, "driver_override", b->driver);
@@ -117,7 +117,7 @@ static void bind_one(struct pt_binder *b, struct pt_item *it)
 	if (d->driver[0]) {
 		r = kwrite(b, d, "driver/unbind", d->slot);
 		if (r < 0) {
-			snprintf(why, sizeof(why), "unbinding %s failed", d->driver);
+			pt_snprintf(why, sizeof(why), "unbinding %s failed", d->driver);
 			rollback(b, it, d, why, -r);
 			return;
 		}
@@ -128,15 +128,15 @@ static void bind_one(struct pt_binder *b, struct pt_item *it)
 	pt_dev_refresh(b->sys, d);
 	if (strcmp(d->driver, b->driver) == 0) {
 		it->result = PT_RES_BOUND;
-		snprintf(it->driver_after, sizeof(it->driver_after), "%s", d->driver);
+		pt_snprintf(it->driver_after, sizeof(it->driver_after), "%s", d->driver);
 		return;
 	}
 	if (d->driver[0])
-		snprintf(why, sizeof(why), "%s took the device instead of %s", d->driver, b->driver);
+		pt_snprintf(why, sizeof(why), "%s took the device instead of %s", d->driver, b->driver);
 	else if (d->group < 0)
-		snprintf(why, sizeof(why), "%s refused it: no IOMMU group (IOMMU off?)", b->driver);
+		pt_snprintf(why, sizeof(why), "%s refused it: no IOMMU group (IOMMU off?)", b->driver);
 	else
-		snprintf(why, sizeof(why), "%s did not bind", b->driver);
+		pt_snprintf(why, sizeof(why), "%s did not bind", b->driver);
 	rollback(b, it, d, why, probe_err < 0 ? -probe_err : 0);
 }
 
@@ -164,7 +164,7 @@ int pt_bind_apply(struct pt_binder *b, struct pt_plan *p)
 			if (o->action != PT_ACT_BIND || o->result != PT_RES_BOUND || od->group != g ||
 			    strcmp(o->driver_before, b->driver) == 0)
 				continue;
-			snprintf(why, sizeof(why), "IOMMU group %d: %s failed", g,
+			pt_snprintf(why, sizeof(why), "IOMMU group %d: %s failed", g,
 				 b->sys->devs[f->dev].slot);
 			rollback(b, o, od, why, 0);
 		}

@@ -154,8 +154,12 @@ static void conf_load_dirs(struct pt_modload *m)
 			if (dup)
 				continue;
 			/* "D/name": sort key after the slash, dir index before it */
-			if (asprintf(&s, "%zu/%s", d, de->d_name) < 0)
+			s = malloc(l + 3);
+			if (!s)
 				break;
+			s[0] = (char)('0' + d);
+			s[1] = '/';
+			memcpy(s + 2, de->d_name, l + 1);
 			names[n++] = s;
 		}
 		closedir(dir);
@@ -172,7 +176,7 @@ static void conf_load_dirs(struct pt_modload *m)
 	for (size_t i = 0; i < n; i++) {
 		char path[512], *text;
 
-		snprintf(path, sizeof(path), "%s/%s", dirs[atoi(names[i])], strchr(names[i], '/') + 1);
+		pt_snprintf(path, sizeof(path), "%s/%s", dirs[names[i][0] - '0'], names[i] + 2);
 		if (pt_read_file(m->rootfd, path, 1 << 20, &text, NULL) == 0) {
 			conf_add_text(m, text);
 			free(text);
@@ -192,25 +196,25 @@ int pt_modload_new(int rootfd, const char *kver, const char *cmdline, struct pt_
 		return -ENOMEM;
 	m->rootfd = rootfd;
 	if (kver)
-		snprintf(m->kver, sizeof(m->kver), "%s", kver);
+		pt_snprintf(m->kver, sizeof(m->kver), "%s", kver);
 	else if (pt_read_attr(rootfd, "proc/sys/kernel/osrelease", m->kver, sizeof(m->kver)) <= 0) {
 		free(m);
 		return -ENOENT;
 	}
-	snprintf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver);
-	snprintf(path, sizeof(path), "%s/modules.dep", m->kdir);
+	pt_snprintf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver);
+	pt_snprintf(path, sizeof(path), "%s/modules.dep", m->kdir);
 	r = pt_read_file(rootfd, path, 64 << 20, &m->dep, NULL);
 	if (r < 0) {
 		free(m);
 		return r;
 	}
-	snprintf(path, sizeof(path), "%s/modules.builtin", m->kdir);
+	pt_snprintf(path, sizeof(path), "%s/modules.builtin", m->kdir);
 	if (pt_read_file(rootfd, path, 64 << 20, &m->builtin, NULL) < 0)
 		m->builtin = NULL;
 	/* The kernel command line's options come first, as in kmod. */
 	if (cmdline)
 		pt_cmdline_foreach(cmdline, conf_add_cmdline, m);
-	snprintf(path, sizeof(path), "%s/modules.softdep", m->kdir);
+	pt_snprintf(path, sizeof(path), "%s/modules.softdep", m->kdir);
 	if (pt_read_file(rootfd, path, 1 << 20, &text, NULL) == 0) {
 		conf_add_text(m, text);
 		free(text);
@@ -286,8 +290,8 @@ static bool is_loaded(const struct pt_modload *m, const char *name)
 {
 	char path[PT_NAME_MAX + 32];
 
-	snprintf(path, sizeof(path), "sys/module/%s/initstate", name);
-	return faccessat(m->rootfd, path, F_OK, 0) == 0;
+	pt_snprintf(path, sizeof(path), "sys/module/%s/initstate", name);
+	return pt_exists(m->rootfd, path);
 }
 
 static bool visited(struct pt_modload *m, const char *name)
@@ -296,7 +300,7 @@ static bool visited(struct pt_modload *m, const char *name)
 		if (strcmp(m->visited[i], name) == 0)
 			return true;
 	if (m->nvisited < MAX_VISITED)
-		snprintf(m->visited[m->nvisited++], PT_NAME_MAX, "%s", name);
+		pt_snprintf(m->visited[m->nvisited++], PT_NAME_MAX, "%s", name);
 	return false;
 }
 
@@ -322,7 +326,7 @@ static void probe_softdeps(struct pt_modload *m, struct pt_kernel *k, const char
 		if (on) {
 			char dep[PT_NAME_MAX];
 
-			snprintf(dep, sizeof(dep), "%s", tok);
+			pt_snprintf(dep, sizeof(dep), "%s", tok);
 			normalize(dep);
 			(void)probe(m, k, dep, depth + 1, st);	/* missing softdeps are fine */
 		}
@@ -355,7 +359,7 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 			return -ENOTSUP;
 		flags = MODULE_INIT_COMPRESSED_FILE;
 	}
-	snprintf(path, sizeof(path), "%s/%s", m->kdir, rel);
+	pt_snprintf(path, sizeof(path), "%s/%s", m->kdir, rel);
 	fd = openat(m->rootfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -449,7 +453,7 @@ static int probe(struct pt_modload *m, struct pt_kernel *k, const char *name, in
 		r = load_path(m, k, rel, name, st);
 		if (r < 0) {
 			if (!st->first_error[0])
-				snprintf(st->first_error, sizeof(st->first_error), "%s: %s", rel,
+				pt_snprintf(st->first_error, sizeof(st->first_error), "%s: %s", rel,
 					 strerror(-r));
 			return r;
 		}
@@ -463,7 +467,7 @@ int pt_modload_probe(struct pt_modload *m, struct pt_kernel *k, const char *name
 {
 	char n[PT_NAME_MAX];
 
-	snprintf(n, sizeof(n), "%s", name);
+	pt_snprintf(n, sizeof(n), "%s", name);
 	normalize(n);
 	m->nvisited = 0;
 	return probe(m, k, n, 0, stats);

@@ -41,7 +41,7 @@ int pt_plan_note(struct pt_plan *p, int level, const char *fmt, ...)
 	n = &p->notes[p->nnotes++];
 	n->level = level;
 	va_start(ap, fmt);
-	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+	pt_vsnprintf(n->text, sizeof(n->text), fmt, ap);
 	va_end(ap);
 	return 0;
 }
@@ -85,7 +85,7 @@ static struct pt_item *find_item(struct pt_plan *p, size_t dev)
 
 static void id_text(const struct pt_dev *d, char *buf, size_t size)
 {
-	snprintf(buf, size, "%04x:%04x class %04x", d->vendor, d->device, d->cls >> 8);
+	pt_snprintf(buf, size, "%04x:%04x class %04x", d->vendor, d->device, d->cls >> 8);
 }
 
 /* Decide one function: bind (with the first selector that takes it), refuse
@@ -123,7 +123,7 @@ static int plan_dev(struct pt_plan *p, const struct pt_sys *sys, const struct pt
 			return -ENOMEM;
 		it->result = PT_RES_REFUSED;
 		id_text(d, found, sizeof(found));
-		snprintf(it->reason, sizeof(it->reason), "guard mismatch: found %s, expected %s",
+		pt_snprintf(it->reason, sizeof(it->reason), "guard mismatch: found %s, expected %s",
 			 found, strchr(pol->sels[refuse].text, '@') + 1);
 		return 0;
 	}
@@ -134,11 +134,11 @@ static int plan_dev(struct pt_plan *p, const struct pt_sys *sys, const struct pt
 		return -ENOMEM;
 	if (pt_dev_is_bridge(d)) {
 		it->action = PT_ACT_REFUSE;
-		snprintf(it->reason, sizeof(it->reason), "PCI bridge (class %04x): stays with the host",
+		pt_snprintf(it->reason, sizeof(it->reason), "PCI bridge (class %04x): stays with the host",
 			 d->cls >> 8);
 	} else if (d->boot_vga == 1 && !by_slot) {
 		it->action = PT_ACT_REFUSE;
-		snprintf(it->reason, sizeof(it->reason),
+		pt_snprintf(it->reason, sizeof(it->reason),
 			 "boot VGA device matched only by ID: name its slot to pass the host's console GPU");
 	}
 	if (it->action == PT_ACT_REFUSE)
@@ -183,13 +183,13 @@ static int plan_groups(struct pt_plan *p, const struct pt_sys *sys, bool complet
 				mi = add_item(p, k, -1, PT_ACT_BIND);
 				if (!mi)
 					return -ENOMEM;
-				snprintf(mi->reason, sizeof(mi->reason),
+				pt_snprintf(mi->reason, sizeof(mi->reason),
 					 "completes IOMMU group %d of %s (pt.groups=complete)", d->group,
 					 d->slot);
 				continue;
 			}
 			if (len < sizeof(missing))
-				len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x]%s",
+				len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x]%s",
 							len ? ", " : "", m->slot, m->vendor, m->device,
 							mi ? " (refused)" : "");
 		}

@@ -20,6 +20,13 @@
 #define PT_SLOT_MAX 24	/* "dddddddd:bb:dd.f" plus room */
 #define PT_REASON_MAX 192
 
+/* ---- format.c: snprintf for what ptboot prints (no floats, no locale) -- */
+
+#include <stdarg.h>
+int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+int pt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* ---- util.c: small helpers shared by every layer ---------------------- */
 
 /* Read a sysfs-style attribute relative to dirfd into buf (NUL-terminated,
@@ -31,6 +38,10 @@ int pt_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *re
 int pt_read_link_name(int dirfd, const char *path, char *buf, size_t size);
 /* Parse "0x1002" / "1002" (hex, at most max) from [s, s+len). */
 int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret);
+/* Does path (relative to dirfd) exist, following symlinks? */
+bool pt_exists(int dirfd, const char *path);
+/* Parse a whole NUL-terminated decimal string. */
+int pt_parse_dec(const char *s, uint32_t *ret);
 /* Write a file atomically: temp file in the same directory, fsync, rename. */
 int pt_write_atomic(int dirfd, const char *path, const char *data, size_t len, unsigned mode);
 /* mkdir -p relative to dirfd. */

@@ -100,10 +100,9 @@ static int read_dev(int devfd, struct pt_dev *d)
 		d->subdevice = 0;
 	d->group = -1;
 	if (pt_read_link_name(devfd, "iommu_group", buf, sizeof(buf)) > 0) {
-		char *end;
-		long g = strtol(buf, &end, 10);	/* group names are decimal */
+		uint32_t g;
 
-		if (*end == '\0' && end != buf && g >= 0 && g < 0x7fffffff)
+		if (pt_parse_dec(buf, &g) == 0 && g < 0x7fffffff)	/* group names are decimal */
 			d->group = (int)g;
 	}
 	d->boot_vga = -1;
@@ -178,8 +177,21 @@ int pt_sys_scan(struct pt_sys *sys)
 		free(devs);
 		return r;
 	}
-	if (n)
-		qsort(devs, n, sizeof(*devs), cmp_dev);
+	/* readdir() of sysfs is nearly sorted already: insertion sort is
+	 * linear on it, and keeps qsort out of the static binary. */
+	for (size_t i = 1; i < n; i++) {
+		struct pt_dev t;
+		size_t j = i;
+
+		if (cmp_dev(&devs[i - 1], &devs[i]) <= 0)
+			continue;
+		t = devs[i];
+		while (j > 0 && cmp_dev(&devs[j - 1], &t) > 0) {
+			devs[j] = devs[j - 1];
+			j--;
+		}
+		devs[j] = t;
+	}
 	free(sys->devs);
 	sys->devs = devs;
 	sys->ndevs = n;
@@ -195,7 +207,7 @@ int pt_dev_refresh(const struct pt_sys *sys, struct pt_dev *d)
 	char path[64 + PT_SLOT_MAX];
 	int devfd;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s", d->slot);
+	pt_snprintf(path, sizeof(path), PCI_DEVICES "/%s", d->slot);
 	devfd = openat(sys->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (devfd < 0)
 		return -errno;

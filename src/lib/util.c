@@ -146,6 +146,30 @@ int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret)
 	return 0;
 }
 
+bool pt_exists(int dirfd, const char *path)
+{
+	struct stat st;
+
+	return fstatat(dirfd, path, &st, 0) == 0;
+}
+
+int pt_parse_dec(const char *s, uint32_t *ret)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return -ERANGE;
+	}
+	*ret = (uint32_t)v;
+	return 0;
+}
+
 int pt_mkdir_p(int dirfd, const char *path, unsigned mode)
 {
 	char tmp[512];
@@ -176,7 +200,7 @@ int pt_write_atomic(int dirfd, const char *path, const char *data, size_t len, u
 	size_t off = 0;
 	int fd, err = 0, n;
 
-	n = snprintf(tmp, sizeof(tmp), "%.*s.#%s.%d", base ? (int)(base - path + 1) : 0, path,
+	n = pt_snprintf(tmp, sizeof(tmp), "%.*s.#%s.%d", base ? (int)(base - path + 1) : 0, path,
 		     base ? base + 1 : path, (int)getpid());
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return -ENAMETOOLONG;
@@ -241,12 +265,12 @@ void pt_buf_printf(struct pt_buf *b, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = pt_vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	pt_vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
 }

@@ -7,9 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -51,11 +49,11 @@ static void logmsg(struct run *R, int prio, const char *fmt, ...)
 	if (prio >= 7 && !R->debug)
 		return;
 	if (R->kmsg)
-		n = snprintf(line, sizeof(line), "<%d>", prio < 7 ? prio : 6);
+		n = pt_snprintf(line, sizeof(line), "<%d>", prio < 7 ? prio : 6);
 	hdr = n;
-	n += snprintf(line + n, sizeof(line) - (size_t)n, "ptboot: ");
+	n += pt_snprintf(line + n, sizeof(line) - (size_t)n, "ptboot: ");
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	n += pt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
@@ -70,17 +68,22 @@ static void trace_cb(void *data, const char *msg)
 	logmsg(data, 7, "%s", msg);
 }
 
-static void usage(FILE *f)
+static void say(int fd, const char *s)
 {
-	fputs("Usage: pt-early [OPTIONS]\n"
-	      "Bind the PCI functions named by pt.devices= on the kernel command line to\n"
-	      "vfio-pci. Run by the ptboot dracut hook before udev coldplug.\n\n"
-	      "  -r, --root DIR           operate on the tree at DIR (default /)\n"
-	      "  -c, --cmdline-file FILE  read the command line from FILE, not proc/cmdline\n"
-	      "  -n, --dry-run            change nothing; print the state report it would write\n"
-	      "  -h, --help               show this help\n"
-	      "  -V, --version            show the version\n"
-	      "Keys: pt.devices=SEL[,SEL...] pt.groups=warn|complete pt.debug pt.off\n", f);
+	(void)!write(fd, s, strlen(s));
+}
+
+static void usage(int fd)
+{
+	say(fd, "Usage: pt-early [OPTIONS]\n"
+		"Bind the PCI functions named by pt.devices= on the kernel command line to\n"
+		"vfio-pci. Run by the ptboot dracut hook before udev coldplug.\n\n"
+		"  -r, --root DIR           operate on the tree at DIR (default /)\n"
+		"  -c, --cmdline-file FILE  read the command line from FILE, not proc/cmdline\n"
+		"  -n, --dry-run            change nothing; print the state report it would write\n"
+		"  -h, --help               show this help\n"
+		"  -V, --version            show the version\n"
+		"Keys: pt.devices=SEL[,SEL...] pt.groups=warn|complete pt.debug pt.off\n");
 }
 
 /* The fallback for what only modprobe can do (install commands,
@@ -111,7 +114,7 @@ static int run_modprobe(const char *name)
 
 static bool have_driver(struct run *R)
 {
-	return faccessat(R->sys.rootfd, "sys/bus/pci/drivers/" VFIO_DRIVER, F_OK, 0) == 0;
+	return pt_exists(R->sys.rootfd, "sys/bus/pci/drivers/" VFIO_DRIVER);
 }
 
 /* Load vfio-pci with modprobe's semantics. Returns 0 when the driver is
@@ -164,7 +167,7 @@ static void write_report(struct run *R)
 	R->info.elapsed_us = pt_now_us() - R->t0;
 	r = pt_report_json(&R->info, &R->sys, &R->pol, &R->plan, &b);
 	if (r == 0 && R->dry_run) {
-		fputs(b.data, stdout);
+		say(1, b.data);
 	} else if (r == 0) {
 		r = pt_mkdir_p(R->sys.rootfd, STATE_DIR, 0755);
 		if (r == 0)
@@ -266,11 +269,11 @@ static int run_policy(struct run *R)
 			if (it->action != PT_ACT_BIND)
 				continue;
 			it->result = PT_RES_FAILED;
-			snprintf(it->driver_before, sizeof(it->driver_before), "%s",
+			pt_snprintf(it->driver_before, sizeof(it->driver_before), "%s",
 				 R->sys.devs[it->dev].driver);
-			snprintf(it->driver_after, sizeof(it->driver_after), "%s",
+			pt_snprintf(it->driver_after, sizeof(it->driver_after), "%s",
 				 R->sys.devs[it->dev].driver);
-			snprintf(it->reason, sizeof(it->reason), "vfio-pci not available: %s",
+			pt_snprintf(it->reason, sizeof(it->reason), "vfio-pci not available: %s",
 				 strerror(-r));
 		}
 		failed = nbind;
@@ -295,48 +298,52 @@ static int run_policy(struct run *R)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "cmdline-file", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	struct run R = { .root = "/", .logfd = 2, .sys = { .rootfd = -1 } };
 	const char *cmdline_file = NULL;
-	int c, r, ret;
+	char msg[600];
+	int r, ret;
 
 	R.t0 = pt_now_us();
-	while ((c = getopt_long(argc, argv, "r:c:nhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			R.root = optarg;
-			break;
-		case 'c':
-			cmdline_file = optarg;
-			break;
-		case 'n':
-			R.dry_run = true;
-			break;
-		case 'h':
-			usage(stdout);
+	/* getopt_long would be a tenth of this static binary: parse by hand */
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		size_t l;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(1);
 			return 0;
-		case 'V':
-			puts("pt-early " PTBOOT_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "pt-early: unexpected argument '%s'\n", argv[optind]);
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			say(1, "pt-early " PTBOOT_VERSION "\n");
+			return 0;
+		}
+		if (strcmp(a, "-n") == 0 || strcmp(a, "--dry-run") == 0) {
+			R.dry_run = true;
+			continue;
+		}
+		l = strcspn(a, "=");
+		if (strcmp(a, "-r") == 0 || strncmp(a, "--root", l > 6 ? l : 6) == 0 ||
+		    strcmp(a, "-c") == 0 || strncmp(a, "--cmdline-file", l > 14 ? l : 14) == 0) {
+			val = a[l] == '=' ? a + l + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (!val)
+				goto bad;
+			if (a[1] == 'r' || a[2] == 'r')
+				R.root = val;
+			else
+				cmdline_file = val;
+			continue;
+		}
+bad:
+		pt_snprintf(msg, sizeof(msg), "pt-early: bad argument '%s'\n", a);
+		say(2, msg);
+		usage(2);
 		return 2;
 	}
 	r = pt_sys_open(R.root, &R.sys);
 	if (r < 0) {
-		fprintf(stderr, "pt-early: cannot open root %s: %s\n", R.root, strerror(-r));
+		pt_snprintf(msg, sizeof(msg), "pt-early: cannot open root %s: %s\n", R.root,
+			    strerror(-r));
+		say(2, msg);
 		return 2;
 	}
 	if (!R.dry_run) {

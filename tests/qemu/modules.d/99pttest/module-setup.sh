@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# dracut module used only by the QEMU tests: no real root, the host drivers of the
+# standard machine's devices, and a pre-mount hook that reports every PCI function's
+# driver and the ptboot state report on the serial console, then powers off.
+
+check() {
+	# only when asked for (--modules pttest)
+	return 255
+}
+
+depends() {
+	echo base
+	return 0
+}
+
+installkernel() {
+	# The host drivers of the standard machine, so coldplug really probes them:
+	# bochs (bochs-drm) for VGA and secondary-vga, snd_hda_intel for the
+	# dGPU's audio function, nvme, e1000e.
+	hostonly='' instmods bochs snd_hda_intel nvme e1000e
+}
+
+install() {
+	inst_simple "$moddir/pttest-lib.sh" /lib/pttest-lib.sh
+	inst_hook cmdline 90 "$moddir/pttest-cmdline.sh"
+	inst_hook pre-mount 99 "$moddir/pttest-report.sh"
+	inst_hook emergency 00 "$moddir/pttest-emergency.sh"
+	# busybox-static, only for a synchronous "poweroff -f"; sysrq is the fallback
+	inst_binary -o /bin/busybox /usr/bin/busybox
+	inst_dir /pttest
+}

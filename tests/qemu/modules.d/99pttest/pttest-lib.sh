@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the pttest hooks: "PTTEST: ..." lines on /dev/kmsg, which the harness
+# greps from the serial console. Fork-free (builtins, globs, read): under TCG every
+# fork+exec costs 0.05-0.1 s.
+
+pttest_log() {
+	printf '%s\n' "PTTEST: $*" > /dev/kmsg
+}
+
+# A /dev/kmsg write must stay under 1 KiB, so long lines go out in pieces:
+# "PTTEST: $1 first-part", then "PTTEST: $1+ next-part"... which the host joins.
+pttest_long() {
+	_pt_tag=$1 _pt_rest=$2
+	_pt_q='????????????????????????????????????????????????????????????????????????????????'
+	_pt_q=$_pt_q$_pt_q$_pt_q$_pt_q$_pt_q$_pt_q$_pt_q$_pt_q$_pt_q$_pt_q # 800 characters
+	while [ ${#_pt_rest} -gt 800 ]; do
+		_pt_tail=${_pt_rest#$_pt_q}
+		pttest_log "$_pt_tag ${_pt_rest%"$_pt_tail"}"
+		_pt_rest=$_pt_tail _pt_tag=${_pt_tag%+}+
+	done
+	pttest_log "$_pt_tag $_pt_rest"
+}
+
+# "table SLOT VENDOR:DEVICE DRIVER" per PCI function, then "dev SLOT ..." with
+# the class, IOMMU group, boot_vga and driver_override, then "group N SLOT..."
+# per IOMMU group.
+pttest_table() {
+	for _pt_d in /sys/bus/pci/devices/*; do
+		[ -e "$_pt_d" ] || continue
+		_pt_b=${_pt_d##*/}
+		read -r _pt_v < "$_pt_d/vendor"
+		read -r _pt_i < "$_pt_d/device"
+		_pt_drv=-
+		for _pt_x in /sys/bus/pci/drivers/*/"$_pt_b"; do
+			[ -e "$_pt_x" ] && { _pt_x=${_pt_x%/*}; _pt_drv=${_pt_x##*/}; }
+		done
+		pttest_log "table $_pt_b ${_pt_v#0x}:${_pt_i#0x} $_pt_drv"
+	done
+	for _pt_d in /sys/bus/pci/devices/*; do
+		[ -e "$_pt_d" ] || continue
+		_pt_b=${_pt_d##*/}
+		read -r _pt_c < "$_pt_d/class"
+		_pt_g=-
+		for _pt_x in /sys/kernel/iommu_groups/*/devices/"$_pt_b"; do
+			[ -e "$_pt_x" ] && { _pt_x=${_pt_x%/devices/*}; _pt_g=${_pt_x##*/}; }
+		done
+		_pt_vga=-
+		[ -e "$_pt_d/boot_vga" ] && read -r _pt_vga < "$_pt_d/boot_vga"
+		_pt_o=-
+		[ -e "$_pt_d/driver_override" ] && read -r _pt_o < "$_pt_d/driver_override"
+		pttest_log "dev $_pt_b class=$_pt_c group=$_pt_g boot_vga=$_pt_vga override=$_pt_o"
+	done
+	for _pt_g in /sys/kernel/iommu_groups/*; do
+		[ -d "$_pt_g" ] || continue
+		_pt_m=
+		for _pt_x in "$_pt_g"/devices/*; do
+			[ -e "$_pt_x" ] && _pt_m="$_pt_m ${_pt_x##*/}"
+		done
+		pttest_log "group ${_pt_g##*/}$_pt_m"
+	done
+}
+
+# The ptboot state report, line by line.
+pttest_state() {
+	if [ -f /run/ptboot/state.json ]; then
+		while IFS= read -r _pt_l || [ -n "$_pt_l" ]; do
+			pttest_long state "$_pt_l"
+		done < /run/ptboot/state.json
+	else
+		pttest_log "state none"
+	fi
+}
+
+pttest_modules() {
+	_pt_m=
+	while read -r _pt_x _pt_y; do
+		_pt_m="$_pt_m $_pt_x"
+	done < /proc/modules
+	pttest_long modules "${_pt_m# }"
+}
+
+pttest_poweroff() {
+	if [ -x /usr/bin/busybox ]; then
+		/usr/bin/busybox poweroff -f
+	fi
+	echo o > /proc/sysrq-trigger
+	while :; do sleep 1; done
+}
+
+pttest_report() {
+	pttest_table
+	pttest_state
+	pttest_modules
+}
