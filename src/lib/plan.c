@@ -217,26 +217,33 @@ int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, bool co
 	for (size_t s = 0; s < pol->nsels && r == 0; s++)
 		if (!used[s])
 			r = pt_plan_note(&p, 4, "selector %s matched no PCI function", pol->sels[s].text);
-	/* A plain ID that takes identical twins: the user may have wanted one. */
-	for (size_t i = 0; i < p.nitems && r == 0; i++) {
-		const struct pt_item *a = &p.items[i];
-		const struct pt_dev *da = &sys->devs[a->dev];
+	/* A plain ID that takes identical twins: the user may have wanted one.
+	 * One note per selector, naming the first few. */
+	for (size_t s = 0; s < pol->nsels && r == 0; s++) {
+		const struct pt_dev *first = NULL;
+		char names[160];
+		size_t len = 0, n = 0;
 
-		if (a->sel < 0 || pol->sels[a->sel].kind != PT_SEL_ID || a->action != PT_ACT_BIND)
+		if (pol->sels[s].kind != PT_SEL_ID)
 			continue;
-		for (size_t j = i + 1; j < p.nitems; j++) {
-			const struct pt_item *b = &p.items[j];
-			const struct pt_dev *db = &sys->devs[b->dev];
+		names[0] = '\0';
+		for (size_t i = 0; i < p.nitems; i++) {
+			const struct pt_dev *d = &sys->devs[p.items[i].dev];
 
-			if (b->sel == a->sel && b->action == PT_ACT_BIND && db->vendor == da->vendor &&
-			    db->device == da->device) {
-				r = pt_plan_note(&p, 4,
-						 "selector %s takes identical devices %s and %s; "
-						 "use SLOT@ID to pick one", pol->sels[a->sel].text,
-						 da->slot, db->slot);
-				break;
-			}
+			if (p.items[i].sel != (int)s || p.items[i].action != PT_ACT_BIND)
+				continue;
+			if (!first)
+				first = d;
+			else if (d->vendor != first->vendor || d->device != first->device)
+				continue;
+			if (++n <= 3 && len < sizeof(names))
+				len += (size_t)pt_snprintf(names + len, sizeof(names) - len, "%s%s",
+							   len ? ", " : "", d->slot);
 		}
+		if (n > 1)
+			r = pt_plan_note(&p, 4, "selector %s takes %zu identical devices (%s%s); "
+					 "use SLOT@ID to pick one", pol->sels[s].text, n, names,
+					 n > 3 ? ", ..." : "");
 	}
 	if (r == 0)
 		r = plan_groups(&p, sys, complete_groups);
