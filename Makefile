@@ -47,7 +47,7 @@ UNIT_TESTS := test-format test-cmdline test-policy test-sysfs test-bind test-mod
 .PHONY: all clean check check-unit check-asan check-cli check-qemu demo bench deps install \
 	dracut-stage lint
 
-all: $(B)/pt-early $(B)/pt-early-glibc dracut-stage
+all: $(B)/pt-early $(B)/pt-early-glibc $(B)/ptctl dracut-stage
 
 # ---- library objects: glibc (tests, ptctl), musl (pt-early), sanitizers --
 $(B)/obj/%.o: src/lib/%.c $(HDRS)
@@ -126,7 +126,7 @@ check-qemu: all
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS:%=$(B)/test/%) \
-		$(UNIT_TESTS:%=$(B)/test-asan/%) $(B)/test/pt-early-fake
+		$(UNIT_TESTS:%=$(B)/test-asan/%) $(B)/test/pt-early-fake $(PTCTL_TARGETS)
 	$(Q)tests/run-all $(B)
 
 demo: deps
@@ -135,14 +135,22 @@ demo: deps
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)bench/run $(B)
+	$(Q)MUSL_CC=$(MUSL_CC) bench/run $(B)
+	$(Q)tests/ptctl/bench $(B)
+
+MANDIR ?= $(PREFIX)/share/man
 
 install: all
-	install -d $(DESTDIR)$(LIBEXECDIR)/ptboot $(DESTDIR)$(DRACUTDIR)/90ptboot
+	install -d $(DESTDIR)$(LIBEXECDIR)/ptboot $(DESTDIR)$(DRACUTDIR)/90ptboot \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(B)/pt-early $(DESTDIR)$(LIBEXECDIR)/ptboot/pt-early
+	install -m 0755 $(B)/ptctl $(DESTDIR)$(SBINDIR)/ptctl
+	install -m 0644 man/ptctl.8 $(DESTDIR)$(MANDIR)/man8/ptctl.8
 	install -m 0755 dracut-module/90ptboot/module-setup.sh dracut-module/90ptboot/ptboot-pre-udev.sh \
 		$(DESTDIR)$(DRACUTDIR)/90ptboot/
 
 clean:
 	rm -rf $(B)/obj $(B)/musl $(B)/asan $(B)/test $(B)/test-asan $(B)/dracut $(B)/pt-early \
-		$(B)/pt-early-glibc
+		$(B)/pt-early-glibc $(B)/ptctl $(B)/gen
+
+include src/ptctl/ptctl.mk

@@ -6,6 +6,7 @@
  * realloc() reclaim or grow the most recent block, which covers the
  * growing arrays of the device model. Only the static build links this.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>

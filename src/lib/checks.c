@@ -1,0 +1,764 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The host as ptctl sees it (read once through the root fd) and its readiness
+ * for passthrough: each finding has a severity, a text naming the device and
+ * the reason, and the exact fix. Also the kernel arguments ptctl cmdline prints.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host.h"
+
+const char *pt_sev_name(enum pt_sev s)
+{
+	static const char *const n[] = { "ok", "info", "warning", "error" };
+
+	return (unsigned)s < 4 ? n[s] : "?";
+}
+
+/* ---- reading the host ---------------------------------------------------- */
+
+static void os_release(int rootfd, char *buf, size_t size)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (pt_read_file(rootfd, "etc/os-release", 1 << 16, &text, NULL) < 0 &&
+	    pt_read_file(rootfd, "usr/lib/os-release", 1 << 16, &text, NULL) < 0)
+		return;
+	for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+		char *v;
+
+		if (strncmp(l, "ID=", 3) == 0)
+			v = l + 3;
+		else if (strncmp(l, "ID_LIKE=", 8) == 0)
+			v = l + 8;
+		else
+			continue;
+		if (*v == '"')
+			v++;
+		v[strcspn(v, "\"")] = '\0';
+		len += (size_t)pt_snprintf(buf + len, size > len ? size - len : 0, "%s%s", len ? " " : "", v);
+		if (len >= size)
+			break;
+	}
+	free(text);
+}
+
+static int count_dir(int rootfd, const char *path)
+{
+	struct dirent *de;
+	int fd, n = 0;
+	DIR *d;
+
+	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+int pt_host_open(const char *root, const char *cmdline_file, bool probe_disks, struct pt_host *ret)
+{
+	struct pt_host *h;
+	char *text = NULL;
+	int r;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	pt_snprintf(h->root, sizeof(h->root), "%s", root);
+	r = pt_sys_open(root, &h->sys);
+	if (r < 0)
+		goto fail_free;
+	r = pt_sys_scan(&h->sys);
+	if (r < 0)
+		goto fail;
+	pt_snprintf(h->fdroot, sizeof(h->fdroot), "/proc/self/fd/%d", h->sys.rootfd);
+	if (cmdline_file)
+		r = pt_read_file(AT_FDCWD, cmdline_file, 1 << 16, &h->cmdline, NULL);
+	else
+		r = pt_read_file(h->sys.rootfd, "proc/cmdline", 1 << 16, &h->cmdline, NULL);
+	if (r < 0)
+		goto fail;
+	h->cmdline[strcspn(h->cmdline, "\n")] = '\0';
+	r = pt_opts_parse(h->cmdline, &h->opts);
+	if (r < 0)
+		goto fail;
+	if (pt_read_attr(h->sys.rootfd, "proc/sys/kernel/osrelease", h->kver, sizeof(h->kver)) < 0)
+		h->kver[0] = '\0';
+	for (size_t i = 0; i < h->sys.ndevs; i++) {
+		const struct pt_dev *d = &h->sys.devs[i];
+
+		if (d->bus == 0 && d->dev == 0 && d->fn == 0 && (d->cls >> 8) == 0x0600) {
+			if (d->vendor == 0x8086)
+				pt_snprintf(h->cpu, sizeof(h->cpu), "intel");
+			else if (d->vendor == 0x1022 || d->vendor == 0x1002)
+				pt_snprintf(h->cpu, sizeof(h->cpu), "amd");
+			break;
+		}
+	}
+	os_release(h->sys.rootfd, h->os_id, sizeof(h->os_id));
+	h->dmar = pt_exists(h->sys.rootfd, "sys/firmware/acpi/tables/DMAR");
+	h->ivrs = pt_exists(h->sys.rootfd, "sys/firmware/acpi/tables/IVRS");
+	h->groups = count_dir(h->sys.rootfd, "sys/kernel/iommu_groups");
+	r = pt_mounts_read(h->sys.rootfd, &h->mounts);
+	if (r < 0)
+		goto fail;
+	if (probe_disks) {
+		r = pt_storage_scan(h->sys.rootfd, &h->mounts, &h->storage);
+		if (r < 0)
+			goto fail;
+	}
+	r = pt_read_file(h->sys.rootfd, "proc/iomem", 16 << 20, &text, NULL);
+	if (r == 0) {
+		r = pt_iomem_parse(text, &h->iomem);
+		free(text);
+		if (r < 0)
+			goto fail;
+	}
+	*ret = *h;
+	free(h);
+	return 0;
+fail:
+	pt_host_close(h);
+fail_free:
+	free(h);
+	return r;
+}
+
+void pt_host_close(struct pt_host *h)
+{
+	pt_sys_close(&h->sys);
+	pt_mounts_free(&h->mounts);
+	pt_storage_free(&h->storage);
+	pt_iomem_free(&h->iomem);
+	free(h->cmdline);
+	h->cmdline = NULL;
+	pt_opts_free(&h->opts);
+}
+
+/* ---- findings ------------------------------------------------------------ */
+
+struct ctx {
+	const struct pt_host *h;
+	const struct pt_tuning *tun;
+	struct pt_findings f;
+	int err;
+};
+
+__attribute__((format(printf, 4, 5)))
+static struct pt_finding *add(struct ctx *c, enum pt_sev sev, const char *topic, const char *fmt, ...)
+{
+	struct pt_finding *v;
+	va_list ap;
+
+	if (c->err)
+		return NULL;
+	v = realloc(c->f.v, (c->f.n + 1) * sizeof(*v));
+	if (!v) {
+		c->err = -ENOMEM;
+		return NULL;
+	}
+	c->f.v = v;
+	v = &c->f.v[c->f.n++];
+	*v = (struct pt_finding){ .sev = sev };
+	pt_snprintf(v->topic, sizeof(v->topic), "%s", topic);
+	va_start(ap, fmt);
+	pt_vsnprintf(v->text, sizeof(v->text), fmt, ap);
+	va_end(ap);
+	return v;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void fix(struct pt_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	pt_vsnprintf(f->fix, sizeof(f->fix), fmt, ap);
+	va_end(ap);
+}
+
+struct arg_find {
+	const char *key;
+	const char *val;	/* last value, NULL when bare */
+	bool found;
+	char buf[128];
+};
+
+static int arg_cb(const char *key, const char *val, void *data)
+{
+	struct arg_find *a = data;
+
+	if (strcmp(key, a->key) == 0) {
+		a->found = true;
+		pt_snprintf(a->buf, sizeof(a->buf), "%s", val ? val : "");
+		a->val = val ? a->buf : NULL;
+	}
+	return 0;
+}
+
+/* The last value of a kernel argument; NULL when absent ("" for a bare key). */
+static const char *arg(const struct pt_host *h, const char *key, char *buf, size_t size)
+{
+	struct arg_find a = { .key = key };
+
+	pt_cmdline_foreach(h->cmdline, arg_cb, &a);
+	if (!a.found)
+		return NULL;
+	pt_snprintf(buf, size, "%s", a.val ? a.val : "");
+	return buf;
+}
+
+static const char *tuning_args(const struct ctx *c, const char *when)
+{
+	const struct pt_tuning_rule *r = pt_tuning_find(c->tun, when);
+
+	return r ? r->args : "";
+}
+
+static void check_iommu(struct ctx *c)
+{
+	const struct pt_host *h = c->h;
+	struct pt_finding *f;
+	char v[128];
+	bool intel = strcmp(h->cpu, "intel") == 0;
+
+	if (h->groups > 0) {
+		add(c, PT_SEV_OK, "iommu", "IOMMU on: %d groups (%s)", h->groups,
+		    h->dmar ? "Intel VT-d, ACPI DMAR" : h->ivrs ? "AMD-Vi, ACPI IVRS" : "no DMAR/IVRS table");
+	} else if (intel && !h->dmar) {
+		f = add(c, PT_SEV_ERROR, "iommu", "IOMMU off: the firmware publishes no DMAR table (VT-d disabled)");
+		fix(f, "enable VT-d (\"Intel Virtualization Technology for Directed I/O\") in the firmware setup, "
+		       "then boot with %s", tuning_args(c, "cpu=intel"));
+	} else if (intel) {
+		f = add(c, PT_SEV_ERROR, "iommu", "IOMMU off: VT-d is present (ACPI DMAR) but the kernel did not enable it");
+		if (!arg(h, "intel_iommu", v, sizeof(v)) || strcmp(v, "on") != 0)
+			fix(f, "add %s to the kernel command line (ptctl cmdline prints it)", tuning_args(c, "cpu=intel"));
+		else
+			fix(f, "intel_iommu=on is set: look for DMAR errors in \"dmesg | grep -i -e DMAR -e IOMMU\"");
+	} else if (!h->ivrs) {
+		f = add(c, PT_SEV_ERROR, "iommu", "IOMMU off: the firmware publishes no IVRS table (AMD-Vi disabled)");
+		fix(f, "enable the IOMMU (\"IOMMU\" / \"AMD-Vi\", often under AMD CBS > NBIO) and SVM in the firmware setup");
+	} else {
+		f = add(c, PT_SEV_ERROR, "iommu", "IOMMU off: AMD-Vi is present (ACPI IVRS) but the kernel did not enable it");
+		if ((arg(h, "amd_iommu", v, sizeof(v)) && strcmp(v, "off") == 0) ||
+		    (arg(h, "iommu", v, sizeof(v)) && strcmp(v, "off") == 0))
+			fix(f, "remove %s=off from the kernel command line", strcmp(v, "off") == 0 &&
+			    arg(h, "amd_iommu", v, sizeof(v)) ? "amd_iommu" : "iommu");
+		else
+			fix(f, "look for AMD-Vi errors in \"dmesg | grep -i -e AMD-Vi -e IOMMU\"");
+	}
+	if (arg(h, "amd_iommu", v, sizeof(v)) && strcmp(v, "on") == 0) {
+		f = add(c, PT_SEV_WARN, "cmdline", "amd_iommu=on is not a valid value: the kernel ignores it");
+		fix(f, "remove amd_iommu=on (the AMD IOMMU is on by default)");
+	}
+	if (h->groups <= 0)
+		return;
+	/* interrupt remapping */
+	if (arg(h, "intremap", v, sizeof(v)) && strcmp(v, "off") == 0) {
+		f = add(c, PT_SEV_WARN, "irq-remap", "interrupt remapping switched off by intremap=off");
+		fix(f, "remove intremap=off; without remapping vfio refuses devices unless "
+		       "vfio_iommu_type1.allow_unsafe_interrupts=1");
+	} else if (h->dmar) {
+		char ecap[32];
+		uint32_t e = 0;
+		bool ir = false;
+
+		for (int i = 0; i < 8; i++) {
+			char p[96];
+
+			pt_snprintf(p, sizeof(p), "sys/class/iommu/dmar%d/intel-iommu/ecap", i);
+			if (pt_read_attr(h->sys.rootfd, p, ecap, sizeof(ecap)) > 0) {
+				size_t n = strlen(ecap);
+
+				/* bit 3 of the extended capability register: IR */
+				if (pt_parse_hex(ecap + (n > 8 ? n - 8 : 0), n > 8 ? 8 : n, 0xffffffffu, &e) == 0)
+					ir = e & 0x8;
+				break;
+			}
+		}
+		if (ir) {
+			add(c, PT_SEV_OK, "irq-remap", "interrupt remapping supported (VT-d ecap IR)");
+		} else {
+			f = add(c, PT_SEV_WARN, "irq-remap", "no interrupt remapping reported by VT-d");
+			fix(f, "vfio refuses devices without it unless vfio_iommu_type1.allow_unsafe_interrupts=1 "
+			       "(a VM's device could then inject interrupts into the host)");
+		}
+	} else {
+		add(c, PT_SEV_OK, "irq-remap", "interrupt remapping supported (AMD-Vi)");
+	}
+}
+
+static void check_cmdline(struct ctx *c)
+{
+	const struct pt_host *h = c->h;
+	struct pt_finding *f;
+	char v[128];
+
+	if (h->groups > 0 && (!arg(h, "iommu", v, sizeof(v)) || strcmp(v, "pt") != 0)) {
+		f = add(c, PT_SEV_INFO, "cmdline", "iommu=pt is not set");
+		fix(f, "add iommu=pt: %s", pt_tuning_find(c->tun, "always") ?
+		    pt_tuning_find(c->tun, "always")->why : "recommended");
+	}
+	if (arg(h, "vfio-pci.ids", v, sizeof(v)) || arg(h, "vfio_pci.ids", v, sizeof(v))) {
+		f = add(c, PT_SEV_WARN, "cmdline", "vfio-pci.ids=%s takes every function with those IDs, "
+			"only once vfio-pci loads (the host driver may win the race)", v);
+		fix(f, "replace it with pt.devices= (ptctl cmdline SLOT... prints the guarded form)");
+	}
+	if (h->opts.bad_key) {
+		f = add(c, PT_SEV_WARN, "cmdline", "unknown or malformed ptboot key %s", h->opts.bad_key);
+		fix(f, "see kernel-cmdline/README.md for the pt.* keys");
+	}
+}
+
+static void check_modules(struct ctx *c)
+{
+	static const char *const mods[] = { "vfio-pci", "vfio_iommu_type1" };
+	const struct pt_host *h = c->h;
+
+	for (size_t i = 0; i < 2 && h->kver[0]; i++) {
+		enum pt_kmod_state st;
+		char path[256];
+		struct pt_finding *f;
+		int r = pt_kmod_find(h->sys.rootfd, h->kver, mods[i], &st, path, sizeof(path));
+
+		if (r < 0) {
+			f = add(c, PT_SEV_ERROR, "modules", "%s: cannot look up %s in lib/modules/%s (%d)",
+				h->kver, mods[i], h->kver, r);
+			fix(f, "run depmod %s", h->kver);
+		} else if (st == PT_KMOD_MODULE) {
+			add(c, PT_SEV_OK, "modules", "%s: %s is a module (%s)", h->kver, mods[i], path);
+		} else if (st == PT_KMOD_BUILTIN) {
+			add(c, PT_SEV_OK, "modules", "%s: %s is built in", h->kver, mods[i]);
+		} else {
+			f = add(c, PT_SEV_ERROR, "modules", "%s: no %s module for the running kernel", h->kver,
+				mods[i]);
+			fix(f, "install the kernel's full module package (the one shipping drivers/vfio/), then depmod %s",
+			    h->kver);
+		}
+	}
+}
+
+struct ird {
+	bool vfio, early;
+};
+
+static int ird_cb(const char *name, void *data)
+{
+	struct ird *d = data;
+	const char *base = strrchr(name, '/');
+
+	base = base ? base + 1 : name;
+	if (strncmp(base, "vfio-pci.ko", 11) == 0 || strncmp(base, "vfio_pci.ko", 11) == 0)
+		d->vfio = true;
+	if (strcmp(base, "pt-early") == 0)
+		d->early = true;
+	return d->vfio && d->early;
+}
+
+static void check_initramfs(struct ctx *c)
+{
+	const struct pt_host *h = c->h;
+	char (*k)[64] = NULL;
+	size_t n = 0;
+
+	if (pt_kernels_list(h->sys.rootfd, &k, &n) < 0 || n == 0) {
+		free(k);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char path[160];
+		struct ird d = { 0 };
+		enum pt_kmod_state st = PT_KMOD_MISSING;
+		struct pt_finding *f;
+		int r;
+
+		if (pt_initramfs_path(h->sys.rootfd, k[i], path, sizeof(path)) < 0) {
+			f = add(c, PT_SEV_WARN, "initramfs", "%s: no initramfs found in /boot", k[i]);
+			fix(f, "dracut -f --kver %s", k[i]);
+			continue;
+		}
+		pt_kmod_find(h->sys.rootfd, k[i], "vfio-pci", &st, NULL, 0);
+		r = pt_initramfs_walk(h->sys.rootfd, path, ird_cb, &d);
+		if (r < 0) {
+			f = add(c, PT_SEV_WARN, "initramfs", "%s: cannot read /%s (%s)", k[i], path,
+				r == -ENOEXEC ? "its decompressor is not installed" : "not a cpio archive");
+			continue;
+		}
+		if (st == PT_KMOD_BUILTIN)
+			d.vfio = true;
+		if (d.vfio && d.early) {
+			add(c, PT_SEV_OK, "initramfs", "%s: /%s has %s and pt-early", k[i], path,
+			    st == PT_KMOD_BUILTIN ? "vfio-pci (built in)" : "vfio-pci");
+		} else {
+			f = add(c, PT_SEV_WARN, "initramfs", "%s: /%s has no %s%s%s: pt.devices= would do nothing "
+				"at boot", k[i], path, d.vfio ? "" : "vfio-pci", !d.vfio && !d.early ? " and no " : "",
+				d.early ? "" : "pt-early");
+			fix(f, "install ptboot's dracut module, then: dracut -f --kver %s", k[i]);
+		}
+	}
+	free(k);
+}
+
+void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size)
+{
+	if (d->domain)
+		pt_snprintf(buf, size, "%s@%04x:%04x", d->slot, d->vendor, d->device);
+	else
+		pt_snprintf(buf, size, "%02x:%02x.%x@%04x:%04x", d->bus, d->dev, d->fn, d->vendor, d->device);
+}
+
+static const char *short_slot(const struct pt_dev *d)
+{
+	return d->domain ? d->slot : d->slot + 5;
+}
+
+static void check_policy(struct ctx *c, const char *text, const char *source)
+{
+	const struct pt_host *h = c->h;
+	const struct pt_sys *sys = &h->sys;
+	struct pt_policy_error perr = { 0 };
+	struct pt_policy pol;
+	struct pt_plan plan;
+	struct pt_finding *f;
+	bool *bound;
+	int r;
+
+	r = pt_policy_parse(text, &pol, &perr);
+	if (r == -EINVAL) {
+		f = add(c, PT_SEV_ERROR, "policy", "%s: selector \"%s\": %s", source, perr.sel, perr.why);
+		fix(f, "correct the selector; ptctl list shows each function's guarded selector");
+		return;
+	}
+	if (r < 0) {
+		c->err = r;
+		return;
+	}
+	r = pt_plan_build(sys, &pol, h->opts.complete_groups, &plan);
+	if (r < 0) {
+		pt_policy_free(&pol);
+		c->err = r;
+		return;
+	}
+	add(c, PT_SEV_OK, "policy", "%s: %zu selector%s, %zu function%s to pass", source, pol.nsels,
+	    pol.nsels == 1 ? "" : "s", pt_plan_count(&plan, PT_ACT_BIND),
+	    pt_plan_count(&plan, PT_ACT_BIND) == 1 ? "" : "s");
+	for (size_t s = 0; s < pol.nsels; s++) {
+		bool any = false;
+
+		for (size_t i = 0; i < sys->ndevs; i++)
+			any |= pol.sels[s].kind == PT_SEL_GUARDED ? pt_sel_matches_slot(&pol.sels[s], &sys->devs[i])
+								  : pt_sel_matches(&pol.sels[s], &sys->devs[i]);
+		if (!any) {
+			f = add(c, PT_SEV_ERROR, "policy", "selector %s matches no PCI function", pol.sels[s].text);
+			fix(f, "find the device with ptctl list (its slot may have moved) and correct the selector");
+		}
+	}
+	bound = calloc(sys->ndevs + 1, sizeof(*bound));
+	if (!bound) {
+		c->err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < plan.nitems; i++) {
+		const struct pt_item *it = &plan.items[i];
+		const struct pt_dev *d = &sys->devs[it->dev];
+		const char *seltext = it->sel >= 0 ? pol.sels[it->sel].text : "pt.groups=complete";
+		char g[64], use[300], fb[96];
+
+		pt_dev_guarded(d, g, sizeof(g));
+		if (it->action == PT_ACT_REFUSE) {
+			f = add(c, PT_SEV_ERROR, "policy", "%s [%04x:%04x] refused (selector %s): %s", short_slot(d), d->vendor,
+				d->device, seltext, it->reason);
+			if (strstr(it->reason, "guard mismatch"))
+				fix(f, "the slot holds another device now: find yours with ptctl list -d %s",
+				    strchr(seltext, '@') + 1);
+			else if (d->boot_vga == 1)
+				fix(f, "name its slot: %s (the host loses its console)", g);
+			else
+				fix(f, "remove %s from pt.devices=", seltext);
+			continue;
+		}
+		bound[it->dev] = true;
+		r = pt_storage_holds_system(&h->storage, d->slot, use, sizeof(use));
+		if (r == 2) {
+			f = add(c, PT_SEV_ERROR, "system-disk", "%s [%04x:%04x] (selected by %s) carries the "
+				"running system's disk %s", short_slot(d), d->vendor, d->device, seltext, use);
+			fix(f, "remove %s from pt.devices=: passing it takes / away from the host", seltext);
+		} else if (r == 1) {
+			f = add(c, PT_SEV_ERROR, "disk-in-use", "%s [%04x:%04x] (selected by %s) carries a disk in use: %s",
+				short_slot(d), d->vendor, d->device, seltext, use);
+			fix(f, "unmount it (and remove it from /etc/fstab and swap) or remove %s from pt.devices=",
+			    seltext);
+		}
+		if (pt_dev_is_display(d) && pt_iomem_framebuffer(&h->iomem, d->slot, fb, sizeof(fb))) {
+			char name[32];
+
+			pt_snprintf(name, sizeof(name), "fb=%.*s", (int)strcspn(fb, " "), fb);
+			f = add(c, PT_SEV_WARN, "framebuffer", "%s [%04x:%04x]: the firmware framebuffer %s sits in "
+				"its BAR%s", short_slot(d), d->vendor, d->device, fb,
+				d->boot_vga == 1 ? " (it is the boot VGA device)" : "");
+			if (tuning_args(c, name)[0])
+				fix(f, "add %s (ptctl cmdline adds it), or make the other GPU the primary display in "
+				       "the firmware setup", tuning_args(c, name));
+		} else if (d->boot_vga == 1) {
+			f = add(c, PT_SEV_WARN, "boot-vga", "%s [%04x:%04x] is the boot VGA device: the host's "
+				"console goes with it", short_slot(d), d->vendor, d->device);
+			fix(f, "connect the host's display to another GPU, or make that the primary display in the "
+			       "firmware setup");
+		}
+		if (!d->reset_method[0]) {
+			const struct pt_tuning_rule *rr = pt_tuning_find(c->tun, "reset=none");
+
+			f = add(c, pt_dev_is_display(d) ? PT_SEV_WARN : PT_SEV_INFO, "reset",
+				"%s [%04x:%04x] has no reset method (no reset_method in sysfs)", short_slot(d),
+				d->vendor, d->device);
+			fix(f, "%s", rr ? rr->why : "shut the VM down rather than reboot it");
+		}
+		if (strcmp(d->driver, "vfio-pci") == 0)
+			add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", short_slot(d), d->vendor, d->device);
+	}
+	/* one plain ID taking identical twins */
+	for (size_t s = 0; s < pol.nsels; s++) {
+		const struct pt_dev *first = NULL;
+		char list[200] = "", g[64] = "";
+		size_t len = 0, same = 0;
+
+		if (pol.sels[s].kind != PT_SEL_ID)
+			continue;
+		for (size_t i = 0; i < plan.nitems; i++) {
+			const struct pt_dev *d = &sys->devs[plan.items[i].dev];
+
+			if (plan.items[i].sel != (int)s || plan.items[i].action != PT_ACT_BIND)
+				continue;
+			if (!first)
+				first = d;
+			if (d->vendor == first->vendor && d->device == first->device) {
+				same++;
+				len += (size_t)pt_snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0,
+							   "%s%s", len ? " and " : "", short_slot(d));
+			}
+		}
+		if (same > 1) {
+			const struct pt_dev *pick = first;
+			char use[300];
+
+			/* suggest a twin that does not carry the running system */
+			for (size_t i = 0; i < plan.nitems; i++) {
+				const struct pt_dev *d = &sys->devs[plan.items[i].dev];
+
+				if (plan.items[i].sel == (int)s && d->vendor == first->vendor &&
+				    d->device == first->device &&
+				    !pt_storage_holds_system(&h->storage, d->slot, use, sizeof(use))) {
+					pick = d;
+					break;
+				}
+			}
+			pt_dev_guarded(pick, g, sizeof(g));
+			f = add(c, PT_SEV_WARN, "twins", "selector %s takes identical devices %s", pol.sels[s].text, list);
+			fix(f, "name the one you mean in the guarded form, e.g. %s", g);
+		}
+	}
+	/* IOMMU groups left half on the host */
+	for (size_t i = 0; i < sys->ndevs; i++) {
+		const struct pt_dev *d = &sys->devs[i];
+		char missing[200] = "", add_sel[200] = "";
+		size_t ml = 0, al = 0;
+		bool first = true;
+
+		if (!bound[i] || d->group < 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (bound[j] && sys->devs[j].group == d->group)
+				first = false;
+		if (!first)
+			continue;
+		for (size_t k = 0; k < sys->ndevs; k++) {
+			const struct pt_dev *m = &sys->devs[k];
+			char g[64];
+
+			if (m->group != d->group || bound[k] || pt_dev_is_bridge(m))
+				continue;
+			pt_dev_guarded(m, g, sizeof(g));
+			ml += (size_t)pt_snprintf(missing + ml, ml < sizeof(missing) ? sizeof(missing) - ml : 0,
+						  "%s%s [%04x:%04x]", ml ? ", " : "", short_slot(m), m->vendor, m->device);
+			al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0,
+						  "%s%s", al ? "," : "", g);
+		}
+		if (ml) {
+			bool many = strchr(missing, ',');
+
+			f = add(c, PT_SEV_WARN, "group", "IOMMU group %d is incomplete: %s stay%s on the host; a VM "
+				"can't use %s until %s on vfio-pci too", d->group, missing, many ? "" : "s",
+				short_slot(d), many ? "they are" : "it is");
+			fix(f, "add %s to pt.devices= (or add pt.groups=complete)", add_sel);
+		} else {
+			add(c, PT_SEV_OK, "group", "IOMMU group %d is passed whole", d->group);
+		}
+	}
+	/* stale driver_override from an earlier attempt */
+	for (size_t i = 0; i < sys->ndevs; i++) {
+		const struct pt_dev *d = &sys->devs[i];
+
+		if (!bound[i] && strcmp(d->override, "vfio-pci") == 0 && strcmp(d->driver, "vfio-pci") != 0) {
+			f = add(c, PT_SEV_WARN, "override", "%s [%04x:%04x] has driver_override=vfio-pci but is not "
+				"selected: no host driver can take it", short_slot(d), d->vendor, d->device);
+			fix(f, "echo > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
+			    d->slot, d->slot);
+		}
+	}
+	free(bound);
+out:
+	pt_plan_free(&plan);
+	pt_policy_free(&pol);
+}
+
+int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const char *policy_text,
+		 struct pt_findings *ret)
+{
+	struct ctx c = { .h = h, .tun = tun };
+
+	check_iommu(&c);
+	check_cmdline(&c);
+	check_modules(&c);
+	check_initramfs(&c);
+	if (policy_text) {
+		check_policy(&c, policy_text, "--policy");
+	} else if (h->opts.devices_bare) {
+		struct pt_finding *f = add(&c, PT_SEV_ERROR, "policy", "pt.devices without a value on the command line");
+
+		fix(f, "give it a value, e.g. pt.devices=03:00.0@1002:744c");
+	} else if (h->opts.devices) {
+		check_policy(&c, h->opts.devices, "pt.devices=");
+	} else {
+		struct pt_finding *f = add(&c, PT_SEV_INFO, "policy", "no policy: the running command line has no "
+					   "pt.devices= and no --policy was given");
+
+		fix(f, "ptctl cmdline SLOT... prints the arguments for the functions you want to pass");
+	}
+	if (c.err) {
+		pt_findings_free(&c.f);
+		return c.err;
+	}
+	*ret = c.f;
+	return 0;
+}
+
+void pt_findings_free(struct pt_findings *f)
+{
+	free(f->v);
+	*f = (struct pt_findings){ 0 };
+}
+
+enum pt_sev pt_findings_worst(const struct pt_findings *f)
+{
+	enum pt_sev w = PT_SEV_OK;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].sev > w)
+			w = f->v[i].sev;
+	return w;
+}
+
+/* ---- ptctl cmdline ---------------------------------------------------------- */
+
+static void add_arg(struct pt_buf *args, struct pt_buf *why, const char *a, const char *reason)
+{
+	if (!a || !a[0])
+		return;
+	if (args->data && strstr(args->data, a))
+		return;
+	pt_buf_printf(args, "%s%s", args->len ? " " : "", a);
+	pt_buf_printf(why, "%s: %s\n", a, reason);
+}
+
+int pt_cmdline_build(const struct pt_host *h, const struct pt_tuning *tun, bool *sel,
+		     struct pt_buf *args, struct pt_buf *why)
+{
+	const struct pt_sys *sys = &h->sys;
+	const struct pt_tuning_rule *r;
+	char when[48], use[300], fb[96];
+	struct pt_buf devs = { 0 };
+	int busy = 0;
+
+	for (size_t i = 0; i < sys->ndevs; i++)
+		if (sel[i] && pt_dev_is_bridge(&sys->devs[i])) {
+			sel[i] = false;
+			pt_buf_printf(why, "%s: a PCI bridge stays with the host\n", short_slot(&sys->devs[i]));
+		}
+	/* whole groups */
+	for (size_t i = 0; i < sys->ndevs; i++) {
+		if (!sel[i] || sys->devs[i].group < 0)
+			continue;
+		for (size_t k = 0; k < sys->ndevs; k++) {
+			const struct pt_dev *m = &sys->devs[k];
+
+			if (sel[k] || m->group != sys->devs[i].group || pt_dev_is_bridge(m))
+				continue;
+			sel[k] = true;
+			pt_buf_printf(why, "%s: added, it shares IOMMU group %d with %s\n", short_slot(m), m->group,
+				      short_slot(&sys->devs[i]));
+		}
+	}
+	for (size_t i = 0; i < sys->ndevs; i++)
+		if (sel[i] && pt_storage_holds_system(&h->storage, sys->devs[i].slot, use, sizeof(use)) == 2) {
+			pt_buf_printf(why, "%s carries the running system's disk %s: refusing\n",
+				      short_slot(&sys->devs[i]), use);
+			busy = -EBUSY;
+		}
+	if (busy)
+		return busy;
+	busy = -ENODEV;
+	for (size_t i = 0; i < sys->ndevs; i++)
+		if (sel[i])
+			busy = 0;
+	if (busy)
+		return busy;	/* nothing left to pass */
+	pt_snprintf(when, sizeof(when), "cpu=%s", h->cpu);
+	if ((r = pt_tuning_find(tun, when)))
+		add_arg(args, why, r->args, r->why);
+	if ((r = pt_tuning_find(tun, "always")))
+		add_arg(args, why, r->args, r->why);
+	for (size_t i = 0; i < sys->ndevs; i++) {
+		char g[64];
+
+		if (!sel[i])
+			continue;
+		pt_dev_guarded(&sys->devs[i], g, sizeof(g));
+		pt_buf_printf(&devs, "%s%s", devs.len ? "," : "pt.devices=", g);
+	}
+	if (devs.err)
+		return devs.err;
+	if (devs.len) {
+		pt_buf_printf(args, "%s%s", args->len ? " " : "", devs.data);
+		pt_buf_printf(why, "pt.devices=: the selected functions in the guarded SLOT@ID form\n");
+	}
+	pt_buf_free(&devs);
+	for (size_t i = 0; i < sys->ndevs; i++) {
+		const struct pt_dev *d = &sys->devs[i];
+
+		if (!sel[i] || !pt_dev_is_display(d) || !pt_iomem_framebuffer(&h->iomem, d->slot, fb, sizeof(fb)))
+			continue;
+		pt_snprintf(when, sizeof(when), "fb=%.*s", (int)strcspn(fb, " "), fb);
+		if ((r = pt_tuning_find(tun, when)))
+			add_arg(args, why, r->args, r->why);
+	}
+	return args->err ? args->err : why->err;
+}

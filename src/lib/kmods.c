@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Kernel modules of an installed kernel through libkmod: is vfio-pci a
+ * module, built in, or missing? libkmod takes paths, so the root fd is handed
+ * to it as /proc/self/fd/N: every lookup still goes through the root.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host.h"
+
+int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_state *ret,
+		 char *ret_path, size_t size)
+{
+	char dir[160], cfg[4][96], prefix[40];
+	const char *cfgs[5];
+	struct kmod_list *list = NULL, *l;
+	struct kmod_ctx *ctx;
+	enum pt_kmod_state st = PT_KMOD_MISSING;
+	char path[512] = "";
+	int r;
+
+	pt_snprintf(prefix, sizeof(prefix), "/proc/self/fd/%d", rootfd);
+	pt_snprintf(dir, sizeof(dir), "%s/lib/modules/%s", prefix, kver);
+	pt_snprintf(cfg[0], sizeof(cfg[0]), "%s/etc/modprobe.d", prefix);
+	pt_snprintf(cfg[1], sizeof(cfg[1]), "%s/run/modprobe.d", prefix);
+	pt_snprintf(cfg[2], sizeof(cfg[2]), "%s/usr/lib/modprobe.d", prefix);
+	pt_snprintf(cfg[3], sizeof(cfg[3]), "%s/lib/modprobe.d", prefix);
+	for (int i = 0; i < 4; i++)
+		cfgs[i] = cfg[i];
+	cfgs[4] = NULL;
+	ctx = kmod_new(dir, cfgs);
+	if (!ctx)
+		return -ENOMEM;
+	kmod_set_log_priority(ctx, 0);
+	r = kmod_module_new_from_lookup(ctx, name, &list);
+	if (r < 0) {
+		kmod_unref(ctx);
+		return r;
+	}
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+		const char *p = kmod_module_get_path(m);
+
+		if (p) {
+			size_t pl = strlen(prefix);
+
+			pt_snprintf(path, sizeof(path), "%s", strncmp(p, prefix, pl) == 0 ? p + pl + 1 : p);
+			st = pt_exists(rootfd, path) ? PT_KMOD_MODULE : PT_KMOD_MISSING;
+		} else if (kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN) {
+			st = PT_KMOD_BUILTIN;
+		}
+		kmod_module_unref(m);
+		if (st != PT_KMOD_MISSING)
+			break;
+	}
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
+	if (ret_path && size)
+		pt_snprintf(ret_path, size, "%s", st == PT_KMOD_MODULE ? path : "");
+	*ret = st;
+	return 0;
+}
+
+static int cmp_kver(const void *a, const void *b)
+{
+	return strverscmp(a, b);
+}
+
+int pt_kernels_list(int rootfd, char (**ret)[64], size_t *ret_n)
+{
+	char (*v)[64] = NULL;
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dir;
+	int fd;
+
+	fd = openat(rootfd, "lib/modules", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(dir))) {
+		char p[128];
+		char (*nv)[64];
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= 64)
+			continue;
+		pt_snprintf(p, sizeof(p), "%s/modules.dep", de->d_name);
+		if (!pt_exists(dirfd(dir), p))
+			continue;
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv) {
+			free(v);
+			closedir(dir);
+			return -ENOMEM;
+		}
+		v = nv;
+		pt_snprintf(v[n++], sizeof(v[0]), "%s", de->d_name);
+	}
+	closedir(dir);
+	if (n > 1)
+		qsort(v, n, sizeof(v[0]), cmp_kver);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kernel-cmdline/tuning.conf, compiled in by ptctl.mk so the binary needs no
+ * data file at run time (--tuning FILE overrides it).
+ */
+#ifndef PTCTL_TUNING_DATA_H
+#define PTCTL_TUNING_DATA_H
+extern const char pt_tuning_builtin[];
+#endif
