@@ -13,8 +13,36 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cmds.h"
 #include "host.h"
 #include "tuning-data.h"
+
+/* Commands with option sets of their own live in src/ptctl/cmd-*.c; each
+ * gets the whole argv (global options such as --root included). */
+static const struct ptctl_cmd ext_cmds[] = {
+	{ NULL, NULL },
+};
+
+static const struct ptctl_cmd *find_ext_cmd(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			/* skip the value of a global option that takes one */
+			if (!strchr(argv[i], '=') && i + 1 < argc &&
+			    (!strcmp(argv[i], "--root") || !strcmp(argv[i], "--cmdline-file") ||
+			     !strcmp(argv[i], "--policy") || !strcmp(argv[i], "--pci-ids") ||
+			     !strcmp(argv[i], "--tuning") || !strcmp(argv[i], "-s") ||
+			     !strcmp(argv[i], "-d")))
+				i++;
+			continue;
+		}
+		for (const struct ptctl_cmd *c = ext_cmds; c->name; c++)
+			if (strcmp(c->name, argv[i]) == 0)
+				return c;
+		return NULL;
+	}
+	return NULL;
+}
 
 #define PCI_IDS_DEFAULT NULL	/* libpci's own (PCI_IDS_DIR/pci.ids) */
 
@@ -565,6 +593,10 @@ int main(int argc, char **argv)
 	struct opts o;
 	unsigned line = 0;
 	int r, rc;
+	const struct ptctl_cmd *ext = find_ext_cmd(argc, argv);
+
+	if (ext)
+		return ext->main(argc, argv);
 
 	o.args = calloc((size_t)argc + 1, sizeof(*o.args));
 	if (!o.args)

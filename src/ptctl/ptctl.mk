@@ -27,8 +27,8 @@ $(B)/gen/tuning-data.c: kernel-cmdline/tuning.conf
 		{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\t\"" $$0 "\\n\"" } \
 		END { print "\t\"\";" }' $< > $@
 
-PTCTL_SRCS := src/ptctl/ptctl.c $(B)/gen/tuning-data.c
-PTCTL_HDRS := $(HOST_HDRS) src/ptctl/tuning-data.h
+PTCTL_SRCS := src/ptctl/ptctl.c $(wildcard src/ptctl/cmd-*.c) $(B)/gen/tuning-data.c
+PTCTL_HDRS := $(HOST_HDRS) src/ptctl/tuning-data.h src/ptctl/cmds.h
 
 $(B)/ptctl: $(PTCTL_SRCS) $(HOST_OBJS) $(LIB_OBJS) $(HOST_KOBJ) $(PTCTL_HDRS)
 	$(Q)$(CC) $(BASE_CPPFLAGS) -Isrc/ptctl $(HOST_CFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -o $@ \
