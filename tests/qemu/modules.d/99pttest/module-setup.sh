@@ -3,6 +3,7 @@
 # dracut module used only by the QEMU tests: no real root, the host drivers of the
 # standard machine's devices, and a pre-mount hook that reports every PCI function's
 # driver and the ptboot state report on the serial console, then powers off.
+# shellcheck disable=SC2154 # moddir is set by dracut
 
 check() {
 	# only when asked for (--modules pttest)

@@ -5,6 +5,8 @@
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
 if ! getargbool 0 pttest.emergency; then
+	# shellcheck disable=SC2034 # read by dracut's init
 	root=ptboot:none
+	# shellcheck disable=SC2034
 	rootok=1
 fi
