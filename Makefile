@@ -146,8 +146,10 @@ install: all
 	install -m 0755 $(B)/pt-early $(DESTDIR)$(LIBEXECDIR)/ptboot/pt-early
 	install -m 0755 $(B)/ptctl $(DESTDIR)$(SBINDIR)/ptctl
 	install -m 0644 man/ptctl.8 $(DESTDIR)$(MANDIR)/man8/ptctl.8
-	install -m 0755 dracut-module/90ptboot/module-setup.sh dracut-module/90ptboot/ptboot-pre-udev.sh \
-		$(DESTDIR)$(DRACUTDIR)/90ptboot/
+	sed 's|^PTBOOT_LIBEXECDIR=.*|PTBOOT_LIBEXECDIR=$(LIBEXECDIR)|' \
+		dracut-module/90ptboot/module-setup.sh > $(DESTDIR)$(DRACUTDIR)/90ptboot/module-setup.sh
+	chmod 0755 $(DESTDIR)$(DRACUTDIR)/90ptboot/module-setup.sh
+	install -m 0755 dracut-module/90ptboot/ptboot-pre-udev.sh $(DESTDIR)$(DRACUTDIR)/90ptboot/
 
 clean:
 	rm -rf $(B)/obj $(B)/musl $(B)/asan $(B)/test $(B)/test-asan $(B)/dracut $(B)/pt-early \

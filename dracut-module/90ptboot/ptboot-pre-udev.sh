@@ -6,5 +6,5 @@
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
 if getarg pt.devices= > /dev/null; then
-    /usr/bin/pt-early
+	/usr/bin/pt-early
 fi

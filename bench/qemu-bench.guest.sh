@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced in the test guest at pre-mount by make bench (bench/qemu-bench):
+# loads vfio-pci with modprobe, then with pt-early (which also binds the
+# twin NVMe), N times each, alternating, with every vfio module removed in
+# between. Kernel-log markers carry the timestamps; the host does the sums.
+ptb_mods="vfio_pci vfio_pci_core vfio_iommu_type1 vfio_virqfd vfio irqbypass"
+ptb_unload() {
+	if [ -e /sys/bus/pci/devices/0000:03:00.0/driver ]; then
+		echo 0000:03:00.0 > /sys/bus/pci/devices/0000:03:00.0/driver/unbind
+	fi
+	echo > /sys/bus/pci/devices/0000:03:00.0/driver_override
+	for m in $ptb_mods; do
+		[ -d "/sys/module/$m" ] && rmmod "$m"
+	done
+	[ -d /sys/module/vfio ] && echo "PTBENCH error vfio still loaded" > /dev/kmsg
+}
+echo "pt.devices=03:00.0@1b36:0010" > /tmp/ptbench.cmdline
+ptb_unload
+i=0
+while [ $i -lt "${PTBENCH_N:-5}" ]; do
+	echo "PTBENCH modprobe begin $i" > /dev/kmsg
+	modprobe vfio-pci
+	echo "PTBENCH modprobe end $i" > /dev/kmsg
+	ptb_unload
+	echo "PTBENCH pt-early begin $i" > /dev/kmsg
+	/usr/bin/pt-early --cmdline-file /tmp/ptbench.cmdline
+	echo "PTBENCH pt-early end $i" > /dev/kmsg
+	while read -r ptb_line; do
+		case $ptb_line in *'"modules_us"'*) echo "PTBENCH pt-early $ptb_line $i" > /dev/kmsg ;; esac
+	done < /run/ptboot/state.json
+	ptb_unload
+	i=$((i + 1))
+done
+echo "PTBENCH done" > /dev/kmsg
