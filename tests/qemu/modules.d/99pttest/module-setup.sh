@@ -30,4 +30,10 @@ install() {
 	# busybox-static, only for a synchronous "poweroff -f"; sysrq is the fallback
 	inst_binary -o /bin/busybox /usr/bin/busybox
 	inst_dir /pttest
+	# ptctl with its libraries and pci.ids, when the harness passes it
+	# (tests/qemu/mkinitrd sets PTTEST_PTCTL to the build's binary)
+	if [[ -n ${PTTEST_PTCTL:-} && -x $PTTEST_PTCTL ]]; then
+		inst_binary "$PTTEST_PTCTL" /usr/sbin/ptctl
+		inst_simple /usr/share/misc/pci.ids
+	fi
 }

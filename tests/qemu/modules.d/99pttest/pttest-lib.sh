@@ -23,6 +23,18 @@ pttest_long() {
 	pttest_log "$_pt_tag $_pt_rest"
 }
 
+# A whole file for the host: "file NAME line" per line (long lines in pieces);
+# tests/qemu/boot rebuilds it as OUT/files/NAME.
+pttest_file() {
+	if [ -f "$2" ]; then
+		while IFS= read -r _pt_l || [ -n "$_pt_l" ]; do
+			pttest_long "file $1" "$_pt_l"
+		done < "$2"
+	else
+		pttest_log "file $1"
+	fi
+}
+
 # "table SLOT VENDOR:DEVICE DRIVER" per PCI function, then "dev SLOT ..." with
 # the class, IOMMU group, boot_vga and driver_override, then "group N SLOT..."
 # per IOMMU group.
