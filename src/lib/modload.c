@@ -34,6 +34,8 @@ struct pt_modload {
 	struct pt_buf conf;	/* normalised "options|softdep|install NAME REST\n" lines */
 	char visited[MAX_VISITED][PT_NAME_MAX];
 	size_t nvisited;
+	pt_modload_plan_fn plan;	/* dry run: report, don't load (pt_modload_plan) */
+	void *plan_data;
 };
 
 static void normalize(char *s)
@@ -229,6 +231,55 @@ int pt_modload_new(int rootfd, const char *kver, const char *cmdline, struct pt_
 	return 0;
 }
 
+int pt_modload_new_mem(const char *kver, const char *dep, const char *builtin, const char *conf,
+		       const char *cmdline, struct pt_modload **ret)
+{
+	struct pt_modload *m;
+	char *text;
+	int r = -ENOMEM;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->rootfd = -1;
+	pt_snprintf(m->kver, sizeof(m->kver), "%s", kver);
+	pt_snprintf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver);
+	m->dep = strdup(dep);
+	m->builtin = builtin ? strdup(builtin) : NULL;
+	if (!m->dep || (builtin && !m->builtin))
+		goto fail;
+	if (cmdline)
+		pt_cmdline_foreach(cmdline, conf_add_cmdline, m);
+	if (conf) {
+		text = strdup(conf);
+		if (!text)
+			goto fail;
+		conf_add_text(m, text);
+		free(text);
+	}
+	r = m->conf.err;
+	if (r < 0)
+		goto fail;
+	*ret = m;
+	return 0;
+fail:
+	pt_modload_free(m);
+	return r;
+}
+
+int pt_modload_plan(struct pt_modload *m, const char *name, pt_modload_plan_fn fn, void *data,
+		    struct pt_modload_stats *stats)
+{
+	int r;
+
+	m->plan = fn;
+	m->plan_data = data;
+	r = pt_modload_probe(m, NULL, name, stats);
+	m->plan = NULL;
+	m->plan_data = NULL;
+	return r;
+}
+
 void pt_modload_free(struct pt_modload *m)
 {
 	if (!m)
@@ -290,6 +341,8 @@ static bool is_loaded(const struct pt_modload *m, const char *name)
 {
 	char path[PT_NAME_MAX + 32];
 
+	if (m->rootfd < 0)
+		return false;
 	pt_snprintf(path, sizeof(path), "sys/module/%s/initstate", name);
 	return pt_exists(m->rootfd, path);
 }
@@ -353,11 +406,19 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 
 		if (pt_read_attr(m->rootfd, "sys/module/compression", comp, sizeof(comp)) > 0)
 			for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
-				ok |= strcmp(comp, ext[i][0]) == 0 &&
+				ok |= strcmp(comp, ext[i][0]) == 0 && l >= strlen(ext[i][1]) &&
 				      strcmp(rel + l - strlen(ext[i][1]), ext[i][1]) == 0;
-		if (!ok)
+		if (!ok && !m->plan)
 			return -ENOTSUP;
 		flags = MODULE_INIT_COMPRESSED_FILE;
+	}
+	if (m->plan) {
+		conf_collect(m, "options", name, &opts);
+		r = opts.err ? opts.err : m->plan(m->plan_data, rel, opts.data ? opts.data : "");
+		pt_buf_free(&opts);
+		if (r == 0)
+			st->loaded++;
+		return r;
 	}
 	pt_snprintf(path, sizeof(path), "%s/%s", m->kdir, rel);
 	fd = openat(m->rootfd, path, O_RDONLY | O_CLOEXEC);

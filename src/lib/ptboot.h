@@ -36,6 +36,8 @@ int pt_read_attr(int dirfd, const char *path, char *buf, size_t size);
 int pt_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
 /* Basename of a symlink's target, e.g. "driver" -> "vfio-pci". */
 int pt_read_link_name(int dirfd, const char *path, char *buf, size_t size);
+/* The last component of a link target ("../../bus/pci/drivers/nvme" -> "nvme"). */
+int pt_link_basename(const char *target, char *buf, size_t size);
 /* Parse "0x1002" / "1002" (hex, at most max) from [s, s+len). */
 int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret);
 /* Does path (relative to dirfd) exist, following symlinks? */
@@ -142,6 +144,8 @@ struct pt_sys {
 int pt_sys_open(const char *root, struct pt_sys *ret);
 /* Read every PCI function once (sorted by slot). */
 int pt_sys_scan(struct pt_sys *sys);
+/* Parse a sysfs PCI device name ("0000:03:00.0") into d's slot fields. */
+int pt_slot_parse(const char *name, struct pt_dev *d);
 /* Re-read the volatile parts of one function: driver and driver_override. */
 int pt_dev_refresh(const struct pt_sys *sys, struct pt_dev *d);
 void pt_sys_close(struct pt_sys *sys);
@@ -227,6 +231,16 @@ void pt_modload_free(struct pt_modload *m);
 int pt_modload_probe(struct pt_modload *m, struct pt_kernel *k, const char *name,
 		     struct pt_modload_stats *stats);
 const char *pt_modload_kver(const struct pt_modload *m);
+/* The same resolution without loading: fn gets each module's path (relative
+ * to lib/modules/KVER) and options in load order. Nothing is read from the
+ * root when the loader was made from memory. */
+typedef int (*pt_modload_plan_fn)(void *data, const char *path, const char *options);
+int pt_modload_plan(struct pt_modload *m, const char *name, pt_modload_plan_fn fn, void *data,
+		    struct pt_modload_stats *stats);
+/* A loader over texts in memory (modules.dep, modules.builtin, modprobe.d
+ * plus modules.softdep lines, the command line): for tests and fuzzing. */
+int pt_modload_new_mem(const char *kver, const char *dep, const char *builtin, const char *conf,
+		       const char *cmdline, struct pt_modload **ret);
 
 /* ---- bind.c: the binder, shared by pt-early and ptctl ----------------- */
 

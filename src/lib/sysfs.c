@@ -39,7 +39,7 @@ void pt_sys_close(struct pt_sys *sys)
 }
 
 /* "dddd:bb:dd.f" as the kernel names it (domain may be wider on VMD). */
-static int parse_slot_name(const char *name, struct pt_dev *d)
+int pt_slot_parse(const char *name, struct pt_dev *d)
 {
 	const char *p = name, *colon;
 	uint32_t v;
@@ -148,7 +148,7 @@ int pt_sys_scan(struct pt_sys *sys)
 		struct pt_dev d = { 0 };
 		int devfd;
 
-		if (de->d_name[0] == '.' || parse_slot_name(de->d_name, &d) < 0)
+		if (de->d_name[0] == '.' || pt_slot_parse(de->d_name, &d) < 0)
 			continue;
 		devfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (devfd < 0)

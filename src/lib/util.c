@@ -95,26 +95,34 @@ int pt_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *re
 	return 0;
 }
 
+int pt_link_basename(const char *target, char *buf, size_t size)
+{
+	size_t n = strlen(target), len;
+	const char *base;
+
+	while (n > 1 && target[n - 1] == '/')
+		n--;
+	base = target + n;
+	while (base > target && base[-1] != '/')
+		base--;
+	len = (size_t)(target + n - base);
+	if (len == 0 || len >= size || (len == 1 && *base == '/'))
+		return -EINVAL;
+	memcpy(buf, base, len);
+	buf[len] = '\0';
+	return (int)len;
+}
+
 int pt_read_link_name(int dirfd, const char *path, char *buf, size_t size)
 {
 	char target[512];
-	const char *base;
 	ssize_t n;
-	size_t len;
 
 	n = readlinkat(dirfd, path, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
-	while (n > 1 && target[n - 1] == '/')
-		target[--n] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	len = strlen(base);
-	if (len == 0 || len >= size)
-		return -ENAMETOOLONG;
-	memcpy(buf, base, len + 1);
-	return (int)len;
+	return pt_link_basename(target, buf, size);
 }
 
 int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret)

@@ -246,6 +246,9 @@ static void snapshot(struct pt_kernel *k)
 			continue;
 		snprintf(k->initial[k->ninitial][0], sizeof(k->initial[0][0]), "%s", de->d_name);
 		dev_driver(k, de->d_name, k->initial[k->ninitial][1], sizeof(k->initial[0][1]));
+		/* vfio-pci is never a function's host driver: it only binds on request */
+		if (strcmp(k->initial[k->ninitial][1], "vfio-pci") == 0)
+			k->initial[k->ninitial][1][0] = '\0';
 		k->ninitial++;
 	}
 	closedir(dir);

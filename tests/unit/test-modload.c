@@ -66,6 +66,15 @@ static const char *param(struct tc *t, const char *mod)
 	return s ? s : "(not loaded)";
 }
 
+static int plan_cb(void *data, const char *path, const char *options)
+{
+	char *out = data;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s[%s];", path, options);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tc t;
@@ -169,6 +178,34 @@ int main(int argc, char **argv)
 	load(&t, "qemu-preudev", NULL, "rm lib/modules/6.1.0-56-amd64/modules.dep", "vfio-pci");
 	CHECK_INT(t.r, -ENOENT);
 	done(&t);
+
+	/* the dry plan from memory: the load order and options, nothing touched */
+	{
+		static const char dep[] =
+			"kernel/a/base.ko:\n"
+			"kernel/a/mid-dep.ko: kernel/a/base.ko\n"
+			"kernel/a/top.ko.xz: kernel/a/mid-dep.ko kernel/a/base.ko\n"
+			"kernel/a/late.ko: kernel/a/base.ko\n"
+			"kernel/a/early.ko:\n";
+		struct pt_modload_stats st = { 0 };
+		struct pt_modload *mm;
+		char order[512] = "";
+
+		CHECK_INT(pt_modload_new_mem("9.9", dep, "kernel/b/inside.ko\n",
+					     "softdep base post: late\nsoftdep top pre: early missing\n"
+					     "options top a=1\noptions mid_dep   b=2   c=3\n",
+					     "top.x=\"y z\" mid-dep.d=4", &mm), 0);
+		CHECK_INT(pt_modload_plan(mm, "top", plan_cb, order, &st), 0);
+		CHECK_STR(order, "kernel/a/early.ko[];kernel/a/base.ko[];kernel/a/late.ko[];"
+				 "kernel/a/mid-dep.ko[d=4 b=2 c=3];kernel/a/top.ko.xz[x=\"y z\" a=1];");
+		CHECK_INT(st.loaded, 5);
+		order[0] = '\0';
+		CHECK_INT(pt_modload_plan(mm, "inside", plan_cb, order, &st), 0);
+		CHECK_STR(order, "");
+		CHECK_INT(st.builtin, 1);
+		CHECK_INT(pt_modload_plan(mm, "nothere", plan_cb, order, &st), -ENOENT);
+		pt_modload_free(mm);
+	}
 
 	TEST_DONE("test-modload");
 }

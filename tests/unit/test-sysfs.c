@@ -151,6 +151,29 @@ int main(int argc, char **argv)
 	}
 	pt_sys_close(&sys);
 
+	/* names and link targets as sysfs gives them */
+	{
+		struct pt_dev x;
+		char b[16];
+
+		CHECK(pt_slot_parse("0000:6e:00.0", &x) == 0 && x.bus == 0x6e && x.dev == 0 && x.fn == 0);
+		CHECK(pt_slot_parse("10000:01:1f.7", &x) == 0 && x.domain == 0x10000 && x.dev == 0x1f &&
+		      x.fn == 7);	/* VMD domains are wider */
+		CHECK(pt_slot_parse("0000:01:20.0", &x) < 0);
+		CHECK(pt_slot_parse("0000:01:00.8", &x) < 0);
+		CHECK(pt_slot_parse("0000:1:00.0", &x) < 0);
+		CHECK(pt_slot_parse("pci0000:00", &x) < 0);
+		CHECK(pt_slot_parse(":00:00.0", &x) < 0);
+		CHECK(pt_link_basename("../../../bus/pci/drivers/nvme", b, sizeof(b)) == 4 &&
+		      strcmp(b, "nvme") == 0);
+		CHECK(pt_link_basename("../../kernel/iommu_groups/15/", b, sizeof(b)) == 2 &&
+		      strcmp(b, "15") == 0);
+		CHECK(pt_link_basename("vfio-pci", b, sizeof(b)) == 8);
+		CHECK(pt_link_basename("/", b, sizeof(b)) < 0);
+		CHECK(pt_link_basename("", b, sizeof(b)) < 0);
+		CHECK(pt_link_basename("a/0123456789abcdef", b, sizeof(b)) < 0);
+	}
+
 	/* bad roots */
 	CHECK_INT(pt_sys_open("/nonexistent/root", &sys), -ENOENT);
 	CHECK_INT(pt_sys_open(argv[2], &sys), 0);
