@@ -401,6 +401,8 @@ static void check_initramfs(struct ctx *c)
 		if (r < 0) {
 			f = add(c, PT_SEV_WARN, "initramfs", "%s: cannot read /%s (%s)", k[i], path,
 				r == -ENOEXEC ? "its decompressor is not installed" : "not a cpio archive");
+			if (r == -ENOEXEC)
+				fix(f, "install the decompressor it needs (zstd, xz or gzip), then run ptctl check again");
 			continue;
 		}
 		if (st == PT_KMOD_BUILTIN)

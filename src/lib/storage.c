@@ -88,15 +88,15 @@ static int read_one(int classfd, const char *name, struct pt_blk *b, struct raw 
 	int fd;
 	DIR *hd;
 
+	*b = (struct pt_blk){ .parent = -1 };
+	*raw = (struct raw){ 0 };
 	n = readlinkat(classfd, name, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
-	fd = openat(classfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(classfd, name, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
 	if (fd < 0)
 		return -errno;
-	*b = (struct pt_blk){ .parent = -1 };
-	*raw = (struct raw){ 0 };
 	pt_snprintf(b->name, sizeof(b->name), "%s", name);
 	if (pt_read_attr(fd, "dev", buf, sizeof(buf)) > 0) {
 		char *c = strchr(buf, ':');
