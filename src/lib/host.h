@@ -215,4 +215,227 @@ void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size);
 int pt_cmdline_build(const struct pt_host *h, const struct pt_tuning *tun, bool *sel,
 		     struct pt_buf *args, struct pt_buf *why);
 
+/* ---- safety.c: what holds a function the host would lose (ptctl bind/unbind) ----------------- */
+
+enum pt_hold_kind {
+	PT_HOLD_SYSTEM,		/* carries the running system's disk: never taken, under any flag */
+	PT_HOLD_DISK,		/* a disk, partition or dm/md/swap holder on it is mounted or active */
+	PT_HOLD_CONSOLE,	/* a display held by a framebuffer or a DRM client (--force lifts it) */
+	PT_HOLD_GROUP,		/* its IOMMU group keeps members on host drivers (--group lifts it) */
+	PT_HOLD_VFIO,		/* a process (a VM) has the group's /dev/vfio/N open: no unbind */
+};
+
+struct pt_hold {
+	size_t dev;		/* index into sys->devs */
+	enum pt_hold_kind kind;
+	char text[400];		/* what holds it, naming disks, mounts, processes, functions */
+};
+
+struct pt_holds {
+	struct pt_hold *v;
+	size_t n;
+};
+
+/* Processes with a file under dev/ open, from proc/PID/fd (names as "Xorg[1234]"). */
+struct pt_opener {
+	char path[64];		/* "/dev/dri/card0", "/dev/vfio/8" */
+	char who[64];		/* "Xorg[1234]" */
+};
+
+struct pt_openers {
+	struct pt_opener *v;
+	size_t n;
+};
+
+/* Scan proc/[0-9]* /fd under the root for links into /dev/dri/ and /dev/vfio/. Unreadable
+ * processes (not root) are skipped. */
+int pt_openers_scan(int rootfd, struct pt_openers *ret);
+void pt_openers_free(struct pt_openers *o);
+
+/* Why each function marked in take[] (sys->ndevs entries) must stay with the host before it
+ * goes to vfio-pci: system disk, disk in use, console (display with a firmware framebuffer in
+ * its BAR, an fbdev or a DRM client), IOMMU group members left on host drivers (members that
+ * are unbound, on vfio-pci or pci-stub, and bridges, don't count). All holds are reported;
+ * the caller decides which flags lift which. */
+int pt_safety_bind(const struct pt_host *h, const struct pt_openers *op, const bool *take,
+		   struct pt_holds *ret);
+/* Why a function marked in give[] can't go back to the host now: a process has its IOMMU
+ * group's /dev/vfio/N open (a running VM). */
+int pt_safety_release(const struct pt_host *h, const struct pt_openers *op, const bool *give,
+		      struct pt_holds *ret);
+void pt_holds_free(struct pt_holds *hs);
+const char *pt_hold_name(enum pt_hold_kind k);
+
+/* ---- virt.c: VM definitions for the functions to pass --------------------------------------- */
+
+enum pt_virt_format { PT_VIRT_LIBVIRT, PT_VIRT_VIRT_INSTALL, PT_VIRT_QEMU };
+
+int pt_virt_format_parse(const char *s, enum pt_virt_format *ret);
+/* Render the functions marked in sel[] (sys->ndevs entries) for a q35 guest: libvirt
+ * <hostdev> elements (managed='no': ptboot owns the binding), virt-install --hostdev flags
+ * or QEMU -device arguments. The functions of one host slot stay one multifunction device in
+ * the guest, on a pcie-root-port of their own (index 16 upwards); single functions get no
+ * guest address. Comments (XML or "# ") say where the list comes from (origin), warn about a
+ * GPU without a reset method and an incomplete IOMMU group, and name the current driver of
+ * any function not on vfio-pci. -ENODEV: nothing marked (or only bridges). */
+int pt_virt_render(const struct pt_sys *sys, const bool *sel, enum pt_virt_format fmt,
+		   const char *origin, struct pt_buf *out);
+
+/* ---- state.c: pt-early's state report and ptctl's runtime journal, read back -------------- */
+
+struct pt_state_dev {
+	char slot[PT_SLOT_MAX];
+	uint32_t vendor, device;
+	int group;
+	char selector[64], action[16], result[16];
+	char driver_before[PT_NAME_MAX], driver_after[PT_NAME_MAX];
+	char reason[PT_REASON_MAX];
+};
+
+struct pt_state {
+	char tool[32], policy[512], kernel[64], modules[32];
+	bool off, dry_run, has_iommu, iommu;
+	uint64_t modules_us, elapsed_us;
+	char (*errors)[256], (*warnings)[256];
+	size_t nerrors, nwarnings;
+	struct pt_state_dev *devs;
+	size_t ndevs;
+};
+
+/* Parse a state report (JSON text). -EINVAL on anything that is not one (ret_off: where). */
+int pt_state_parse(const char *text, struct pt_state *ret, size_t *ret_off);
+void pt_state_free(struct pt_state *st);
+
+/* run/ptboot/runtime.log: one line per change ptctl made at runtime,
+ * "EPOCH bind|unbind SLOT VVVV:DDDD FROM TO" (FROM/TO "-" when no driver). */
+#define PT_RUNTIME_LOG "run/ptboot/runtime.log"
+int pt_runtime_log_append(int rootfd, uint64_t epoch, const char *action, const struct pt_dev *d,
+			  const char *from, const char *to);
+
+/* ---- bls.c, grub.c, entries.c: the boot menu's host+passthrough entries --- */
+
+/* The first line of every file ptboot writes into a BLS entries directory: only files that
+ * start with it are ever rewritten or removed. */
+#define PT_ENTRY_MARKER "# ptboot:"
+#define PT_ENTRY_SUFFIX "-ptboot"		/* KERNEL-ENTRY-ID-ptboot.conf */
+#define PT_ENTRY_CONF "etc/ptboot/entry.conf"	/* read by grub.d/42_ptboot and the plugin */
+#define PT_GRUBD_SCRIPT "etc/grub.d/42_ptboot"
+#define PT_GRUB_ID "ptboot"			/* 42_ptboot's entry for the newest kernel */
+#define PT_GRUB_WINDOWS_ID "ptboot-windows"
+#define PT_BLS_MAX (64 << 10)			/* bigger entry files are refused */
+
+/* bls.c: one BLS Type #1 entry ("key value" lines), lines kept in order. */
+struct pt_bls_line {
+	char *key;		/* NULL for a comment or blank line (kept verbatim in value) */
+	char *value;
+};
+
+struct pt_bls {
+	struct pt_bls_line *v;
+	size_t n;
+	bool ours;		/* starts with PT_ENTRY_MARKER */
+	char *mem;		/* the text the pointers point into */
+};
+
+/* Parse any bytes (NUL, overlong lines, missing newline...): -EINVAL for binary or oversized input. */
+int pt_bls_parse(const char *text, size_t len, struct pt_bls *ret);
+void pt_bls_free(struct pt_bls *e);
+/* The last value of key, or NULL. */
+const char *pt_bls_get(const struct pt_bls *e, const char *key);
+/* The kernel version an entry boots: "version", else from "linux" (.../vmlinuz-KVER or
+ * .../KVER/linux). Returns 1 and fills buf, 0 when it can't tell. */
+int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size);
+/* Append args to options, skipping tokens the options already hold. */
+int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
+/* Our entry from the kernel's own (id = its file name without .conf): every line copied,
+ * the title extended by " (TITLE)", args appended to options (or to fallback_options when the
+ * entry has none). -EINVAL when the entry has no linux line. */
+int pt_bls_derive(const struct pt_bls *orig, const char *id, const char *title, const char *args,
+		  const char *fallback_options, struct pt_buf *out);
+
+/* grub.c: GRUB's environment block (1024 bytes: header, key=value lines, '#' padding). */
+#define PT_GRUBENV_SIZE 1024
+/* 1 and the value when set, 0 when not; tolerant of any input. */
+int pt_grubenv_get(const char *text, size_t len, const char *key, char *buf, size_t size);
+/* A new block with key set (value NULL: removed); -ENOSPC when it would exceed 1024 bytes,
+ * -EINVAL for a key or value GRUB could not read back. */
+int pt_grubenv_set(const char *text, size_t len, const char *key, const char *value, struct pt_buf *out);
+
+/* grub.c: the menu entries of a generated grub.cfg. */
+struct pt_menuentry {
+	char title[256];
+	char id[256];		/* $menuentry_id_option / --id, "" when none */
+	char script[64];	/* "10_linux": the ### BEGIN /etc/grub.d/NAME ### section */
+	char linux_path[256];	/* first "linux" command: path and arguments */
+	char linux_args[2048];
+	int depth;		/* 0 top level, 1 inside a submenu */
+	bool submenu;
+};
+
+struct pt_menu {
+	struct pt_menuentry *v;
+	size_t n;
+};
+
+int pt_grubcfg_parse(const char *text, size_t len, struct pt_menu *ret);
+void pt_menu_free(struct pt_menu *m);
+
+/* grub.c: etc/ptboot/entry.conf, shell-sourceable NAME='value' lines. */
+struct pt_entry_conf {
+	char args[2048];	/* PTBOOT_ARGS: what pt_cmdline_build computed */
+	char title[128];	/* PTBOOT_TITLE */
+	char policy[1024];	/* PTBOOT_POLICY: the selection it was computed from */
+	char windows_uuid[64];	/* PTBOOT_WINDOWS_UUID: FAT serial of the Windows ESP */
+	char windows_slot[PT_SLOT_MAX];	/* PTBOOT_WINDOWS_SLOT */
+};
+
+/* Unknown names are ignored; -EINVAL for a line that is not NAME='...' or a comment. */
+int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret);
+/* -EINVAL when a value holds a quote, a backslash, a '$' or a control character. */
+int pt_entry_conf_format(const struct pt_entry_conf *c, struct pt_buf *out);
+
+/* entries.c: which boot loader a root uses. */
+enum pt_loader { PT_LOADER_NONE, PT_LOADER_GRUB, PT_LOADER_GRUB_BLS, PT_LOADER_SDBOOT };
+
+struct pt_boot {
+	enum pt_loader loader;
+	char entries[96];	/* BLS: "boot/loader/entries", "efi/loader/entries" */
+	char grubdir[64];	/* GRUB: "boot/grub" or "boot/grub2" (grub.cfg, grubenv) */
+	char mkconfig[32];	/* "update-grub", "grub2-mkconfig", "grub-mkconfig" */
+	bool grub_default_saved;	/* etc/default/grub: GRUB_DEFAULT=saved */
+	bool grub_blscfg;	/* etc/default/grub: GRUB_ENABLE_BLSCFG=true */
+	bool grubd_script;	/* etc/grub.d/42_ptboot exists and is executable */
+};
+
+const char *pt_loader_name(enum pt_loader l);
+int pt_boot_detect(int rootfd, struct pt_boot *ret);
+
+/* One BLS entry file of a root. */
+struct pt_bls_file {
+	char name[256];		/* "ID.conf" */
+	char kver[64];		/* "" when unknown */
+	struct pt_bls e;
+};
+
+struct pt_bls_files {
+	struct pt_bls_file *v;
+	size_t n;
+};
+
+/* Every *.conf of dir (relative to the root), sorted newest kernel first; unreadable or
+ * malformed files are skipped (counted in ret_skipped, may be NULL). */
+int pt_bls_list(int rootfd, const char *dir, struct pt_bls_files *ret, size_t *ret_skipped);
+void pt_bls_files_free(struct pt_bls_files *f);
+
+/* The FAT volume serial ("1234-ABCD") and partition of an ESP holding the Microsoft boot
+ * manager on a disk of slot. -ENOENT when there is none. */
+int pt_windows_esp(int rootfd, const struct pt_storage *s, const char *slot, char *ret_uuid,
+		   size_t uuid_size, char *ret_part, size_t part_size);
+
+/* A string EFI variable (UTF-16LE, NUL-terminated, NV|BS|RT) through efivarfs under the
+ * root, the way bootctl set-oneshot writes LoaderEntryOneShot; value NULL deletes it. */
+#define PT_EFI_LOADER_GUID "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *value);
+int pt_efivar_get(int rootfd, const char *name, const char *guid, char *buf, size_t size);
+
 #endif

@@ -11,4 +11,13 @@ struct ptctl_cmd {
 	int (*main)(int argc, char **argv);
 };
 
+/* cmd-entry.c: the boot menu's host+passthrough entry, and the next boot */
+int ptctl_cmd_entry(int argc, char **argv);
+int ptctl_cmd_boot(int argc, char **argv);
+/* cmd-runtime.c: the runtime hand-off (issue 6) */
+int ptctl_cmd_bind(int argc, char **argv);
+int ptctl_cmd_unbind(int argc, char **argv);
+int ptctl_cmd_virt(int argc, char **argv);
+int ptctl_cmd_status(int argc, char **argv);
+
 #endif

@@ -20,6 +20,12 @@
 /* Commands with option sets of their own live in src/ptctl/cmd-*.c; each
  * gets the whole argv (global options such as --root included). */
 static const struct ptctl_cmd ext_cmds[] = {
+	{ "entry", ptctl_cmd_entry },
+	{ "boot", ptctl_cmd_boot },
+	{ "bind", ptctl_cmd_bind },
+	{ "unbind", ptctl_cmd_unbind },
+	{ "virt", ptctl_cmd_virt },
+	{ "status", ptctl_cmd_status },
 	{ NULL, NULL },
 };
 

@@ -2,14 +2,16 @@
 # ptctl, the host tool, and the host half of the library (src/lib/host.h). Included from the
 # Makefile; uses its variables. Not part of pt-early: these objects link libpci, libblkid, libkmod.
 
-HOST_SRCS := mounts iomem esp storage names kmods initramfs tuning checks
+HOST_SRCS := mounts iomem esp storage names kmods initramfs tuning checks bls grub entries
+# issue 6: runtime bind/unbind safety, VM definitions, the state report read back
+HOST_SRCS += safety virt state
 HOST_OBJS := $(HOST_SRCS:%=$(B)/obj/%.o)
 HOST_ASAN_OBJS := $(HOST_SRCS:%=$(B)/asan/%.o)
 HOST_HDRS := $(HDRS) src/lib/host.h
 HOST_PKGS := libpci blkid libkmod
 HOST_CFLAGS := $(shell pkg-config --cflags $(HOST_PKGS))
 HOST_LIBS := $(shell pkg-config --libs $(HOST_PKGS))
-HOST_UNIT_TESTS := test-host-parse test-host-storage
+HOST_UNIT_TESTS := test-host-parse test-host-storage test-host-runtime test-host-entries
 # ptctl links the real kernel interface (the binder is in the library; ptctl does not bind yet)
 HOST_KOBJ := $(B)/obj/kernel-linux.o
 HOST_ASAN_KOBJ := $(B)/asan/kernel-linux.o
@@ -32,7 +34,7 @@ PTCTL_HDRS := $(HOST_HDRS) src/ptctl/tuning-data.h src/ptctl/cmds.h
 
 $(B)/ptctl: $(PTCTL_SRCS) $(HOST_OBJS) $(LIB_OBJS) $(HOST_KOBJ) $(PTCTL_HDRS)
 	$(Q)$(CC) $(BASE_CPPFLAGS) -Isrc/ptctl $(HOST_CFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -o $@ \
-		$(PTCTL_SRCS) $(HOST_OBJS) $(LIB_OBJS) $(HOST_KOBJ) $(HOST_LIBS)
+		$(PTCTL_SRCS) $(HOST_OBJS) $(LIB_OBJS) $(HOST_KOBJ) $(LDFLAGS) $(HOST_LIBS)
 
 $(B)/test/ptctl-asan: $(PTCTL_SRCS) $(HOST_ASAN_OBJS) $(ASAN_OBJS) $(HOST_ASAN_KOBJ) $(PTCTL_HDRS)
 	@mkdir -p $(@D)
@@ -51,7 +53,14 @@ $(B)/test-asan/test-host-%: tests/unit/test-host-%.c tests/unit/test.h $(HOST_AS
 	$(Q)$(CC) $(BASE_CPPFLAGS) -Itests/unit $(HOST_CFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $< \
 		$(HOST_ASAN_OBJS) $(ASAN_OBJS) $(HOST_ASAN_KOBJ) $(HOST_LIBS)
 
-PTCTL_TARGETS := $(B)/ptctl $(B)/test/ptctl-asan $(HOST_UNIT_TESTS:%=$(B)/test/%) \
+# ptctl over the simulated kernel (tests/unit/kernel-fake.c), for the write side of
+# bind/unbind on fixture trees: tests/ptctl/run-runtime
+$(B)/test/ptctl-fake: $(PTCTL_SRCS) $(HOST_ASAN_OBJS) $(ASAN_OBJS) $(B)/asan/kernel-fake.o $(PTCTL_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CPPFLAGS) -Isrc/ptctl $(HOST_CFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ \
+		$(PTCTL_SRCS) $(HOST_ASAN_OBJS) $(ASAN_OBJS) $(B)/asan/kernel-fake.o $(HOST_LIBS)
+
+PTCTL_TARGETS := $(B)/ptctl $(B)/test/ptctl-asan $(B)/test/ptctl-fake $(HOST_UNIT_TESTS:%=$(B)/test/%) \
 	$(HOST_UNIT_TESTS:%=$(B)/test-asan/%)
 
 .PHONY: ptctl check-ptctl bench-ptctl

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Boot Loader Specification Type #1 entries (loader/entries/NAME.conf), as read by systemd-boot
+ * and Fedora's GRUB (blscfg): parse one, and derive ptboot's host+passthrough entry from a
+ * kernel's own entry without changing anything but the title and the options.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+
+void pt_bls_free(struct pt_bls *e)
+{
+	free(e->v);
+	free(e->mem);
+	*e = (struct pt_bls){ 0 };
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int pt_bls_parse(const char *text, size_t len, struct pt_bls *ret)
+{
+	struct pt_bls e = { 0 };
+	size_t lines = 1;
+	char *p;
+
+	if (len > PT_BLS_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		/* text only: a NUL or other control byte means this is not an entry */
+		if (c == '\n')
+			lines++;
+		else if (c < 0x20 && c != '\t' && c != '\r')
+			return -EINVAL;
+	}
+	e.mem = malloc(len + 1);
+	e.v = calloc(lines, sizeof(*e.v));
+	if (!e.mem || !e.v) {
+		pt_bls_free(&e);
+		return -ENOMEM;
+	}
+	memcpy(e.mem, text, len);
+	e.mem[len] = '\0';
+	e.ours = strncmp(e.mem, PT_ENTRY_MARKER, strlen(PT_ENTRY_MARKER)) == 0;
+	p = e.mem;
+	while (*p || p == e.mem) {
+		char *nl = strchr(p, '\n'), *end, *k;
+
+		if (nl)
+			*nl = '\0';
+		end = p + strlen(p);
+		while (end > p && (end[-1] == '\r' || is_blank(end[-1])))
+			*--end = '\0';
+		k = p;
+		while (is_blank(*k))
+			k++;
+		if (*k == '\0' || *k == '#') {
+			if (nl || *p)
+				e.v[e.n++] = (struct pt_bls_line){ NULL, p };
+		} else {
+			char *v = k;
+
+			while (*v && !is_blank(*v))
+				v++;
+			if (*v)
+				*v++ = '\0';
+			while (is_blank(*v))
+				v++;
+			e.v[e.n++] = (struct pt_bls_line){ k, v };
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	*ret = e;
+	return 0;
+}
+
+const char *pt_bls_get(const struct pt_bls *e, const char *key)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].key && strcmp(e->v[i].key, key) == 0)
+			v = e->v[i].value;
+	return v;
+}
+
+int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size)
+{
+	const char *v = pt_bls_get(e, "version"), *l = pt_bls_get(e, "linux"), *b;
+	size_t n;
+
+	if (v && *v && !strchr(v, ' ')) {
+		pt_snprintf(buf, size, "%s", v);
+		return 1;
+	}
+	if (!l)
+		return 0;
+	b = strrchr(l, '/');
+	b = b ? b + 1 : l;
+	if (strncmp(b, "vmlinuz-", 8) == 0 && b[8]) {
+		pt_snprintf(buf, size, "%s", b + 8);
+		return 1;
+	}
+	/* systemd's layout: /ENTRY-TOKEN/KVER/linux */
+	if (strcmp(b, "linux") == 0 && b > l + 1) {
+		const char *e2 = b - 1, *s = e2;
+
+		while (s > l && s[-1] != '/')
+			s--;
+		n = (size_t)(e2 - s);
+		if (n && n < size) {
+			memcpy(buf, s, n);
+			buf[n] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Is the token [t, t+n) one of the blank-separated words of s? */
+static bool has_token(const char *s, const char *t, size_t n)
+{
+	while (*s) {
+		size_t k;
+
+		while (is_blank(*s))
+			s++;
+		k = strcspn(s, " \t");
+		if (k == n && memcmp(s, t, n) == 0)
+			return true;
+		s += k;
+	}
+	return false;
+}
+
+int pt_args_merge(const char *options, const char *args, struct pt_buf *out)
+{
+	const char *a = args;
+
+	pt_buf_puts(out, options);
+	while (*a) {
+		size_t k;
+
+		while (is_blank(*a))
+			a++;
+		k = strcspn(a, " \t");
+		if (k && !has_token(options, a, k))
+			pt_buf_printf(out, "%s%.*s", out->len ? " " : "", (int)k, a);
+		a += k;
+	}
+	if (!out->data)
+		pt_buf_puts(out, "");
+	return out->err;
+}
+
+int pt_bls_derive(const struct pt_bls *orig, const char *id, const char *title, const char *args,
+		  const char *fallback_options, struct pt_buf *out)
+{
+	bool done_title = false, done_opts = false;
+	char kver[64] = "";
+	int last_opts = -1;
+
+	if (!pt_bls_get(orig, "linux") || orig->ours)
+		return -EINVAL;
+	pt_bls_kver(orig, kver, sizeof(kver));
+	for (size_t i = 0; i < orig->n; i++)
+		if (orig->v[i].key && strcmp(orig->v[i].key, "options") == 0)
+			last_opts = (int)i;
+	pt_buf_printf(out, "%s host+passthrough entry for %s, made by \"ptctl entry add\" from %s.conf,\n",
+		      PT_ENTRY_MARKER, kver[0] ? kver : "this kernel", id);
+	pt_buf_puts(out, "# which it never changes; \"ptctl entry remove\" deletes this file.\n");
+	for (size_t i = 0; i < orig->n; i++) {
+		const struct pt_bls_line *l = &orig->v[i];
+
+		if (!l->key)
+			continue;	/* the original's comments describe the original */
+		if (strcmp(l->key, "title") == 0) {
+			if (!done_title)
+				pt_buf_printf(out, "title %s (%s)\n", l->value, title);
+			done_title = true;
+		} else if (strcmp(l->key, "options") == 0) {
+			/* several options lines are concatenated; ours go after the last one */
+			if ((int)i == last_opts) {
+				struct pt_buf m = { 0 };
+
+				pt_args_merge(l->value, args, &m);
+				if (m.err)
+					return m.err;
+				pt_buf_printf(out, "options %s\n", m.data);
+				pt_buf_free(&m);
+				done_opts = true;
+			} else {
+				pt_buf_printf(out, "options %s\n", l->value);
+			}
+		} else {
+			pt_buf_printf(out, "%s %s\n", l->key, l->value);
+		}
+	}
+	if (!done_title)
+		pt_buf_printf(out, "title %s (%s)\n", kver[0] ? kver : id, title);
+	if (!done_opts) {
+		struct pt_buf m = { 0 };
+
+		pt_args_merge(fallback_options ? fallback_options : "", args, &m);
+		if (m.err)
+			return m.err;
+		pt_buf_printf(out, "options %s\n", m.data);
+		pt_buf_free(&m);
+	}
+	return out->err;
+}

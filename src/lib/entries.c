@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Where a root's boot menu lives and how it is chosen: the boot loader (systemd-boot, GRUB
+ * with BLS entries, GRUB with grub.d scripts), the BLS entry files, the Windows ESP on a
+ * passthrough disk, and the EFI variables systemd-boot reads for one-shot and default.
+ */
+#define _GNU_SOURCE
+#include <blkid/blkid.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host.h"
+
+const char *pt_loader_name(enum pt_loader l)
+{
+	switch (l) {
+	case PT_LOADER_GRUB: return "grub";
+	case PT_LOADER_GRUB_BLS: return "grub-bls";
+	case PT_LOADER_SDBOOT: return "systemd-boot";
+	default: return "none";
+	}
+}
+
+static bool is_dir(int rootfd, const char *path)
+{
+	struct stat st;
+
+	return fstatat(rootfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* etc/default/grub: NAME=value, NAME="value" or NAME='value'; 1 when found. */
+static int default_grub(const char *text, const char *name, char *buf, size_t size)
+{
+	size_t nlen = strlen(name);
+	int found = 0;
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		const char *v;
+		size_t n;
+
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (strncmp(l, "export ", 7) == 0)
+			l += 7;
+		if (strncmp(l, name, nlen) || l[nlen] != '=')
+			continue;
+		v = l + nlen + 1;
+		n = strcspn(v, "\n");
+		if (n && (v[0] == '"' || v[0] == '\'')) {
+			const char *q = memchr(v + 1, v[0], n - 1);
+
+			n = q ? (size_t)(q - v - 1) : n - 1;
+			v++;
+		} else {
+			n = strcspn(v, " \t\n#;");
+		}
+		pt_snprintf(buf, size, "%.*s", (int)n, v);
+		found = 1;
+	}
+	return found;
+}
+
+int pt_boot_detect(int rootfd, struct pt_boot *ret)
+{
+	static const char *const esps[] = { "efi", "boot/efi", "boot" };
+	struct pt_boot b = { 0 };
+	char *dg = NULL, v[64];
+	struct stat st;
+
+	if (pt_read_file(rootfd, "etc/default/grub", 1 << 20, &dg, NULL) == 0) {
+		if (default_grub(dg, "GRUB_DEFAULT", v, sizeof(v)))
+			b.grub_default_saved = strcmp(v, "saved") == 0;
+		if (default_grub(dg, "GRUB_ENABLE_BLSCFG", v, sizeof(v)))
+			b.grub_blscfg = strcmp(v, "true") == 0;
+	}
+	b.grubd_script = fstatat(rootfd, PT_GRUBD_SCRIPT, &st, 0) == 0 && S_ISREG(st.st_mode) &&
+			 (st.st_mode & 0111);
+	pt_snprintf(b.grubdir, sizeof(b.grubdir), "%s",
+		    is_dir(rootfd, "boot/grub2") ? "boot/grub2" : "boot/grub");
+	pt_snprintf(b.mkconfig, sizeof(b.mkconfig), "%s",
+		    strcmp(b.grubdir, "boot/grub2") == 0 ? "grub2-mkconfig" : "update-grub");
+
+	/* systemd-boot: its loader.conf or binary next to the entries, on the ESP or XBOOTLDR */
+	for (size_t i = 0; i < sizeof(esps) / sizeof(esps[0]); i++) {
+		char p[96], q[96], e[96];
+
+		pt_snprintf(p, sizeof(p), "%s/loader/loader.conf", esps[i]);
+		pt_snprintf(q, sizeof(q), "%s/EFI/systemd/systemd-bootx64.efi", esps[i]);
+		pt_snprintf(e, sizeof(e), "%s/loader/entries", esps[i]);
+		if ((pt_exists(rootfd, p) || pt_exists(rootfd, q)) && is_dir(rootfd, e) &&
+		    !(strcmp(esps[i], "boot") == 0 && b.grub_blscfg)) {
+			b.loader = PT_LOADER_SDBOOT;
+			pt_snprintf(b.entries, sizeof(b.entries), "%s", e);
+			goto out;
+		}
+	}
+	if (is_dir(rootfd, "boot/loader/entries")) {
+		char *cfg = NULL;
+		char path[96];
+
+		pt_snprintf(path, sizeof(path), "%s/grub.cfg", b.grubdir);
+		if (!b.grub_blscfg && pt_read_file(rootfd, path, 16 << 20, &cfg, NULL) == 0 &&
+		    strstr(cfg, "blscfg"))
+			b.grub_blscfg = true;
+		free(cfg);
+		if (b.grub_blscfg) {
+			b.loader = PT_LOADER_GRUB_BLS;
+			pt_snprintf(b.entries, sizeof(b.entries), "boot/loader/entries");
+			goto out;
+		}
+	}
+	if (dg || pt_exists(rootfd, "boot/grub/grub.cfg") || pt_exists(rootfd, "boot/grub2/grub.cfg"))
+		b.loader = PT_LOADER_GRUB;
+out:
+	free(dg);
+	*ret = b;
+	return 0;
+}
+
+/* ---- BLS entry files ----------------------------------------------------------- */
+
+void pt_bls_files_free(struct pt_bls_files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		pt_bls_free(&f->v[i].e);
+	free(f->v);
+	*f = (struct pt_bls_files){ 0 };
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	const struct pt_bls_file *x = a, *y = b;
+	int r = strverscmp(y->kver, x->kver);	/* newest kernel first */
+
+	return r ? r : strcmp(x->name, y->name);
+}
+
+int pt_bls_list(int rootfd, const char *dir, struct pt_bls_files *ret, size_t *ret_skipped)
+{
+	struct pt_bls_files f = { 0 };
+	size_t cap = 0, skipped = 0;
+	struct dirent *de;
+	int fd, r = 0;
+	DIR *d;
+
+	fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct pt_bls_file *x;
+		char *text = NULL;
+		size_t tlen = 0;
+
+		if (len < 6 || len >= sizeof(f.v[0].name) || strcmp(de->d_name + len - 5, ".conf") ||
+		    de->d_name[0] == '.')
+			continue;
+		if (pt_read_file(dirfd(d), de->d_name, PT_BLS_MAX, &text, &tlen) < 0) {
+			skipped++;
+			continue;
+		}
+		if (f.n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct pt_bls_file *v = nc > 4096 ? NULL : realloc(f.v, nc * sizeof(*v));
+
+			if (!v) {
+				free(text);
+				r = -ENOMEM;
+				break;
+			}
+			f.v = v;
+			cap = nc;
+		}
+		x = &f.v[f.n];
+		*x = (struct pt_bls_file){ 0 };
+		if (pt_bls_parse(text, tlen, &x->e) < 0) {
+			free(text);
+			skipped++;
+			continue;
+		}
+		free(text);
+		memcpy(x->name, de->d_name, len + 1);
+		pt_bls_kver(&x->e, x->kver, sizeof(x->kver));
+		f.n++;
+	}
+	closedir(d);
+	if (r < 0) {
+		pt_bls_files_free(&f);
+		return r;
+	}
+	if (f.n)
+		qsort(f.v, f.n, sizeof(*f.v), cmp_file);
+	if (ret_skipped)
+		*ret_skipped = skipped;
+	*ret = f;
+	return 0;
+}
+
+/* ---- the Windows ESP ------------------------------------------------------------- */
+
+int pt_windows_esp(int rootfd, const struct pt_storage *s, const char *slot, char *ret_uuid,
+		   size_t uuid_size, char *ret_part, size_t part_size)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct pt_blk *b = &s->v[i], *disk;
+		char path[128], start[32], uuid[64] = "";
+		uint32_t sector;
+		blkid_probe pr;
+		int fd;
+
+		if (b->kind != PT_BLK_PART || !b->ms_bootmgr || b->parent < 0 || (size_t)b->parent >= s->n)
+			continue;
+		disk = &s->v[b->parent];
+		if (strcmp(disk->pci, slot))
+			continue;
+		pt_snprintf(path, sizeof(path), "sys/class/block/%s/start", b->name);
+		if (pt_read_attr(rootfd, path, start, sizeof(start)) < 0 || pt_parse_dec(start, &sector) < 0)
+			continue;
+		pt_snprintf(path, sizeof(path), "dev/%s", disk->name);
+		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		pr = blkid_new_probe();
+		if (pr && blkid_probe_set_device(pr, fd, (blkid_loff_t)sector * 512, (blkid_loff_t)b->size) == 0) {
+			const char *v;
+
+			blkid_probe_enable_superblocks(pr, 1);
+			blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
+			blkid_probe_enable_partitions(pr, 0);
+			if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "UUID", &v, NULL) == 0)
+				pt_snprintf(uuid, sizeof(uuid), "%s", v);
+		}
+		if (pr)
+			blkid_free_probe(pr);
+		close(fd);
+		if (!uuid[0])
+			continue;
+		pt_snprintf(ret_uuid, uuid_size, "%s", uuid);
+		pt_snprintf(ret_part, part_size, "%s", b->name);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* ---- EFI variables (efivarfs) ------------------------------------------------------ */
+
+int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *value)
+{
+	unsigned char data[4 + 2 * 256 + 2];
+	char path[192];
+	size_t n = 4, len;
+	int fd, flags, r = 0;
+
+	pt_snprintf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
+	if (!is_dir(rootfd, "sys/firmware/efi/efivars"))
+		return -EOPNOTSUPP;
+	/* efivarfs marks variables immutable; lift it (ENOTTY/EOPNOTSUPP on a plain tree) */
+	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL)) {
+			flags &= ~FS_IMMUTABLE_FL;
+			ioctl(fd, FS_IOC_SETFLAGS, &flags);
+		}
+		close(fd);
+	}
+	if (!value) {
+		if (unlinkat(rootfd, path, 0) < 0 && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	len = strlen(value);
+	if (len > 255)
+		return -E2BIG;
+	data[0] = 0x07;	/* NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS */
+	data[1] = data[2] = data[3] = 0;
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (c >= 0x80)
+			return -EINVAL;
+		data[n++] = c;
+		data[n++] = 0;
+	}
+	fd = openat(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	/* efivarfs wants attributes and data in one write */
+	if (write(fd, data, n) != (ssize_t)n)
+		r = -errno ? -errno : -EIO;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	return r;
+}
+
+int pt_efivar_get(int rootfd, const char *name, const char *guid, char *buf, size_t size)
+{
+	char path[192], *text = NULL;
+	size_t len = 0, n = 0;
+	int r;
+
+	if (!size)
+		return -EINVAL;
+	pt_snprintf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
+	r = pt_read_file(rootfd, path, 4096, &text, &len);
+	if (r < 0)
+		return r;
+	for (size_t i = 4; i + 1 < len && n + 1 < size; i += 2) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (!c && !text[i + 1])
+			break;
+		buf[n++] = (c >= 0x20 && c < 0x7f && !text[i + 1]) ? (char)c : '?';
+	}
+	buf[n] = '\0';
+	free(text);
+	return 0;
+}

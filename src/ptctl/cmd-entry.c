@@ -1,0 +1,987 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ptctl entry add|remove|status and ptctl boot vm|bare-metal: the boot menu's
+ * "host+passthrough" entry beside the normal one (BLS files for systemd-boot and Fedora's
+ * GRUB, /etc/grub.d/42_ptboot for Debian's GRUB), and the choice of the next boot.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "host.h"
+#include "tuning-data.h"
+
+struct eopts {
+	const char *root, *cmdline_file, *tuning, *policy, *title, *kernel;
+	bool def, windows, no_update, once, no_disks;
+	const char *cmd, *sub;
+	char **args;
+	int nargs;
+	int rootfd;
+	bool live;		/* the root is this system's / */
+	char win_part[32];	/* --windows: the ESP found */
+	struct pt_boot boot;
+	int changes;
+};
+
+static int fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ptctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	return rc;
+}
+
+static int parse(int argc, char **argv, struct eopts *o, bool boot)
+{
+	static const struct option lo[] = {
+		{ "root", required_argument, NULL, 'R' },
+		{ "cmdline-file", required_argument, NULL, 'C' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ "tuning", required_argument, NULL, 'T' },
+		{ "pci-ids", required_argument, NULL, 'I' },
+		{ "hwdb", no_argument, NULL, 'H' },
+		{ "no-disks", no_argument, NULL, 'N' },
+		{ "title", required_argument, NULL, 't' },
+		{ "default", no_argument, NULL, 'D' },
+		{ "windows", no_argument, NULL, 'W' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "no-update", no_argument, NULL, 'U' },
+		{ "once", no_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1 || optind < argc) {
+		if (c == -1) {
+			if (!o->cmd)
+				o->cmd = argv[optind];
+			else if (!o->sub)
+				o->sub = argv[optind];
+			else
+				o->args[o->nargs++] = argv[optind];
+			optind++;
+			continue;
+		}
+		switch (c) {
+		case 'R': o->root = optarg; break;
+		case 'C': o->cmdline_file = optarg; break;
+		case 'P': o->policy = optarg; break;
+		case 'T': o->tuning = optarg; break;
+		case 'I': case 'H': break;
+		case 'N': o->no_disks = true; break;
+		case 't': o->title = optarg; break;
+		case 'D': o->def = true; break;
+		case 'W': o->windows = true; break;
+		case 'k': o->kernel = optarg; break;
+		case 'U': o->no_update = true; break;
+		case 'O': o->once = true; break;
+		case 'h':
+			fputs(boot ? "usage: ptctl [--root DIR] boot vm|bare-metal [--once]\n"
+				   : "usage: ptctl [--root DIR] entry add [--policy STR | SEL...] [--title T] [--default]\n"
+				     "                 [--windows] [--kernel KVER] [--no-update]\n"
+				     "       ptctl [--root DIR] entry remove [--kernel KVER] [--no-update]\n"
+				     "       ptctl [--root DIR] entry status\n", stdout);
+			exit(0);
+		case ':': return fail(2, "option %s needs a value (see ptctl %s --help)", argv[optind - 1], o->cmd ? o->cmd : "");
+		default:
+			return fail(2, "unknown option %s (see ptctl %s --help)", argv[optind - 1], o->cmd ? o->cmd : "");
+		}
+	}
+	if (boot) {
+		if (!o->sub || (strcmp(o->sub, "vm") && strcmp(o->sub, "bare-metal")))
+			return fail(2, "boot wants vm or bare-metal%s%s", o->sub ? ", not " : "", o->sub ? o->sub : "");
+		if (o->nargs || o->policy || o->title || o->def || o->windows || o->kernel || o->no_update)
+			return fail(2, "boot takes only vm|bare-metal and --once");
+		return 0;
+	}
+	if (!o->sub || (strcmp(o->sub, "add") && strcmp(o->sub, "remove") && strcmp(o->sub, "status")))
+		return fail(2, "entry wants add, remove or status%s%s", o->sub ? ", not " : "", o->sub ? o->sub : "");
+	if (strcmp(o->sub, "add") && (o->nargs || o->policy || o->title || o->def || o->windows))
+		return fail(2, "entry %s takes no selectors, --policy, --title, --default or --windows", o->sub);
+	if (!strcmp(o->sub, "status") && (o->kernel || o->no_update))
+		return fail(2, "entry status takes no --kernel or --no-update");
+	if (o->once)
+		return fail(2, "--once is an option of ptctl boot");
+	if (o->title && (!*o->title || strpbrk(o->title, "'\"\\$`\n\t()")))
+		return fail(2, "--title \"%s\": use plain words (no quotes, parentheses, '$' or '\\')", o->title);
+	if (o->kernel && (!*o->kernel || strpbrk(o->kernel, "/ \t\n'\"$\\")))
+		return fail(2, "--kernel \"%s\" is not a kernel version", o->kernel);
+	return 0;
+}
+
+static int open_root(struct eopts *o, bool write)
+{
+	struct stat a, b;
+
+	o->rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (o->rootfd < 0)
+		return fail(2, "cannot open --root %s: %s", o->root, strerror(errno));
+	o->live = fstat(o->rootfd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (write && o->live && geteuid() != 0)
+		return fail(2, "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)", o->cmd, o->sub);
+	pt_boot_detect(o->rootfd, &o->boot);
+	return 0;
+}
+
+static void change(struct eopts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void change(struct eopts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	o->changes++;
+}
+
+/* Write path unless it already holds exactly data: 1 written, 0 unchanged, -errno. */
+static int write_if_changed(int rootfd, const char *path, const char *data, size_t len, unsigned mode)
+{
+	char *old = NULL;
+	size_t olen = 0;
+	int r;
+
+	if (pt_read_file(rootfd, path, 1 << 20, &old, &olen) == 0) {
+		bool same = olen == len && memcmp(old, data, len) == 0;
+
+		free(old);
+		if (same)
+			return 0;
+	}
+	r = pt_write_atomic(rootfd, path, data, len, mode);
+	return r < 0 ? r : 1;
+}
+
+static int read_conf(int rootfd, struct pt_entry_conf *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = pt_read_file(rootfd, PT_ENTRY_CONF, 1 << 16, &text, &len);
+
+	if (r < 0)
+		return r;
+	r = pt_entry_conf_parse(text, len, c);
+	free(text);
+	return r < 0 ? -EINVAL : 1;
+}
+
+/* ---- regenerating grub.cfg ------------------------------------------------------------ */
+
+static int run(char *const argv[])
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int regenerate_grub(struct eopts *o)
+{
+	char cfg[96];
+	int r;
+
+	pt_snprintf(cfg, sizeof(cfg), "/%s/grub.cfg", o->boot.grubdir);
+	if (o->no_update || !o->live) {
+		printf("not regenerated: %s (%s): run %s%s%s on that system\n", cfg + 1,
+		       o->no_update ? "--no-update" : "--root", o->boot.mkconfig,
+		       strcmp(o->boot.mkconfig, "update-grub") ? " -o " : "",
+		       strcmp(o->boot.mkconfig, "update-grub") ? cfg : "");
+		return 0;
+	}
+	fflush(stdout);
+	if (strcmp(o->boot.mkconfig, "update-grub") == 0) {
+		char *const a[] = { "update-grub", NULL };
+		char *const b[] = { "grub-mkconfig", "-o", cfg, NULL };
+
+		r = run(a);
+		if (r == 127)
+			r = run(b);
+	} else {
+		char *const a[] = { o->boot.mkconfig, "-o", cfg, NULL };
+
+		r = run(a);
+	}
+	if (r != 0)
+		return fail(1, "%s failed (status %d): %s was not regenerated", o->boot.mkconfig, r, cfg);
+	change(o, "regenerated %s (%s)", cfg, o->boot.mkconfig);
+	return 0;
+}
+
+/* ---- entry add ------------------------------------------------------------------------- */
+
+static bool is_rescue(const struct pt_bls_file *f)
+{
+	return strstr(f->name, "rescue") != NULL;
+}
+
+/* "ID-ptboot.conf" for "ID.conf" */
+static void our_name(const char *name, char *buf, size_t size)
+{
+	pt_snprintf(buf, size, "%.*s%s.conf", (int)(strlen(name) - 5), name, PT_ENTRY_SUFFIX);
+}
+
+static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
+{
+	struct pt_bls_files f;
+	char *fallback = NULL;
+	size_t skipped = 0;
+	int r, made = 0, rc = 0;
+
+	r = pt_bls_list(o->rootfd, o->boot.entries, &f, &skipped);
+	if (r < 0)
+		return fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+	if (pt_read_file(o->rootfd, "etc/kernel/cmdline", 1 << 16, &fallback, NULL) == 0)
+		fallback[strcspn(fallback, "\n")] = '\0';
+	for (size_t i = 0; i < f.n; i++) {
+		const struct pt_bls_file *x = &f.v[i];
+		char name[300], path[400], id[256];
+		struct pt_buf b = { 0 };
+
+		if (x->e.ours || is_rescue(x) || (o->kernel && strcmp(x->kver, o->kernel)))
+			continue;
+		if (strlen(x->name) > 200)
+			continue;
+		pt_snprintf(id, sizeof(id), "%.*s", (int)(strlen(x->name) - 5), x->name);
+		our_name(x->name, name, sizeof(name));
+		pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, name);
+		r = pt_bls_derive(&x->e, id, c->title, c->args, fallback, &b);
+		if (r == -EINVAL) {
+			printf("skipped: %s/%s has no linux line\n", o->boot.entries, x->name);
+			pt_buf_free(&b);
+			continue;
+		}
+		if (r == 0)
+			r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
+		pt_buf_free(&b);
+		if (r < 0) {
+			rc = fail(1, "cannot write %s: %s", path, strerror(-r));
+			break;
+		}
+		made++;
+		if (r > 0)
+			change(o, "wrote %s (%s)", path, x->kver[0] ? x->kver : id);
+		else
+			printf("unchanged: %s\n", path);
+	}
+	/* ours whose kernel entry is gone (the kernel was removed without the plugin) */
+	for (size_t i = 0; !rc && !o->kernel && i < f.n; i++) {
+		size_t len = strlen(f.v[i].name), sl = strlen(PT_ENTRY_SUFFIX ".conf");
+		char src[300], path[400];
+		bool found = false;
+
+		if (!f.v[i].e.ours || len <= sl)
+			continue;
+		pt_snprintf(src, sizeof(src), "%.*s.conf", (int)(len - sl), f.v[i].name);
+		for (size_t k = 0; k < f.n; k++)
+			found |= strcmp(f.v[k].name, src) == 0;
+		if (found)
+			continue;
+		pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, f.v[i].name);
+		if (unlinkat(o->rootfd, path, 0) == 0)
+			change(o, "removed %s: %s is gone", path, src);
+	}
+	if (!rc && !made)
+		rc = o->kernel ? fail(1, "no entry for kernel %s in %s", o->kernel, o->boot.entries)
+			       : fail(1, "no kernel entries in %s", o->boot.entries);
+	free(fallback);
+	pt_bls_files_free(&f);
+	return rc;
+}
+
+/* The functions to pass, from SEL... and --policy: marks sel[] (ndevs entries). */
+static int select_devs(const struct eopts *o, const struct pt_host *h, bool *sel, struct pt_buf *text)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct pt_policy pol = { 0 };
+
+		if (pass == 0) {
+			pol.sels = calloc((size_t)o->nargs + 1, sizeof(*pol.sels));
+			if (!pol.sels)
+				return fail(1, "out of memory");
+			for (int i = 0; i < o->nargs; i++) {
+				const char *w;
+
+				if (pt_sel_parse(o->args[i], strlen(o->args[i]), &pol.sels[i], &w) < 0) {
+					free(pol.sels);
+					return fail(2, "selector \"%s\": %s", o->args[i], w);
+				}
+				pol.nsels++;
+			}
+		} else if (o->policy) {
+			struct pt_policy_error pe = { 0 };
+
+			if (pt_policy_parse(o->policy, &pol, &pe) < 0)
+				return fail(2, "--policy: selector \"%s\": %s", pe.sel, pe.why ? pe.why : "out of memory");
+		}
+		for (size_t s = 0; s < pol.nsels; s++) {
+			bool any = false;
+
+			for (size_t i = 0; i < h->sys.ndevs; i++)
+				if (pt_sel_matches(&pol.sels[s], &h->sys.devs[i]))
+					any = sel[i] = true;
+			if (!any) {
+				int rc = fail(2, "selector %s matches no PCI function (see ptctl list)", pol.sels[s].text);
+
+				pt_policy_free(&pol);
+				return rc;
+			}
+			pt_buf_printf(text, "%s%s", text->len ? "," : "", pol.sels[s].text);
+		}
+		pt_policy_free(&pol);
+	}
+	return 0;
+}
+
+/* The new entry.conf from the selection: args from the cmdline builder, like ptctl cmdline. */
+static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct pt_entry_conf *c)
+{
+	struct pt_tuning tun = { 0 };
+	struct pt_buf args = { 0 }, why = { 0 }, text = { 0 };
+	char *tuning_text = NULL;
+	struct pt_host h;
+	unsigned line = 0;
+	bool *sel = NULL;
+	int r, rc = 0;
+
+	if (o->tuning && (r = pt_read_file(AT_FDCWD, o->tuning, 1 << 20, &tuning_text, NULL)) < 0)
+		return fail(2, "cannot read --tuning %s: %s", o->tuning, strerror(-r));
+	r = pt_tuning_parse(tuning_text ? tuning_text : pt_tuning_builtin, &tun, &line);
+	free(tuning_text);
+	if (r < 0)
+		return fail(2, "tuning rules, line %u: expected \"when | arguments | why\"", line);
+	r = pt_host_open(o->root, o->cmdline_file, !o->no_disks, &h);
+	if (r < 0) {
+		pt_tuning_free(&tun);
+		return fail(2, "cannot read the PCI devices under %s: %s", o->root, strerror(-r));
+	}
+	sel = calloc(h.sys.ndevs + 1, sizeof(*sel));
+	if (!sel) {
+		rc = fail(1, "out of memory");
+		goto out;
+	}
+	if ((rc = select_devs(o, &h, sel, &text)))
+		goto out;
+	r = pt_cmdline_build(&h, &tun, sel, &args, &why);
+	if (r == -EBUSY) {
+		/* the builder's reason line: "04:00.0 carries the running system's disk ...: refusing" */
+		const char *l = why.data ? strstr(why.data, " carries the running system") : NULL;
+		const char *s = l;
+		int n;
+
+		while (s && s > why.data && s[-1] != '\n')
+			s--;
+		n = s ? (int)strcspn(s, "\n") : 0;
+		if (n > 10 && strncmp(s + n - 10, ": refusing", 10) == 0)
+			n -= 10;
+		rc = s ? fail(2, "refusing: %.*s", n, s)
+		       : fail(2, "refusing: a selected function carries the running system's disk");
+		goto out;
+	}
+	if (r == -ENODEV) {
+		rc = fail(2, "nothing to pass: PCI bridges stay with the host");
+		goto out;
+	}
+	if (r < 0 || !args.data) {
+		rc = fail(1, "cannot build the kernel arguments: %s", strerror(r < 0 ? -r : EINVAL));
+		goto out;
+	}
+	*c = (struct pt_entry_conf){ 0 };
+	if ((size_t)pt_snprintf(c->args, sizeof(c->args), "%s", args.data) >= sizeof(c->args) ||
+	    (size_t)pt_snprintf(c->policy, sizeof(c->policy), "%s", text.data ? text.data : "") >= sizeof(c->policy)) {
+		rc = fail(2, "the selection is too long for one boot entry");
+		goto out;
+	}
+	pt_snprintf(c->title, sizeof(c->title), "%s", o->title ? o->title : old->title[0] ? old->title : "host+passthrough");
+	if (o->windows) {
+		char uuid[64], part[32];
+
+		for (size_t i = 0; i < h.sys.ndevs && !c->windows_uuid[0]; i++)
+			if (sel[i] && pt_windows_esp(h.sys.rootfd, &h.storage, h.sys.devs[i].slot, uuid, sizeof(uuid),
+						     part, sizeof(part)) == 0) {
+				pt_snprintf(c->windows_uuid, sizeof(c->windows_uuid), "%s", uuid);
+				pt_snprintf(c->windows_slot, sizeof(c->windows_slot), "%s", h.sys.devs[i].slot + 5);
+				pt_snprintf(o->win_part, sizeof(o->win_part), "%s", part);
+			}
+		if (!c->windows_uuid[0]) {
+			rc = fail(2, "--windows: no selected function holds an ESP with EFI/Microsoft/Boot/bootmgfw.efi%s",
+				  o->no_disks ? " (and --no-disks skips looking)" : "");
+			goto out;
+		}
+	}
+out:
+	free(sel);
+	pt_buf_free(&args);
+	pt_buf_free(&why);
+	pt_buf_free(&text);
+	pt_host_close(&h);
+	pt_tuning_free(&tun);
+	return rc;
+}
+
+static int boot_choose(struct eopts *o, bool vm, bool once);
+
+static int entry_add(struct eopts *o)
+{
+	struct pt_entry_conf old = { 0 }, c = { 0 };
+	struct pt_buf b = { 0 };
+	int r, rc;
+
+	if ((rc = open_root(o, true)))
+		return rc;
+	if (o->boot.loader == PT_LOADER_NONE)
+		return fail(2, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->root);
+	r = read_conf(o->rootfd, &old);
+	if (r == -EINVAL)
+		return fail(2, "%s is malformed: run ptctl entry remove, then add again", PT_ENTRY_CONF);
+	if (o->nargs || o->policy) {
+		if ((rc = compute_conf(o, &old, &c)))
+			return rc;
+	} else if (r > 0 && !o->windows) {
+		c = old;	/* a new kernel (kernel-install) or a refresh: the saved selection */
+		if (o->title)
+			pt_snprintf(c.title, sizeof(c.title), "%s", o->title);
+	} else {
+		return fail(2, "name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
+	}
+	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
+		return fail(2, "GRUB without BLS needs %s (installed with ptboot; executable): it is missing", PT_GRUBD_SCRIPT);
+	if (o->boot.loader == PT_LOADER_GRUB_BLS && c.windows_uuid[0] && !o->boot.grubd_script)
+		return fail(2, "--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
+			    PT_GRUBD_SCRIPT);
+	if (o->windows)
+		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot, o->win_part,
+		       c.windows_uuid);
+	r = pt_entry_conf_format(&c, &b);
+	if (r == 0 && (r = pt_mkdir_p(o->rootfd, "etc/ptboot", 0755)) == 0)
+		r = write_if_changed(o->rootfd, PT_ENTRY_CONF, b.data, b.len, 0644);
+	pt_buf_free(&b);
+	if (r < 0)
+		return fail(1, "cannot write %s: %s", PT_ENTRY_CONF, strerror(-r));
+	if (r > 0)
+		change(o, "wrote %s: %s", PT_ENTRY_CONF, c.args);
+	else
+		printf("unchanged: %s: %s\n", PT_ENTRY_CONF, c.args);
+	switch (o->boot.loader) {
+	case PT_LOADER_SDBOOT:
+		if ((rc = bls_add(o, &c)))
+			return rc;
+		if (c.windows_uuid[0])
+			printf("note: systemd-boot lists Windows Boot Manager by itself when bootmgfw.efi is on its ESP;"
+			       " for the one on %s choose it in the firmware's boot menu (no entry written)\n",
+			       c.windows_slot);
+		break;
+	case PT_LOADER_GRUB_BLS:
+		if ((rc = bls_add(o, &c)))
+			return rc;
+		/* the Windows entry comes from 42_ptboot through grub.cfg */
+		if (strcmp(old.windows_uuid, c.windows_uuid) && o->boot.grubd_script && (rc = regenerate_grub(o)))
+			return rc;
+		break;
+	case PT_LOADER_GRUB:
+		if (r > 0 || o->live)
+			if ((rc = regenerate_grub(o)))
+				return rc;
+		break;
+	default:
+		break;
+	}
+	if (o->def)
+		return boot_choose(o, true, false);
+	return 0;
+}
+
+/* ---- entry remove ---------------------------------------------------------------------- */
+
+static bool ours_id(const char *v)
+{
+	size_t n = strlen(v), s = strlen(PT_ENTRY_SUFFIX);
+
+	if (n > 5 && strcmp(v + n - 5, ".conf") == 0)
+		n -= 5;
+	return strcmp(v, PT_GRUB_ID) == 0 || strcmp(v, PT_GRUB_WINDOWS_ID) == 0 ||
+	       strncmp(v, PT_GRUB_ID "-", strlen(PT_GRUB_ID) + 1) == 0 ||
+	       (n > s && strncmp(v + n - s, PT_ENTRY_SUFFIX, s) == 0);
+}
+
+/* Forget a next/default boot that names one of our entries. */
+static int forget_choice(struct eopts *o)
+{
+	if (o->boot.loader == PT_LOADER_SDBOOT) {
+		static const char *const vars[] = { "LoaderEntryOneShot", "LoaderEntryDefault" };
+
+		for (size_t i = 0; i < 2; i++) {
+			char v[256];
+
+			if (pt_efivar_get(o->rootfd, vars[i], PT_EFI_LOADER_GUID, v, sizeof(v)) == 0 && ours_id(v) &&
+			    pt_efivar_set(o->rootfd, vars[i], PT_EFI_LOADER_GUID, NULL) == 0)
+				change(o, "removed EFI variable %s (%s)", vars[i], v);
+		}
+		return 0;
+	}
+	static const char *const keys[] = { "next_entry", "saved_entry" };
+	char path[96], *env = NULL, v[256];
+	size_t len = 0;
+
+	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
+	if (pt_read_file(o->rootfd, path, 1 << 16, &env, &len) < 0)
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		struct pt_buf b = { 0 };
+		int r;
+
+		if (pt_grubenv_get(env, len, keys[i], v, sizeof(v)) != 1 || !ours_id(v))
+			continue;
+		r = pt_grubenv_set(env, len, keys[i], NULL, &b);
+		if (r == 0)
+			r = pt_write_atomic(o->rootfd, path, b.data, b.len, 0644);
+		if (r == 0) {
+			free(env);
+			env = b.data;
+			len = b.len;
+			change(o, "unset %s=%s in %s", keys[i], v, path);
+		} else {
+			pt_buf_free(&b);
+			free(env);
+			return fail(1, "cannot write %s: %s", path, strerror(-r));
+		}
+	}
+	free(env);
+	return 0;
+}
+
+static int entry_remove(struct eopts *o)
+{
+	struct pt_entry_conf old = { 0 };
+	bool had_conf, had_windows;
+	int rc;
+
+	if ((rc = open_root(o, true)))
+		return rc;
+	if (o->boot.loader == PT_LOADER_NONE)
+		return fail(2, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->root);
+	had_conf = read_conf(o->rootfd, &old) != -ENOENT;
+	had_windows = old.windows_uuid[0] != '\0';
+	if (o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) {
+		struct pt_bls_files f;
+		int r = pt_bls_list(o->rootfd, o->boot.entries, &f, NULL);
+
+		if (r < 0)
+			return fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+		for (size_t i = 0; i < f.n; i++) {
+			char path[400];
+
+			if (!f.v[i].e.ours || (o->kernel && strcmp(f.v[i].kver, o->kernel)))
+				continue;
+			pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, f.v[i].name);
+			if (unlinkat(o->rootfd, path, 0) < 0) {
+				rc = fail(1, "cannot remove %s: %s", path, strerror(errno));
+				break;
+			}
+			change(o, "removed %s", path);
+		}
+		pt_bls_files_free(&f);
+		if (rc)
+			return rc;
+	}
+	if (o->kernel)
+		goto out;	/* one kernel went away; the selection stays for the others */
+	if (had_conf) {
+		if (unlinkat(o->rootfd, PT_ENTRY_CONF, 0) < 0)
+			return fail(1, "cannot remove %s: %s", PT_ENTRY_CONF, strerror(errno));
+		change(o, "removed %s", PT_ENTRY_CONF);
+	}
+	if ((rc = forget_choice(o)))
+		return rc;
+	if (had_conf && (o->boot.loader == PT_LOADER_GRUB || (o->boot.loader == PT_LOADER_GRUB_BLS && had_windows)))
+		if ((rc = regenerate_grub(o)))
+			return rc;
+out:
+	if (!o->changes)
+		printf("nothing to remove\n");
+	return 0;
+}
+
+/* ---- entry status ----------------------------------------------------------------------- */
+
+struct initrd_scan {
+	bool pt_early, vfio_pci;
+};
+
+static int initrd_cb(const char *name, void *data)
+{
+	struct initrd_scan *s = data;
+	const char *b = strrchr(name, '/');
+
+	b = b ? b + 1 : name;
+	if (strcmp(b, "pt-early") == 0)
+		s->pt_early = true;
+	if (strncmp(b, "vfio-pci.ko", 11) == 0 || strncmp(b, "vfio_pci.ko", 11) == 0)
+		s->vfio_pci = true;
+	return 0;
+}
+
+/* "initramfs boot/initrd.img-KVER: ptboot yes, vfio-pci no" */
+static void initrd_status(int rootfd, const char *path, const char *kver)
+{
+	struct initrd_scan s = { 0 };
+	int r;
+
+	if (!path) {
+		printf("    initramfs: none found\n");
+		return;
+	}
+	r = pt_initramfs_walk(rootfd, path, initrd_cb, &s);
+	if (r < 0)
+		printf("    initramfs %s: unreadable (%s)\n", path, strerror(-r));
+	else
+		printf("    initramfs %s: pt-early %s, vfio-pci %s\n", path, s.pt_early ? "yes" : "NO",
+		       s.vfio_pci ? "yes" : "no");
+	if (r >= 0 && !(s.pt_early && s.vfio_pci))
+		printf("    fix: rebuild it with ptboot installed: dracut -f --kver %s\n", kver[0] ? kver : "KVER");
+}
+
+static void status_bls(struct eopts *o)
+{
+	char base[96], v[256];
+	struct pt_bls_files f;
+	size_t skipped = 0;
+
+	pt_snprintf(base, sizeof(base), "%.*s", (int)(strlen(o->boot.entries) - strlen("/loader/entries")),
+		    o->boot.entries);
+	if (pt_bls_list(o->rootfd, o->boot.entries, &f, &skipped) < 0) {
+		printf("entries: %s unreadable\n", o->boot.entries);
+		return;
+	}
+	for (size_t i = 0; i < f.n; i++) {
+		const struct pt_bls_file *x = &f.v[i];
+		const char *opts, *initrd;
+		char ours[300], path[400];
+		bool have = false;
+
+		if (x->e.ours || is_rescue(x))
+			continue;
+		our_name(x->name, ours, sizeof(ours));
+		printf("kernel %s: %s\n", x->kver[0] ? x->kver : "?", x->name);
+		for (size_t k = 0; k < f.n; k++) {
+			if (!f.v[k].e.ours || strcmp(f.v[k].name, ours))
+				continue;
+			opts = pt_bls_get(&f.v[k].e, "options");
+			printf("    host+passthrough: %s\n    options %s\n", ours, opts ? opts : "");
+			have = true;
+		}
+		if (!have)
+			printf("    host+passthrough: none (ptctl entry add)\n");
+		initrd = pt_bls_get(&x->e, "initrd");
+		if (initrd) {
+			pt_snprintf(path, sizeof(path), "%s/%.*s", base, (int)strcspn(initrd + (*initrd == '/'), " "),
+				    initrd + (*initrd == '/'));
+			initrd_status(o->rootfd, path, x->kver);
+		} else {
+			initrd_status(o->rootfd, NULL, x->kver);
+		}
+	}
+	for (size_t i = 0; i < f.n; i++) {
+		char src[300];
+		size_t len = strlen(f.v[i].name), sl = strlen(PT_ENTRY_SUFFIX ".conf");
+		bool found = false;
+
+		if (!f.v[i].e.ours || len <= sl)
+			continue;
+		pt_snprintf(src, sizeof(src), "%.*s.conf", (int)(len - sl), f.v[i].name);
+		for (size_t k = 0; k < f.n; k++)
+			found |= strcmp(f.v[k].name, src) == 0;
+		if (!found)
+			printf("stale: %s (its kernel's entry %s is gone; ptctl entry add removes it)\n", f.v[i].name, src);
+	}
+	if (skipped)
+		printf("skipped: %zu unreadable or malformed file%s in %s\n", skipped, skipped == 1 ? "" : "s",
+		       o->boot.entries);
+	pt_bls_files_free(&f);
+	if (o->boot.loader == PT_LOADER_SDBOOT) {
+		if (pt_efivar_get(o->rootfd, "LoaderEntryOneShot", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0)
+			printf("next boot: %s (EFI variable LoaderEntryOneShot)\n", v);
+		if (pt_efivar_get(o->rootfd, "LoaderEntryDefault", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0)
+			printf("default: %s (EFI variable LoaderEntryDefault)\n", v);
+	}
+}
+
+static int load_menu(struct eopts *o, struct pt_menu *m, char *path, size_t size)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	pt_snprintf(path, size, "%s/grub.cfg", o->boot.grubdir);
+	r = pt_read_file(o->rootfd, path, 16 << 20, &text, &len);
+	if (r < 0)
+		return r;
+	r = pt_grubcfg_parse(text, len, m);
+	free(text);
+	return r;
+}
+
+static void status_grub(struct eopts *o, bool have_conf)
+{
+	struct pt_menu m = { 0 };
+	char cfg[96];
+	int n = 0;
+
+	if (load_menu(o, &m, cfg, sizeof(cfg)) < 0) {
+		printf("%s: missing (run %s)\n", cfg, o->boot.mkconfig);
+		return;
+	}
+	for (size_t i = 0; i < m.n; i++) {
+		const struct pt_menuentry *e = &m.v[i];
+		const char *b = strrchr(e->linux_path, '/');
+		char kver[64];
+		char path[128];
+
+		if (strcmp(e->script, "42_ptboot") || e->submenu)
+			continue;
+		n++;
+		printf("%s: '%s' (id %s)\n", cfg, e->title, e->id[0] ? e->id : "-");
+		if (!e->linux_path[0])
+			continue;
+		printf("    linux %s %s\n", e->linux_path, e->linux_args);
+		b = b ? b + 1 : e->linux_path;
+		if (strncmp(b, "vmlinuz-", 8) == 0 && e->depth > 0) {
+			pt_snprintf(kver, sizeof(kver), "%s", b + 8);
+			initrd_status(o->rootfd, pt_initramfs_path(o->rootfd, kver, path, sizeof(path)) == 0 ? path : NULL, kver);
+		}
+	}
+	if (!n)
+		printf("%s: no host+passthrough entries%s\n", cfg,
+		       have_conf ? " yet: run " : "");
+	if (!n && have_conf)
+		printf("    %s (or ptctl entry add) to regenerate it\n", o->boot.mkconfig);
+	pt_menu_free(&m);
+}
+
+static void status_grubenv(struct eopts *o)
+{
+	char path[96], *env = NULL, v[256];
+	size_t len = 0;
+
+	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
+	if (pt_read_file(o->rootfd, path, 1 << 16, &env, &len) < 0)
+		return;
+	if (pt_grubenv_get(env, len, "next_entry", v, sizeof(v)) == 1 && v[0])
+		printf("next boot: %s (%s next_entry)\n", v, path);
+	if (pt_grubenv_get(env, len, "saved_entry", v, sizeof(v)) == 1 && v[0])
+		printf("default: %s (%s saved_entry%s)\n", v, path,
+		       o->boot.grub_default_saved ? "" : "; ignored: GRUB_DEFAULT is not saved");
+	free(env);
+}
+
+static int entry_status(struct eopts *o)
+{
+	struct pt_entry_conf c = { 0 };
+	int rc, r;
+
+	if ((rc = open_root(o, false)))
+		return rc;
+	printf("boot loader: %s", pt_loader_name(o->boot.loader));
+	if (o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS)
+		printf(" (entries in %s)", o->boot.entries);
+	if (o->boot.loader == PT_LOADER_GRUB || o->boot.loader == PT_LOADER_GRUB_BLS)
+		printf(" (%s, %s %s)", o->boot.grubdir, PT_GRUBD_SCRIPT, o->boot.grubd_script ? "present" : "missing");
+	printf("\n");
+	r = read_conf(o->rootfd, &c);
+	if (r == -EINVAL)
+		printf("%s: malformed\n", PT_ENTRY_CONF);
+	else if (r < 0)
+		printf("%s: none (no host+passthrough entry configured)\n", PT_ENTRY_CONF);
+	else
+		printf("%s: title '%s', selection %s\n    args %s\n%s%s%s", PT_ENTRY_CONF, c.title,
+		       c.policy[0] ? c.policy : "-", c.args, c.windows_uuid[0] ? "    windows: ESP " : "",
+		       c.windows_uuid, c.windows_uuid[0] ? "\n" : "");
+	switch (o->boot.loader) {
+	case PT_LOADER_SDBOOT:
+		status_bls(o);
+		break;
+	case PT_LOADER_GRUB_BLS:
+		status_bls(o);
+		status_grubenv(o);
+		break;
+	case PT_LOADER_GRUB:
+		status_grub(o, r > 0);
+		status_grubenv(o);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- boot vm|bare-metal ------------------------------------------------------------------ */
+
+/* The entry ids for vm and bare-metal: BLS file stems (systemd-boot: with .conf) or GRUB ids. */
+static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
+{
+	vm[0] = bare[0] = '\0';
+	if (o->boot.loader == PT_LOADER_GRUB) {
+		struct pt_menu m = { 0 };
+		char cfg[96];
+		int r = load_menu(o, &m, cfg, sizeof(cfg));
+
+		if (r < 0)
+			return fail(1, "cannot read %s: %s", cfg, strerror(-r));
+		for (size_t i = 0; i < m.n; i++) {
+			const struct pt_menuentry *e = &m.v[i];
+
+			if (e->depth || e->submenu)
+				continue;
+			if (!strcmp(e->id, PT_GRUB_ID))
+				pt_snprintf(vm, size, "%s", e->id);
+			else if (!bare[0] && strcmp(e->script, "42_ptboot"))
+				pt_snprintf(bare, size, "%s", e->id[0] ? e->id : e->title);
+		}
+		pt_menu_free(&m);
+		if (!vm[0])
+			return fail(2, "%s has no host+passthrough entry: run ptctl entry add", cfg);
+		if (!bare[0])
+			return fail(2, "%s has no normal entry", cfg);
+		return 0;
+	}
+	struct pt_bls_files f;
+	int r = pt_bls_list(o->rootfd, o->boot.entries, &f, NULL);
+	const bool ext = o->boot.loader == PT_LOADER_SDBOOT;
+
+	if (r < 0)
+		return fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+	/* newest kernel that has both entries */
+	for (size_t i = 0; i < f.n && !vm[0]; i++) {
+		char ours[300];
+
+		if (f.v[i].e.ours || is_rescue(&f.v[i]))
+			continue;
+		our_name(f.v[i].name, ours, sizeof(ours));
+		for (size_t k = 0; k < f.n; k++)
+			if (f.v[k].e.ours && strcmp(f.v[k].name, ours) == 0) {
+				pt_snprintf(vm, size, "%.*s", (int)(strlen(ours) - (ext ? 0 : 5)), ours);
+				pt_snprintf(bare, size, "%.*s", (int)(strlen(f.v[i].name) - (ext ? 0 : 5)), f.v[i].name);
+			}
+	}
+	pt_bls_files_free(&f);
+	if (!vm[0])
+		return fail(2, "%s has no host+passthrough entry: run ptctl entry add", o->boot.entries);
+	return 0;
+}
+
+static int boot_choose(struct eopts *o, bool vm, bool once)
+{
+	char vmid[256], bareid[256], path[96], *env = NULL;
+	const char *id, *mode = vm ? "host+passthrough" : "bare-metal (normal entry)";
+	struct pt_buf b = { 0 };
+	size_t len = 0;
+	int rc, r;
+
+	if ((rc = choice_ids(o, vmid, bareid, sizeof(vmid))))
+		return rc;
+	id = vm ? vmid : bareid;
+	if (o->boot.loader == PT_LOADER_SDBOOT) {
+		const char *var = once ? "LoaderEntryOneShot" : "LoaderEntryDefault";
+
+		r = pt_efivar_set(o->rootfd, var, PT_EFI_LOADER_GUID, id);
+		if (r == -EOPNOTSUPP)
+			return fail(1, "no EFI variables under %s/sys/firmware/efi/efivars: was this system booted with UEFI?",
+				    strcmp(o->root, "/") ? o->root : "");
+		if (r < 0)
+			return fail(1, "cannot set EFI variable %s: %s", var, strerror(-r));
+		change(o, "%s: %s (EFI variable %s=%s)", once ? "next boot only" : "default", mode, var, id);
+		return 0;
+	}
+	if (!once && !o->boot.grub_default_saved)
+		return fail(2, "GRUB_DEFAULT is not \"saved\" in etc/default/grub, so GRUB ignores a saved default: set "
+			       "GRUB_DEFAULT=saved and run %s, or use --once", o->boot.mkconfig);
+	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
+	r = pt_read_file(o->rootfd, path, 1 << 16, &env, &len);
+	if (r < 0 && r != -ENOENT)
+		return fail(1, "cannot read %s: %s", path, strerror(-r));
+	r = pt_grubenv_set(env, len, once ? "next_entry" : "saved_entry", id, &b);
+	free(env);
+	if (r == 0)
+		r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
+	pt_buf_free(&b);
+	if (r < 0)
+		return fail(1, "cannot write %s: %s", path, strerror(-r));
+	if (r > 0)
+		change(o, "%s: %s (%s %s=%s)", once ? "next boot only" : "default", mode, path,
+		       once ? "next_entry" : "saved_entry", id);
+	else
+		printf("unchanged: %s: %s=%s\n", path, once ? "next_entry" : "saved_entry", id);
+	return 0;
+}
+
+/* ---- entry points ------------------------------------------------------------------------ */
+
+static int cmd_main(int argc, char **argv, bool boot)
+{
+	struct eopts o = { .root = "/", .rootfd = -1 };
+	int rc;
+
+	o.args = calloc((size_t)argc + 1, sizeof(*o.args));
+	if (!o.args)
+		return fail(1, "out of memory");
+	rc = parse(argc, argv, &o, boot);
+	if (!rc) {
+		if (boot) {
+			if (!(rc = open_root(&o, true))) {
+				if (o.boot.loader == PT_LOADER_NONE)
+					rc = fail(2, "no boot loader found under %s", o.root);
+				else
+					rc = boot_choose(&o, strcmp(o.sub, "vm") == 0, o.once);
+			}
+		} else if (!o.sub) {
+			rc = fail(2, "entry wants add, remove or status");
+		} else if (!strcmp(o.sub, "add")) {
+			rc = entry_add(&o);
+		} else if (!strcmp(o.sub, "remove")) {
+			rc = entry_remove(&o);
+		} else {
+			rc = entry_status(&o);
+		}
+	}
+	if (o.rootfd >= 0)
+		close(o.rootfd);
+	free(o.args);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return fail(1, "writing the output failed");
+	return rc;
+}
+
+int ptctl_cmd_entry(int argc, char **argv)
+{
+	return cmd_main(argc, argv, false);
+}
+
+int ptctl_cmd_boot(int argc, char **argv)
+{
+	return cmd_main(argc, argv, true);
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests of the boot-entry parsers and writers (bls.c, grub.c): BLS entries, our
+ * derived entry, grubenv, grub.cfg menus and entry.conf, plus a garbage loop (random and
+ * mutated input, every length) that must never crash, hang or read out of bounds under ASan.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "host.h"
+#include "test.h"
+
+static const char fedora[] =
+	"title Fedora Linux (6.12.4-200.fc41.x86_64) 41 (Workstation Edition)\n"
+	"version 6.12.4-200.fc41.x86_64\n"
+	"linux /vmlinuz-6.12.4-200.fc41.x86_64\n"
+	"initrd /initramfs-6.12.4-200.fc41.x86_64.img $tuned_initrd\n"
+	"options root=UUID=8c3b ro rhgb quiet iommu=pt $tuned_params\n"
+	"grub_users $grub_users\n"
+	"grub_class fedora\n";
+
+static void test_bls(void)
+{
+	struct pt_bls e;
+	struct pt_buf b = { 0 };
+	char k[64];
+
+	CHECK_INT(pt_bls_parse(fedora, sizeof(fedora) - 1, &e), 0);
+	CHECK(!e.ours);
+	CHECK_STR(pt_bls_get(&e, "linux"), "/vmlinuz-6.12.4-200.fc41.x86_64");
+	CHECK_STR(pt_bls_get(&e, "initrd"), "/initramfs-6.12.4-200.fc41.x86_64.img $tuned_initrd");
+	CHECK(pt_bls_get(&e, "machine-id") == NULL);
+	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 1);
+	CHECK_STR(k, "6.12.4-200.fc41.x86_64");
+	CHECK_INT(pt_bls_derive(&e, "abc-6.12", "host+passthrough", "iommu=pt pt.devices=03:00.0@1002:744c", NULL, &b), 0);
+	CHECK(strncmp(b.data, PT_ENTRY_MARKER, strlen(PT_ENTRY_MARKER)) == 0);
+	CHECK(strstr(b.data, "\ntitle Fedora Linux (6.12.4-200.fc41.x86_64) 41 (Workstation Edition) (host+passthrough)\n"));
+	/* iommu=pt is there already: not repeated */
+	CHECK(strstr(b.data, "\noptions root=UUID=8c3b ro rhgb quiet iommu=pt $tuned_params pt.devices=03:00.0@1002:744c\n"));
+	CHECK(strstr(b.data, "\ngrub_class fedora\n"));
+	pt_bls_free(&e);
+	/* what we wrote parses as ours, and is never derived again */
+	CHECK_INT(pt_bls_parse(b.data, b.len, &e), 0);
+	CHECK(e.ours);
+	pt_buf_free(&b);
+	CHECK_INT(pt_bls_derive(&e, "x", "t", "a=b", NULL, &b), -EINVAL);
+	pt_buf_free(&b);
+	pt_bls_free(&e);
+
+	/* systemd layout, tabs, CRLF, no options line: the fallback */
+	static const char sd[] = "title\tDebian\r\nlinux   /0b5e/6.1.0-56-amd64/linux\r\n  # comment\r\n";
+	CHECK_INT(pt_bls_parse(sd, sizeof(sd) - 1, &e), 0);
+	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 1);
+	CHECK_STR(k, "6.1.0-56-amd64");
+	CHECK_INT(pt_bls_derive(&e, "id", "vm", "pt.devices=02:00.0", "root=/dev/vda1 ro", &b), 0);
+	CHECK(strstr(b.data, "\ntitle Debian (vm)\n"));
+	CHECK(strstr(b.data, "\noptions root=/dev/vda1 ro pt.devices=02:00.0\n"));
+	CHECK(!strstr(b.data, "# comment"));
+	pt_buf_free(&b);
+	pt_bls_free(&e);
+
+	/* no linux line; binary; empty */
+	CHECK_INT(pt_bls_parse("title x\n", 8, &e), 0);
+	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 0);
+	CHECK_INT(pt_bls_derive(&e, "x", "t", "a", NULL, &b), -EINVAL);
+	pt_buf_free(&b);
+	pt_bls_free(&e);
+	CHECK_INT(pt_bls_parse("linux /a\0b", 10, &e), -EINVAL);
+	CHECK_INT(pt_bls_parse("", 0, &e), 0);
+	CHECK_INT((int)e.n, 0);
+	pt_bls_free(&e);
+
+	CHECK_INT(pt_args_merge("a b=1  c", "b=1 d c e", &b), 0);
+	CHECK_STR(b.data, "a b=1  c d e");
+	pt_buf_free(&b);
+	CHECK_INT(pt_args_merge("", "x", &b), 0);
+	CHECK_STR(b.data, "x");
+	pt_buf_free(&b);
+}
+
+static void test_grubenv(void)
+{
+	struct pt_buf b = { 0 }, c = { 0 };
+	char v[64];
+
+	CHECK_INT(pt_grubenv_set(NULL, 0, "next_entry", "ptboot", &b), 0);
+	CHECK_INT((int)b.len, PT_GRUBENV_SIZE);
+	CHECK(strncmp(b.data, "# GRUB Environment Block\nnext_entry=ptboot\n#", 44) == 0);
+	CHECK_INT(pt_grubenv_get(b.data, b.len, "next_entry", v, sizeof(v)), 1);
+	CHECK_STR(v, "ptboot");
+	CHECK_INT(pt_grubenv_get(b.data, b.len, "saved_entry", v, sizeof(v)), 0);
+	/* replace, keep others, remove */
+	CHECK_INT(pt_grubenv_set(b.data, b.len, "saved_entry", "x", &c), 0);
+	pt_buf_free(&b);
+	CHECK_INT(pt_grubenv_set(c.data, c.len, "next_entry", NULL, &b), 0);
+	CHECK(strncmp(b.data, "# GRUB Environment Block\nsaved_entry=x\n#", 40) == 0);
+	pt_buf_free(&c);
+	pt_buf_free(&b);
+	/* refused: '=' in a key, newline in a value, too big */
+	CHECK_INT(pt_grubenv_set(NULL, 0, "a=b", "x", &b), -EINVAL);
+	pt_buf_free(&b);
+	CHECK_INT(pt_grubenv_set(NULL, 0, "a", "x\ny", &b), -EINVAL);
+	pt_buf_free(&b);
+	char big[1100];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_INT(pt_grubenv_set(NULL, 0, "a", big, &b), -ENOSPC);
+	pt_buf_free(&b);
+	/* a truncated value and a tiny buffer */
+	CHECK_INT(pt_grubenv_get("k=abcdef", 8, "k", v, 4), 1);
+	CHECK_STR(v, "abc");
+}
+
+static const char cfg[] =
+	"### BEGIN /etc/grub.d/00_header ###\n"
+	"function load_video {\n  insmod all_video\n}\n"
+	"### END /etc/grub.d/00_header ###\n"
+	"### BEGIN /etc/grub.d/10_linux ###\n"
+	"menuentry 'Debian GNU/Linux' --class debian $menuentry_id_option 'gnulinux-simple-0e8a' {\n"
+	"\tlinux\t/vmlinuz-6.1.0-56-amd64 root=/dev/vda1 ro quiet\n"
+	"}\n"
+	"submenu 'Advanced options for Debian GNU/Linux' $menuentry_id_option 'gnulinux-advanced-0e8a' {\n"
+	"\tmenuentry 'Debian GNU/Linux, with Linux 6.1.0-56-amd64' --id 'gnulinux-6.1.0-56-amd64-advanced-0e8a' {\n"
+	"\t\tlinux\t/vmlinuz-6.1.0-56-amd64 root=/dev/vda1 ro\n"
+	"\t}\n"
+	"}\n"
+	"### END /etc/grub.d/10_linux ###\n"
+	"### BEGIN /etc/grub.d/42_ptboot ###\n"
+	"menuentry 'Debian GNU/Linux (it'\\''s host+passthrough)' --class os $menuentry_id_option 'ptboot' {\n"
+	"\tlinux\t/vmlinuz-6.1.0-56-amd64 root=/dev/vda1 ro iommu=pt pt.devices=02:00.0@1b36:0010\n"
+	"}\n"
+	"### END /etc/grub.d/42_ptboot ###\n";
+
+static void test_grubcfg(void)
+{
+	struct pt_menu m;
+
+	CHECK_INT(pt_grubcfg_parse(cfg, sizeof(cfg) - 1, &m), 0);
+	CHECK_INT((int)m.n, 4);
+	if (m.n == 4) {
+		CHECK_STR(m.v[0].title, "Debian GNU/Linux");
+		CHECK_STR(m.v[0].id, "gnulinux-simple-0e8a");
+		CHECK_STR(m.v[0].script, "10_linux");
+		CHECK_STR(m.v[0].linux_path, "/vmlinuz-6.1.0-56-amd64");
+		CHECK_STR(m.v[0].linux_args, "root=/dev/vda1 ro quiet");
+		CHECK(m.v[1].submenu);
+		CHECK_INT(m.v[2].depth, 1);
+		CHECK_STR(m.v[2].id, "gnulinux-6.1.0-56-amd64-advanced-0e8a");
+		CHECK_STR(m.v[3].title, "Debian GNU/Linux (it's host+passthrough)");
+		CHECK_STR(m.v[3].id, "ptboot");
+		CHECK_STR(m.v[3].script, "42_ptboot");
+		CHECK_INT(m.v[3].depth, 0);
+		CHECK_STR(m.v[3].linux_args, "root=/dev/vda1 ro iommu=pt pt.devices=02:00.0@1b36:0010");
+	}
+	pt_menu_free(&m);
+	/* unbalanced braces and an unterminated quote */
+	CHECK_INT(pt_grubcfg_parse("}\n}\nmenuentry 'x\n{\nlinux", 24, &m), 0);
+	pt_menu_free(&m);
+}
+
+static void test_conf(void)
+{
+	struct pt_entry_conf c = { 0 }, d;
+	struct pt_buf b = { 0 };
+
+	pt_snprintf(c.args, sizeof(c.args), "intel_iommu=on iommu=pt pt.devices=02:00.0@1b36:0010");
+	pt_snprintf(c.title, sizeof(c.title), "host+passthrough");
+	pt_snprintf(c.windows_uuid, sizeof(c.windows_uuid), "650A-6552");
+	CHECK_INT(pt_entry_conf_format(&c, &b), 0);
+	CHECK(strstr(b.data, "\nPTBOOT_ARGS='intel_iommu=on iommu=pt pt.devices=02:00.0@1b36:0010'\n"));
+	CHECK(!strstr(b.data, "PTBOOT_POLICY"));
+	CHECK_INT(pt_entry_conf_parse(b.data, b.len, &d), 0);
+	CHECK_STR(d.args, c.args);
+	CHECK_STR(d.windows_uuid, "650A-6552");
+	CHECK_STR(d.policy, "");
+	pt_buf_free(&b);
+	pt_snprintf(c.title, sizeof(c.title), "it's");
+	CHECK_INT(pt_entry_conf_format(&c, &b), -EINVAL);
+	pt_buf_free(&b);
+	CHECK_INT(pt_entry_conf_parse("PTBOOT_ARGS=$(reboot)\n", 22, &d), -EINVAL);
+	CHECK_INT(pt_entry_conf_parse("PTBOOT_ARGS='a'b'\n", 18, &d), -EINVAL);
+	CHECK_INT(pt_entry_conf_parse("just words\n", 11, &d), -EINVAL);
+	CHECK_INT(pt_entry_conf_parse("# c\n\nOTHER='x'\nPTBOOT_TITLE=vm\n", 31, &d), 0);
+	CHECK_STR(d.title, "vm");
+}
+
+/* xorshift: reproducible garbage */
+static uint32_t rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void test_garbage(void)
+{
+	static const char *const seeds[] = { fedora, cfg, "# GRUB Environment Block\nnext_entry=ptboot\n",
+					     "PTBOOT_ARGS='a'\nPTBOOT_TITLE='b'\n" };
+	static const char alphabet[] = "{}'\"\\$#=\n\t menuentry submenu linux options title ### BEGIN /etc/grub.d/";
+	uint32_t s = 0x9e3779b9;
+	unsigned ok = 0;
+
+	for (int round = 0; round < 4000; round++) {
+		const char *seed = seeds[round % 4];
+		size_t n = strlen(seed), len = rnd(&s) % (n + 64);
+		char *buf = malloc(len + 1), v[32];
+		struct pt_bls e;
+		struct pt_menu m;
+		struct pt_entry_conf c;
+		struct pt_buf b = { 0 };
+
+		for (size_t i = 0; i < len; i++) {
+			uint32_t r = rnd(&s) % 8;
+
+			buf[i] = i < n && r < 5 ? seed[i] : r == 5 ? (char)rnd(&s) : alphabet[rnd(&s) % (sizeof(alphabet) - 1)];
+		}
+		buf[len] = 'Z';	/* not NUL-terminated within len: parsers must respect len */
+		if (pt_bls_parse(buf, len, &e) == 0) {
+			pt_bls_kver(&e, v, sizeof(v));
+			if (pt_bls_derive(&e, "id", "t", "a=b", "c", &b) == 0)
+				ok++;
+			pt_buf_free(&b);
+			pt_bls_free(&e);
+		}
+		if (pt_grubcfg_parse(buf, len, &m) == 0)
+			pt_menu_free(&m);
+		pt_grubenv_get(buf, len, "next_entry", v, sizeof(v));
+		pt_grubenv_set(buf, len, "next_entry", "x", &b);
+		pt_buf_free(&b);
+		pt_entry_conf_parse(buf, len, &c);
+		free(buf);
+	}
+	CHECK(ok > 0);
+}
+
+int main(void)
+{
+	test_bls();
+	test_grubenv();
+	test_grubcfg();
+	test_conf();
+	test_garbage();
+	TEST_DONE("test-host-entries");
+}
