@@ -20,6 +20,8 @@ installkernel() {
 	# bochs (bochs-drm) for VGA and secondary-vga, snd_hda_intel for the
 	# dGPU's audio function, nvme, e1000e.
 	hostonly='' instmods bochs snd_hda_intel nvme e1000e
+	# ext4 for the runtime-bind scenario's mounted twin
+	hostonly='' instmods ext4
 }
 
 install() {
@@ -34,6 +36,7 @@ install() {
 	# (tests/qemu/mkinitrd sets PTTEST_PTCTL to the build's binary)
 	if [[ -n ${PTTEST_PTCTL:-} && -x $PTTEST_PTCTL ]]; then
 		inst_binary "$PTTEST_PTCTL" /usr/sbin/ptctl
+		inst_multiple -o mount umount readlink sync
 		inst_simple /usr/share/misc/pci.ids
 	fi
 }
