@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer targets for the host tool's parsers of outside input, one binary
+ * per parser: built with -DFUZZ_MOUNTINFO, _IOMEM, _STATE, _BLS, _GRUBCFG,
+ * _GRUBENV, _ENTRYCONF (tests/fuzz/fuzz.mk). Each parses, uses the result the way ptctl
+ * does, and frees it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+#if defined(FUZZ_MOUNTINFO)
+	{
+		struct pt_mounts m;
+
+		if (pt_mountinfo_parse(s, &m) == 0)
+			pt_mounts_free(&m);
+	}
+#elif defined(FUZZ_IOMEM)
+	{
+		struct pt_iomem io;
+		char fb[64];
+
+		if (pt_iomem_parse(s, &io) == 0) {
+			(void)pt_iomem_framebuffer(&io, "0000:03:00.0", fb, sizeof(fb));
+			pt_iomem_free(&io);
+		}
+	}
+#elif defined(FUZZ_STATE)
+	{
+		struct pt_state st;
+		size_t off;
+
+		if (pt_state_parse(s, &st, &off) == 0)
+			pt_state_free(&st);
+	}
+#elif defined(FUZZ_BLS)
+	{
+		struct pt_bls e;
+		char kver[128];
+
+		if (pt_bls_parse(s, size, &e) == 0) {
+			struct pt_buf out = { 0 };
+
+			(void)pt_bls_kver(&e, kver, sizeof(kver));
+			(void)pt_bls_derive(&e, "ptboot-x", "host+passthrough", "iommu=pt pt.devices=03:00.0",
+					    "root=/dev/x", &out);
+			pt_buf_free(&out);
+			pt_bls_free(&e);
+		}
+	}
+#elif defined(FUZZ_GRUBCFG)
+	{
+		struct pt_menu m;
+
+		if (pt_grubcfg_parse(s, size, &m) == 0)
+			pt_menu_free(&m);
+	}
+#elif defined(FUZZ_GRUBENV)
+	{
+		struct pt_buf out = { 0 };
+		char v[256];
+
+		(void)pt_grubenv_get(s, size, "next_entry", v, sizeof(v));
+		(void)pt_grubenv_set(s, size, "next_entry", "ptboot-6.1.0", &out);
+		pt_buf_free(&out);
+	}
+#elif defined(FUZZ_ENTRYCONF)
+	{
+		struct pt_entry_conf c;
+
+		if (pt_entry_conf_parse(s, size, &c) == 0) {
+			struct pt_buf out = { 0 };
+
+			/* what it writes back must parse to the same values */
+			if (pt_entry_conf_format(&c, &out) == 0) {
+				struct pt_entry_conf again;
+
+				if (pt_entry_conf_parse(out.data, out.len, &again) != 0 ||
+				    strcmp(again.args, c.args) || strcmp(again.title, c.title) ||
+				    strcmp(again.policy, c.policy) ||
+				    strcmp(again.windows_uuid, c.windows_uuid) ||
+				    strcmp(again.windows_slot, c.windows_slot))
+					abort();
+			}
+			pt_buf_free(&out);
+		}
+	}
+#else
+#error "define one FUZZ_* parser"
+#endif
+	free(s);
+	return 0;
+}
