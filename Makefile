@@ -126,7 +126,7 @@ check-qemu: all
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS:%=$(B)/test/%) \
-		$(UNIT_TESTS:%=$(B)/test-asan/%) $(B)/test/pt-early-fake $(PTCTL_TARGETS)
+		$(UNIT_TESTS:%=$(B)/test-asan/%) $(B)/test/pt-early-fake $(PTCTL_TARGETS) fuzz-build
 	$(Q)tests/run-all $(B)
 
 demo: deps
@@ -156,3 +156,5 @@ clean:
 		$(B)/pt-early-glibc $(B)/ptctl $(B)/gen
 
 include src/ptctl/ptctl.mk
+include tests/fuzz/fuzz.mk
+include packaging/packaging.mk
