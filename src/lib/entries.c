@@ -263,12 +263,14 @@ int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *va
 	char path[192];
 	size_t n = 4, len;
 	int fd, flags, r = 0;
+	bool existed;
 
 	pt_snprintf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
 	if (!is_dir(rootfd, "sys/firmware/efi/efivars"))
 		return -EOPNOTSUPP;
 	/* efivarfs marks variables immutable; lift it (ENOTTY/EOPNOTSUPP on a plain tree) */
 	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	existed = fd >= 0;
 	if (fd >= 0) {
 		if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL)) {
 			flags &= ~FS_IMMUTABLE_FL;
@@ -302,6 +304,10 @@ int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *va
 		r = -errno ? -errno : -EIO;
 	if (close(fd) < 0 && !r)
 		r = -errno;
+	/* efivarfs sets a variable in one write or not at all; a variable that
+	 * did not exist must not stay behind as an empty file */
+	if (r < 0 && !existed)
+		unlinkat(rootfd, path, 0);
 	return r;
 }
 
