@@ -234,6 +234,38 @@ static const char *tuning_args(const struct ctx *c, const char *when)
 	return r ? r->args : "";
 }
 
+/* Interrupt remapping as the running kernel set it up: with it, the IO-APIC's and the
+ * MSI interrupt chips are "IR-IO-APIC", "IR-PCI-MSI"... in /sys/kernel/irq/N/chip_name.
+ * 1: on, 0: off, -1: can't tell (no such tree, as in a fixture). */
+static int irq_remap_active(int rootfd)
+{
+	struct dirent *de;
+	int fd, seen = 0, ir = 0;
+	DIR *d;
+
+	fd = openat(rootfd, "sys/kernel/irq", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while (!ir && (de = readdir(d))) {
+		char p[300], name[64];
+
+		if (de->d_name[0] == '.')
+			continue;
+		pt_snprintf(p, sizeof(p), "sys/kernel/irq/%s/chip_name", de->d_name);
+		if (pt_read_attr(rootfd, p, name, sizeof(name)) <= 0)
+			continue;
+		seen++;
+		ir = strncmp(name, "IR-", 3) == 0;
+	}
+	closedir(d);
+	return ir ? 1 : seen ? 0 : -1;
+}
+
 static void check_iommu(struct ctx *c)
 {
 	const struct pt_host *h = c->h;
@@ -277,6 +309,11 @@ static void check_iommu(struct ctx *c)
 		f = add(c, PT_SEV_WARN, "irq-remap", "interrupt remapping switched off by intremap=off");
 		fix(f, "remove intremap=off; without remapping vfio refuses devices unless "
 		       "vfio_iommu_type1.allow_unsafe_interrupts=1");
+	} else if (irq_remap_active(h->sys.rootfd) == 0) {
+		f = add(c, PT_SEV_WARN, "irq-remap", "interrupt remapping off: the kernel set up no remapped "
+			"interrupts (%s)", h->dmar ? "see \"dmesg | grep DMAR-IR\"" : "see \"dmesg | grep AMD-Vi\"");
+		fix(f, "vfio refuses devices without it unless vfio_iommu_type1.allow_unsafe_interrupts=1 "
+		       "(a VM's device could then inject interrupts into the host)");
 	} else if (h->dmar) {
 		char ecap[32];
 		uint32_t e = 0;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ptboot.h"
@@ -532,4 +533,28 @@ int pt_modload_probe(struct pt_modload *m, struct pt_kernel *k, const char *name
 	normalize(n);
 	m->nvisited = 0;
 	return probe(m, k, n, 0, stats);
+}
+
+int pt_modload_exec_modprobe(const char *name)
+{
+	static const char *const paths[] = { "/usr/sbin/modprobe", "/sbin/modprobe",
+					      "/usr/bin/modprobe", "/bin/modprobe" };
+	int status;
+	pid_t pid;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (access(paths[i], X_OK) < 0)
+			continue;
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0) {
+			execl(paths[i], "modprobe", "-q", name, (char *)NULL);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) < 0)
+			return -errno;
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	}
+	return -ENOENT;
 }

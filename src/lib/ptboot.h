@@ -231,6 +231,9 @@ void pt_modload_free(struct pt_modload *m);
 int pt_modload_probe(struct pt_modload *m, struct pt_kernel *k, const char *name,
 		     struct pt_modload_stats *stats);
 const char *pt_modload_kver(const struct pt_modload *m);
+/* Run the system's modprobe for what only it can do (install commands, a
+ * compressed module the kernel can't inflate): the live system only. */
+int pt_modload_exec_modprobe(const char *name);
 /* The same resolution without loading: fn gets each module's path (relative
  * to lib/modules/KVER) and options in load order. Nothing is read from the
  * root when the loader was made from memory. */

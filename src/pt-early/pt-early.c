@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ptboot.h"
@@ -86,32 +85,6 @@ static void usage(int fd)
 		"Keys: pt.devices=SEL[,SEL...] pt.groups=warn|complete pt.debug pt.off\n");
 }
 
-/* The fallback for what only modprobe can do (install commands,
- * compressed modules on kernels that can't inflate them). */
-static int run_modprobe(const char *name)
-{
-	static const char *const paths[] = { "/usr/sbin/modprobe", "/sbin/modprobe",
-					      "/usr/bin/modprobe", "/bin/modprobe" };
-	int status;
-	pid_t pid;
-
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		if (access(paths[i], X_OK) < 0)
-			continue;
-		pid = fork();
-		if (pid < 0)
-			return -errno;
-		if (pid == 0) {
-			execl(paths[i], "modprobe", "-q", name, (char *)NULL);
-			_exit(127);
-		}
-		if (waitpid(pid, &status, 0) < 0)
-			return -errno;
-		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-	}
-	return -ENOENT;
-}
-
 static bool have_driver(struct run *R)
 {
 	return pt_exists(R->sys.rootfd, "sys/bus/pci/drivers/" VFIO_DRIVER);
@@ -137,7 +110,7 @@ static int load_vfio(struct run *R, struct pt_kernel *k)
 		r = pt_modload_probe(m, k, VFIO_DRIVER, &st);
 		if (r == -ENOTSUP && strcmp(R->root, "/") == 0) {
 			logmsg(R, 6, "vfio-pci needs modprobe (install command or compressed module)");
-			r = run_modprobe(VFIO_DRIVER);
+			r = pt_modload_exec_modprobe(VFIO_DRIVER);
 			R->info.modules = "modprobe";
 		} else if (r < 0) {
 			logmsg(R, 3, "loading vfio-pci failed: %s",

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -187,33 +186,6 @@ static void trace_cb(void *data, const char *msg)
 	fprintf(stderr, "ptctl: %s\n", msg);
 }
 
-/* modprobe itself, for what only it can do (an install command, a compressed module the
- * kernel can't inflate): the live system only. */
-static int run_modprobe(const char *name)
-{
-	static const char *const paths[] = { "/usr/sbin/modprobe", "/sbin/modprobe", "/usr/bin/modprobe",
-					      "/bin/modprobe" };
-	int status;
-	pid_t pid;
-
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		if (access(paths[i], X_OK) < 0)
-			continue;
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			return -errno;
-		if (pid == 0) {
-			execl(paths[i], "modprobe", "-q", name, (char *)NULL);
-			_exit(127);
-		}
-		if (waitpid(pid, &status, 0) < 0)
-			return -errno;
-		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-	}
-	return -ENOENT;
-}
-
 /* Make sure the PCI driver drv is registered, loading its module the way modprobe would
  * (modules.dep, softdeps, modprobe.d and command-line options) through the library's loader. */
 static int load_driver(const struct ropts *o, const struct pt_host *h, struct pt_kernel *k, const char *drv)
@@ -234,8 +206,10 @@ static int load_driver(const struct ropts *o, const struct pt_host *h, struct pt
 	}
 	r = pt_modload_probe(m, k, drv, &st);
 	pt_modload_free(m);
-	if (r == -ENOTSUP && strcmp(o->root, "/") == 0)
-		r = run_modprobe(drv);
+	if (r == -ENOTSUP && strcmp(o->root, "/") == 0) {
+		fflush(stdout);
+		r = pt_modload_exec_modprobe(drv);
+	}
 	if (r < 0) {
 		fprintf(stderr, "ptctl: loading %s failed: %s\n", drv, st.first_error[0] ? st.first_error : strerror(-r));
 		return r;
