@@ -44,7 +44,7 @@ HDRS := src/lib/ptboot.h
 
 UNIT_TESTS := test-format test-cmdline test-policy test-sysfs test-bind test-modload
 
-.PHONY: all clean check check-unit check-asan check-cli check-qemu demo bench deps install \
+.PHONY: all clean check check-unit check-asan check-cli check-qemu demo demo-vm bench deps install \
 	dracut-stage lint
 
 all: $(B)/pt-early $(B)/pt-early-glibc $(B)/ptctl dracut-stage
@@ -132,6 +132,11 @@ check: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/qemu/demo
+
+# A VM inside the test machine takes the devices pt-early bound (3-5 minutes).
+demo-vm: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/qemu/demo-vm
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
