@@ -32,19 +32,6 @@ struct eopts {
 	int changes;
 };
 
-static int fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ptctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\n", stderr);
-	return rc;
-}
-
 static int parse(int argc, char **argv, struct eopts *o, bool boot)
 {
 	static const struct option lo[] = {
@@ -99,30 +86,30 @@ static int parse(int argc, char **argv, struct eopts *o, bool boot)
 				     "       ptctl [--root DIR] entry remove [--kernel KVER] [--no-update]\n"
 				     "       ptctl [--root DIR] entry status\n", stdout);
 			exit(0);
-		case ':': return fail(2, "option %s needs a value (see ptctl %s --help)", argv[optind - 1], o->cmd ? o->cmd : "");
+		case ':': return ptctl_fail(2, "option %s needs a value (see ptctl %s --help)", argv[optind - 1], o->cmd ? o->cmd : "");
 		default:
-			return fail(2, "unknown option %s (see ptctl %s --help)", argv[optind - 1], o->cmd ? o->cmd : "");
+			return ptctl_fail(2, "unknown option %s (see ptctl %s --help)", argv[optind - 1], o->cmd ? o->cmd : "");
 		}
 	}
 	if (boot) {
 		if (!o->sub || (strcmp(o->sub, "vm") && strcmp(o->sub, "bare-metal")))
-			return fail(2, "boot wants vm or bare-metal%s%s", o->sub ? ", not " : "", o->sub ? o->sub : "");
+			return ptctl_fail(2, "boot wants vm or bare-metal%s%s", o->sub ? ", not " : "", o->sub ? o->sub : "");
 		if (o->nargs || o->policy || o->title || o->def || o->windows || o->kernel || o->no_update)
-			return fail(2, "boot takes only vm|bare-metal and --once");
+			return ptctl_fail(2, "boot takes only vm|bare-metal and --once");
 		return 0;
 	}
 	if (!o->sub || (strcmp(o->sub, "add") && strcmp(o->sub, "remove") && strcmp(o->sub, "status")))
-		return fail(2, "entry wants add, remove or status%s%s", o->sub ? ", not " : "", o->sub ? o->sub : "");
+		return ptctl_fail(2, "entry wants add, remove or status%s%s", o->sub ? ", not " : "", o->sub ? o->sub : "");
 	if (strcmp(o->sub, "add") && (o->nargs || o->policy || o->title || o->def || o->windows))
-		return fail(2, "entry %s takes no selectors, --policy, --title, --default or --windows", o->sub);
+		return ptctl_fail(2, "entry %s takes no selectors, --policy, --title, --default or --windows", o->sub);
 	if (!strcmp(o->sub, "status") && (o->kernel || o->no_update))
-		return fail(2, "entry status takes no --kernel or --no-update");
+		return ptctl_fail(2, "entry status takes no --kernel or --no-update");
 	if (o->once)
-		return fail(2, "--once is an option of ptctl boot");
+		return ptctl_fail(2, "--once is an option of ptctl boot");
 	if (o->title && (!*o->title || strpbrk(o->title, "'\"\\$`\n\t()")))
-		return fail(2, "--title \"%s\": use plain words (no quotes, parentheses, '$' or '\\')", o->title);
+		return ptctl_fail(2, "--title \"%s\": use plain words (no quotes, parentheses, '$' or '\\')", o->title);
 	if (o->kernel && (!*o->kernel || strpbrk(o->kernel, "/ \t\n'\"$\\")))
-		return fail(2, "--kernel \"%s\" is not a kernel version", o->kernel);
+		return ptctl_fail(2, "--kernel \"%s\" is not a kernel version", o->kernel);
 	return 0;
 }
 
@@ -132,10 +119,10 @@ static int open_root(struct eopts *o, bool write)
 
 	o->rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->rootfd < 0)
-		return fail(2, "cannot open --root %s: %s", o->root, strerror(errno));
+		return ptctl_fail(2, "cannot open --root %s: %s", o->root, strerror(errno));
 	o->live = fstat(o->rootfd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 	if (write && o->live && geteuid() != 0)
-		return fail(2, "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)", o->cmd, o->sub);
+		return ptctl_fail(2, "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)", o->cmd, o->sub);
 	pt_boot_detect(o->rootfd, &o->boot);
 	return 0;
 }
@@ -228,7 +215,7 @@ static int regenerate_grub(struct eopts *o)
 		r = run(a);
 	}
 	if (r != 0)
-		return fail(1, "%s failed (status %d): %s was not regenerated", o->boot.mkconfig, r, cfg);
+		return ptctl_fail(1, "%s failed (status %d): %s was not regenerated", o->boot.mkconfig, r, cfg);
 	change(o, "regenerated %s (%s)", cfg, o->boot.mkconfig);
 	return 0;
 }
@@ -255,7 +242,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 
 	r = pt_bls_list(o->rootfd, o->boot.entries, &f, &skipped);
 	if (r < 0)
-		return fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+		return ptctl_fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
 	if (pt_read_file(o->rootfd, "etc/kernel/cmdline", 1 << 16, &fallback, NULL) == 0)
 		fallback[strcspn(fallback, "\n")] = '\0';
 	for (size_t i = 0; i < f.n; i++) {
@@ -280,7 +267,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
 		pt_buf_free(&b);
 		if (r < 0) {
-			rc = fail(1, "cannot write %s: %s", path, strerror(-r));
+			rc = ptctl_fail(1, "cannot write %s: %s", path, strerror(-r));
 			break;
 		}
 		made++;
@@ -307,8 +294,8 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			change(o, "removed %s: %s is gone", path, src);
 	}
 	if (!rc && !made)
-		rc = o->kernel ? fail(1, "no entry for kernel %s in %s", o->kernel, o->boot.entries)
-			       : fail(1, "no kernel entries in %s", o->boot.entries);
+		rc = o->kernel ? ptctl_fail(1, "no entry for kernel %s in %s", o->kernel, o->boot.entries)
+			       : ptctl_fail(1, "no kernel entries in %s", o->boot.entries);
 	free(fallback);
 	pt_bls_files_free(&f);
 	return rc;
@@ -323,13 +310,13 @@ static int select_devs(const struct eopts *o, const struct pt_host *h, bool *sel
 		if (pass == 0) {
 			pol.sels = calloc((size_t)o->nargs + 1, sizeof(*pol.sels));
 			if (!pol.sels)
-				return fail(1, "out of memory");
+				return ptctl_fail(1, "out of memory");
 			for (int i = 0; i < o->nargs; i++) {
 				const char *w;
 
 				if (pt_sel_parse(o->args[i], strlen(o->args[i]), &pol.sels[i], &w) < 0) {
 					free(pol.sels);
-					return fail(2, "selector \"%s\": %s", o->args[i], w);
+					return ptctl_fail(2, "selector \"%s\": %s", o->args[i], w);
 				}
 				pol.nsels++;
 			}
@@ -337,7 +324,7 @@ static int select_devs(const struct eopts *o, const struct pt_host *h, bool *sel
 			struct pt_policy_error pe = { 0 };
 
 			if (pt_policy_parse(o->policy, &pol, &pe) < 0)
-				return fail(2, "--policy: selector \"%s\": %s", pe.sel, pe.why ? pe.why : "out of memory");
+				return ptctl_fail(2, "--policy: selector \"%s\": %s", pe.sel, pe.why ? pe.why : "out of memory");
 		}
 		for (size_t s = 0; s < pol.nsels; s++) {
 			bool any = false;
@@ -346,7 +333,7 @@ static int select_devs(const struct eopts *o, const struct pt_host *h, bool *sel
 				if (pt_sel_matches(&pol.sels[s], &h->sys.devs[i]))
 					any = sel[i] = true;
 			if (!any) {
-				int rc = fail(2, "selector %s matches no PCI function (see ptctl list)", pol.sels[s].text);
+				int rc = ptctl_fail(2, "selector %s matches no PCI function (see ptctl list)", pol.sels[s].text);
 
 				pt_policy_free(&pol);
 				return rc;
@@ -370,19 +357,19 @@ static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct
 	int r, rc = 0;
 
 	if (o->tuning && (r = pt_read_file(AT_FDCWD, o->tuning, 1 << 20, &tuning_text, NULL)) < 0)
-		return fail(2, "cannot read --tuning %s: %s", o->tuning, strerror(-r));
+		return ptctl_fail(2, "cannot read --tuning %s: %s", o->tuning, strerror(-r));
 	r = pt_tuning_parse(tuning_text ? tuning_text : pt_tuning_builtin, &tun, &line);
 	free(tuning_text);
 	if (r < 0)
-		return fail(2, "tuning rules, line %u: expected \"when | arguments | why\"", line);
+		return ptctl_fail(2, "tuning rules, line %u: expected \"when | arguments | why\"", line);
 	r = pt_host_open(o->root, o->cmdline_file, !o->no_disks, &h);
 	if (r < 0) {
 		pt_tuning_free(&tun);
-		return fail(2, "cannot read the PCI devices under %s: %s", o->root, strerror(-r));
+		return ptctl_fail(2, "cannot read the PCI devices under %s: %s", o->root, strerror(-r));
 	}
 	sel = calloc(h.sys.ndevs + 1, sizeof(*sel));
 	if (!sel) {
-		rc = fail(1, "out of memory");
+		rc = ptctl_fail(1, "out of memory");
 		goto out;
 	}
 	if ((rc = select_devs(o, &h, sel, &text)))
@@ -399,22 +386,22 @@ static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct
 		n = s ? (int)strcspn(s, "\n") : 0;
 		if (n > 10 && strncmp(s + n - 10, ": refusing", 10) == 0)
 			n -= 10;
-		rc = s ? fail(2, "refusing: %.*s", n, s)
-		       : fail(2, "refusing: a selected function carries the running system's disk");
+		rc = s ? ptctl_fail(2, "refusing: %.*s", n, s)
+		       : ptctl_fail(2, "refusing: a selected function carries the running system's disk");
 		goto out;
 	}
 	if (r == -ENODEV) {
-		rc = fail(2, "nothing to pass: PCI bridges stay with the host");
+		rc = ptctl_fail(2, "nothing to pass: PCI bridges stay with the host");
 		goto out;
 	}
 	if (r < 0 || !args.data) {
-		rc = fail(1, "cannot build the kernel arguments: %s", strerror(r < 0 ? -r : EINVAL));
+		rc = ptctl_fail(1, "cannot build the kernel arguments: %s", strerror(r < 0 ? -r : EINVAL));
 		goto out;
 	}
 	*c = (struct pt_entry_conf){ 0 };
 	if ((size_t)pt_snprintf(c->args, sizeof(c->args), "%s", args.data) >= sizeof(c->args) ||
 	    (size_t)pt_snprintf(c->policy, sizeof(c->policy), "%s", text.data ? text.data : "") >= sizeof(c->policy)) {
-		rc = fail(2, "the selection is too long for one boot entry");
+		rc = ptctl_fail(2, "the selection is too long for one boot entry");
 		goto out;
 	}
 	pt_snprintf(c->title, sizeof(c->title), "%s", o->title ? o->title : old->title[0] ? old->title : "host+passthrough");
@@ -429,7 +416,7 @@ static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct
 				pt_snprintf(o->win_part, sizeof(o->win_part), "%s", part);
 			}
 		if (!c->windows_uuid[0]) {
-			rc = fail(2, "--windows: no selected function holds an ESP with EFI/Microsoft/Boot/bootmgfw.efi%s",
+			rc = ptctl_fail(2, "--windows: no selected function holds an ESP with EFI/Microsoft/Boot/bootmgfw.efi%s",
 				  o->no_disks ? " (and --no-disks skips looking)" : "");
 			goto out;
 		}
@@ -455,10 +442,10 @@ static int entry_add(struct eopts *o)
 	if ((rc = open_root(o, true)))
 		return rc;
 	if (o->boot.loader == PT_LOADER_NONE)
-		return fail(2, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->root);
+		return ptctl_fail(2, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->root);
 	r = read_conf(o->rootfd, &old);
 	if (r == -EINVAL)
-		return fail(2, "%s is malformed: run ptctl entry remove, then add again", PT_ENTRY_CONF);
+		return ptctl_fail(2, "%s is malformed: run ptctl entry remove, then add again", PT_ENTRY_CONF);
 	if (o->nargs || o->policy) {
 		if ((rc = compute_conf(o, &old, &c)))
 			return rc;
@@ -467,12 +454,12 @@ static int entry_add(struct eopts *o)
 		if (o->title)
 			pt_snprintf(c.title, sizeof(c.title), "%s", o->title);
 	} else {
-		return fail(2, "name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
+		return ptctl_fail(2, "name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
 	}
 	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
-		return fail(2, "GRUB without BLS needs %s (installed with ptboot; executable): it is missing", PT_GRUBD_SCRIPT);
+		return ptctl_fail(2, "GRUB without BLS needs %s (installed with ptboot; executable): it is missing", PT_GRUBD_SCRIPT);
 	if (o->boot.loader == PT_LOADER_GRUB_BLS && c.windows_uuid[0] && !o->boot.grubd_script)
-		return fail(2, "--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
+		return ptctl_fail(2, "--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
 			    PT_GRUBD_SCRIPT);
 	if (o->windows)
 		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot, o->win_part,
@@ -482,7 +469,7 @@ static int entry_add(struct eopts *o)
 		r = write_if_changed(o->rootfd, PT_ENTRY_CONF, b.data, b.len, 0644);
 	pt_buf_free(&b);
 	if (r < 0)
-		return fail(1, "cannot write %s: %s", PT_ENTRY_CONF, strerror(-r));
+		return ptctl_fail(1, "cannot write %s: %s", PT_ENTRY_CONF, strerror(-r));
 	if (r > 0)
 		change(o, "wrote %s: %s", PT_ENTRY_CONF, c.args);
 	else
@@ -568,7 +555,7 @@ static int forget_choice(struct eopts *o)
 		} else {
 			pt_buf_free(&b);
 			free(env);
-			return fail(1, "cannot write %s: %s", path, strerror(-r));
+			return ptctl_fail(1, "cannot write %s: %s", path, strerror(-r));
 		}
 	}
 	free(env);
@@ -584,7 +571,7 @@ static int entry_remove(struct eopts *o)
 	if ((rc = open_root(o, true)))
 		return rc;
 	if (o->boot.loader == PT_LOADER_NONE)
-		return fail(2, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->root);
+		return ptctl_fail(2, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->root);
 	had_conf = read_conf(o->rootfd, &old) != -ENOENT;
 	had_windows = old.windows_uuid[0] != '\0';
 	if (o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) {
@@ -592,7 +579,7 @@ static int entry_remove(struct eopts *o)
 		int r = pt_bls_list(o->rootfd, o->boot.entries, &f, NULL);
 
 		if (r < 0)
-			return fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+			return ptctl_fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
 		for (size_t i = 0; i < f.n; i++) {
 			char path[400];
 
@@ -600,7 +587,7 @@ static int entry_remove(struct eopts *o)
 				continue;
 			pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, f.v[i].name);
 			if (unlinkat(o->rootfd, path, 0) < 0) {
-				rc = fail(1, "cannot remove %s: %s", path, strerror(errno));
+				rc = ptctl_fail(1, "cannot remove %s: %s", path, strerror(errno));
 				break;
 			}
 			change(o, "removed %s", path);
@@ -613,7 +600,7 @@ static int entry_remove(struct eopts *o)
 		goto out;	/* one kernel went away; the selection stays for the others */
 	if (had_conf) {
 		if (unlinkat(o->rootfd, PT_ENTRY_CONF, 0) < 0)
-			return fail(1, "cannot remove %s: %s", PT_ENTRY_CONF, strerror(errno));
+			return ptctl_fail(1, "cannot remove %s: %s", PT_ENTRY_CONF, strerror(errno));
 		change(o, "removed %s", PT_ENTRY_CONF);
 	}
 	if ((rc = forget_choice(o)))
@@ -851,7 +838,7 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 		int r = load_menu(o, &m, cfg, sizeof(cfg));
 
 		if (r < 0)
-			return fail(1, "cannot read %s: %s", cfg, strerror(-r));
+			return ptctl_fail(1, "cannot read %s: %s", cfg, strerror(-r));
 		for (size_t i = 0; i < m.n; i++) {
 			const struct pt_menuentry *e = &m.v[i];
 
@@ -864,9 +851,9 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 		}
 		pt_menu_free(&m);
 		if (!vm[0])
-			return fail(2, "%s has no host+passthrough entry: run ptctl entry add", cfg);
+			return ptctl_fail(2, "%s has no host+passthrough entry: run ptctl entry add", cfg);
 		if (!bare[0])
-			return fail(2, "%s has no normal entry", cfg);
+			return ptctl_fail(2, "%s has no normal entry", cfg);
 		return 0;
 	}
 	struct pt_bls_files f;
@@ -874,7 +861,7 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 	const bool ext = o->boot.loader == PT_LOADER_SDBOOT;
 
 	if (r < 0)
-		return fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+		return ptctl_fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
 	/* newest kernel that has both entries */
 	for (size_t i = 0; i < f.n && !vm[0]; i++) {
 		char ours[300];
@@ -890,7 +877,7 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 	}
 	pt_bls_files_free(&f);
 	if (!vm[0])
-		return fail(2, "%s has no host+passthrough entry: run ptctl entry add", o->boot.entries);
+		return ptctl_fail(2, "%s has no host+passthrough entry: run ptctl entry add", o->boot.entries);
 	return 0;
 }
 
@@ -910,27 +897,27 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 
 		r = pt_efivar_set(o->rootfd, var, PT_EFI_LOADER_GUID, id);
 		if (r == -EOPNOTSUPP)
-			return fail(1, "no EFI variables under %s/sys/firmware/efi/efivars: was this system booted with UEFI?",
+			return ptctl_fail(1, "no EFI variables under %s/sys/firmware/efi/efivars: was this system booted with UEFI?",
 				    strcmp(o->root, "/") ? o->root : "");
 		if (r < 0)
-			return fail(1, "cannot set EFI variable %s: %s", var, strerror(-r));
+			return ptctl_fail(1, "cannot set EFI variable %s: %s", var, strerror(-r));
 		change(o, "%s: %s (EFI variable %s=%s)", once ? "next boot only" : "default", mode, var, id);
 		return 0;
 	}
 	if (!once && !o->boot.grub_default_saved)
-		return fail(2, "GRUB_DEFAULT is not \"saved\" in etc/default/grub, so GRUB ignores a saved default: set "
+		return ptctl_fail(2, "GRUB_DEFAULT is not \"saved\" in etc/default/grub, so GRUB ignores a saved default: set "
 			       "GRUB_DEFAULT=saved and run %s, or use --once", o->boot.mkconfig);
 	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
 	r = pt_read_file(o->rootfd, path, 1 << 16, &env, &len);
 	if (r < 0 && r != -ENOENT)
-		return fail(1, "cannot read %s: %s", path, strerror(-r));
+		return ptctl_fail(1, "cannot read %s: %s", path, strerror(-r));
 	r = pt_grubenv_set(env, len, once ? "next_entry" : "saved_entry", id, &b);
 	free(env);
 	if (r == 0)
 		r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
 	pt_buf_free(&b);
 	if (r < 0)
-		return fail(1, "cannot write %s: %s", path, strerror(-r));
+		return ptctl_fail(1, "cannot write %s: %s", path, strerror(-r));
 	if (r > 0)
 		change(o, "%s: %s (%s %s=%s)", once ? "next boot only" : "default", mode, path,
 		       once ? "next_entry" : "saved_entry", id);
@@ -948,18 +935,18 @@ static int cmd_main(int argc, char **argv, bool boot)
 
 	o.args = calloc((size_t)argc + 1, sizeof(*o.args));
 	if (!o.args)
-		return fail(1, "out of memory");
+		return ptctl_fail(1, "out of memory");
 	rc = parse(argc, argv, &o, boot);
 	if (!rc) {
 		if (boot) {
 			if (!(rc = open_root(&o, true))) {
 				if (o.boot.loader == PT_LOADER_NONE)
-					rc = fail(2, "no boot loader found under %s", o.root);
+					rc = ptctl_fail(2, "no boot loader found under %s", o.root);
 				else
 					rc = boot_choose(&o, strcmp(o.sub, "vm") == 0, o.once);
 			}
 		} else if (!o.sub) {
-			rc = fail(2, "entry wants add, remove or status");
+			rc = ptctl_fail(2, "entry wants add, remove or status");
 		} else if (!strcmp(o.sub, "add")) {
 			rc = entry_add(&o);
 		} else if (!strcmp(o.sub, "remove")) {
@@ -972,7 +959,7 @@ static int cmd_main(int argc, char **argv, bool boot)
 		close(o.rootfd);
 	free(o.args);
 	if (fflush(stdout) != 0 || ferror(stdout))
-		return fail(1, "writing the output failed");
+		return ptctl_fail(1, "writing the output failed");
 	return rc;
 }
 

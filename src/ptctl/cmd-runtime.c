@@ -32,19 +32,6 @@ struct ropts {
 	int nsels;
 };
 
-__attribute__((format(printf, 1, 2)))
-static int bad(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ptctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\n", stderr);
-	return 2;
-}
-
 static void usage(enum rcmd c)
 {
 	static const char *const u[] = {
@@ -92,7 +79,7 @@ static int parse(int argc, char **argv, struct ropts *o)
 	o->format = PT_VIRT_LIBVIRT;
 	o->sels = calloc((size_t)argc + 1, sizeof(*o->sels));
 	if (!o->sels)
-		return bad("out of memory");
+		return ptctl_fail(2, "out of memory");
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+hnv", lo, &li)) != -1 || optind < argc) {
@@ -105,11 +92,11 @@ static int parse(int argc, char **argv, struct ropts *o)
 			continue;
 		}
 		if (c == ':' || (c == '?' && optopt && strchr("RCPFt", optopt)))
-			return bad("option %s needs a value (see ptctl %s --help)", argv[optind - 1], o->name);
+			return ptctl_fail(2, "option %s needs a value (see ptctl %s --help)", argv[optind - 1], o->name);
 		if (c != '?' && !strchr(allowed[o->cmd], c) && li >= 0)	/* known, but not here */
-			return bad("%s: unknown option --%s (see ptctl %s --help)", o->name, lo[li].name, o->name);
+			return ptctl_fail(2, "%s: unknown option --%s (see ptctl %s --help)", o->name, lo[li].name, o->name);
 		if (c == '?' || !strchr(allowed[o->cmd], c))
-			return bad("%s: unknown option %s (see ptctl %s --help)", o->name, argv[optind - 1], o->name);
+			return ptctl_fail(2, "%s: unknown option %s (see ptctl %s --help)", o->name, argv[optind - 1], o->name);
 		li = -1;
 		switch (c) {
 		case 'R': o->root = optarg; break;
@@ -117,7 +104,7 @@ static int parse(int argc, char **argv, struct ropts *o)
 		case 'P': o->policy = optarg; break;
 		case 'F':
 			if (pt_virt_format_parse(optarg, &o->format) < 0)
-				return bad("--format %s: expected libvirt, virt-install or qemu", optarg);
+				return ptctl_fail(2, "--format %s: expected libvirt, virt-install or qemu", optarg);
 			break;
 		case 't': o->to = optarg; break;
 		case 'f': o->force = true; break;
@@ -128,13 +115,13 @@ static int parse(int argc, char **argv, struct ropts *o)
 		}
 	}
 	if (o->cmd == R_STATUS && o->nsels)
-		return bad("status takes no arguments (\"%s\")", o->sels[0]);
+		return ptctl_fail(2, "status takes no arguments (\"%s\")", o->sels[0]);
 	if ((o->cmd == R_BIND || o->cmd == R_UNBIND) && !o->nsels)
-		return bad("name the functions to %s: ptctl %s SLOT|ID|SLOT@ID...", o->name, o->name);
+		return ptctl_fail(2, "name the functions to %s: ptctl %s SLOT|ID|SLOT@ID...", o->name, o->name);
 	if (o->to && (strcmp(o->to, VFIO) == 0 || strcmp(o->to, "vfio_pci") == 0))
-		return bad("unbind --to %s: use ptctl bind, which checks what the host still uses", o->to);
+		return ptctl_fail(2, "unbind --to %s: use ptctl bind, which checks what the host still uses", o->to);
 	if (o->to && (!o->to[0] || strchr(o->to, '/') || strlen(o->to) >= PT_NAME_MAX))
-		return bad("--to \"%s\": expected a PCI driver name such as nvme", o->to);
+		return ptctl_fail(2, "--to \"%s\": expected a PCI driver name such as nvme", o->to);
 	return 0;
 }
 
@@ -149,12 +136,12 @@ static int parse_sels(const struct ropts *o, const struct pt_sys *sys, struct pt
 		pt_buf_printf(&b, "%s%s", i ? "," : "", o->sels[i]);
 	if (b.err) {
 		pt_buf_free(&b);
-		return bad("out of memory");
+		return ptctl_fail(2, "out of memory");
 	}
 	r = pt_policy_parse(b.data, pol, &pe);
 	pt_buf_free(&b);
 	if (r < 0)
-		return pe.why ? bad("selector \"%s\": %s", pe.sel, pe.why) : bad("out of memory");
+		return pe.why ? ptctl_fail(2, "selector \"%s\": %s", pe.sel, pe.why) : ptctl_fail(2, "out of memory");
 	for (size_t s = 0; s < pol->nsels; s++) {
 		bool any = false;
 
@@ -162,7 +149,7 @@ static int parse_sels(const struct ropts *o, const struct pt_sys *sys, struct pt
 			any = pol->sels[s].kind == PT_SEL_GUARDED ? pt_sel_matches_slot(&pol->sels[s], &sys->devs[i])
 								  : pt_sel_matches(&pol->sels[s], &sys->devs[i]);
 		if (!any) {
-			r = bad("selector %s matches no PCI function (see ptctl list)", pol->sels[s].text);
+			r = ptctl_fail(2, "selector %s matches no PCI function (see ptctl list)", pol->sels[s].text);
 			pt_policy_free(pol);
 			return r;
 		}
@@ -230,8 +217,8 @@ static int open_host(const struct ropts *o, bool disks, struct pt_host *h)
 
 	if (r < 0) {
 		if (o->cmdline_file && r == -ENOENT && access(o->cmdline_file, R_OK) < 0)
-			return bad("cannot read --cmdline-file %s: %s", o->cmdline_file, strerror(-r));
-		return bad("cannot read the PCI devices under %s: %s", o->root, strerror(-r));
+			return ptctl_fail(2, "cannot read --cmdline-file %s: %s", o->cmdline_file, strerror(-r));
+		return ptctl_fail(2, "cannot read the PCI devices under %s: %s", o->root, strerror(-r));
 	}
 	return 0;
 }
@@ -294,7 +281,7 @@ static int do_bind(const struct ropts *o, struct pt_host *h)
 	r = pt_plan_build(&h->sys, &pol, o->group, &plan);
 	take = calloc(h->sys.ndevs + 1, sizeof(*take));
 	if (r < 0 || !take) {
-		rc = bad("cannot plan: %s", strerror(r < 0 ? -r : ENOMEM));
+		rc = ptctl_fail(2, "cannot plan: %s", strerror(r < 0 ? -r : ENOMEM));
 		goto out;
 	}
 	for (size_t i = 0; i < plan.nitems; i++) {
@@ -315,7 +302,7 @@ static int do_bind(const struct ropts *o, struct pt_host *h)
 	if (r == 0)
 		r = pt_safety_bind(h, &op, take, &hs);
 	if (r < 0) {
-		rc = bad("cannot check what holds the devices: %s", strerror(-r));
+		rc = ptctl_fail(2, "cannot check what holds the devices: %s", strerror(-r));
 		goto out;
 	}
 	refused += refusals(o, &hs);
@@ -395,7 +382,7 @@ static int do_unbind(const struct ropts *o, struct pt_host *h)
 		return rc;
 	give = calloc(sys->ndevs + 1, sizeof(*give));
 	if (!give) {
-		rc = bad("out of memory");
+		rc = ptctl_fail(2, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < sys->ndevs; i++) {
@@ -441,7 +428,7 @@ static int do_unbind(const struct ropts *o, struct pt_host *h)
 		}
 	}
 	if (r < 0) {
-		rc = bad("cannot check what holds the devices: %s", strerror(-r));
+		rc = ptctl_fail(2, "cannot check what holds the devices: %s", strerror(-r));
 		goto out;
 	}
 	refused += refusals(o, &hs) + refusals(o, &hs2);
@@ -482,7 +469,7 @@ static int do_unbind(const struct ropts *o, struct pt_host *h)
 		/* the binder, aimed at another driver: override, unbind, probe, verify, roll back */
 		plan.items = calloc(sys->ndevs + 1, sizeof(*plan.items));
 		if (!plan.items) {
-			rc = bad("out of memory");
+			rc = ptctl_fail(2, "out of memory");
 			goto out;
 		}
 		for (size_t i = 0; i < sys->ndevs; i++)
@@ -553,7 +540,7 @@ static int do_virt(const struct ropts *o, struct pt_host *h)
 
 	sel = calloc(sys->ndevs + 1, sizeof(*sel));
 	if (!sel)
-		return bad("out of memory");
+		return ptctl_fail(2, "out of memory");
 	if (o->nsels) {
 		rc = parse_sels(o, sys, &pol);
 		if (rc)
@@ -571,7 +558,7 @@ static int do_virt(const struct ropts *o, struct pt_host *h)
 			for (size_t i = 0; i < sys->ndevs; i++)
 				any |= pt_sel_matches(&pol.sels[s], &sys->devs[i]);
 			if (!any) {
-				rc = bad("selector %s: guard mismatch: the slot holds another device (see ptctl list)",
+				rc = ptctl_fail(2, "selector %s: guard mismatch: the slot holds another device (see ptctl list)",
 					 pol.sels[s].text);
 				goto out;
 			}
@@ -583,13 +570,13 @@ static int do_virt(const struct ropts *o, struct pt_host *h)
 		struct pt_plan plan;
 
 		if (pt_policy_parse(o->policy, &pp, &pe) < 0) {
-			rc = pe.why ? bad("--policy: selector \"%s\": %s", pe.sel, pe.why) : bad("out of memory");
+			rc = pe.why ? ptctl_fail(2, "--policy: selector \"%s\": %s", pe.sel, pe.why) : ptctl_fail(2, "out of memory");
 			goto out;
 		}
 		r = pt_plan_build(sys, &pp, false, &plan);
 		if (r < 0) {
 			pt_policy_free(&pp);
-			rc = bad("cannot plan: %s", strerror(-r));
+			rc = ptctl_fail(2, "cannot plan: %s", strerror(-r));
 			goto out;
 		}
 		for (size_t i = 0; i < plan.nitems; i++) {
@@ -611,7 +598,7 @@ static int do_virt(const struct ropts *o, struct pt_host *h)
 		pt_buf_puts(&origin, "the functions on vfio-pci now");
 	}
 	if (origin.err) {
-		rc = bad("out of memory");
+		rc = ptctl_fail(2, "out of memory");
 		goto out;
 	}
 	r = pt_virt_render(sys, sel, o->format, origin.data, &out);
@@ -622,7 +609,7 @@ static int do_virt(const struct ropts *o, struct pt_host *h)
 		goto out;
 	}
 	if (r < 0) {
-		rc = bad("%s", strerror(-r));
+		rc = ptctl_fail(2, "%s", strerror(-r));
 		goto out;
 	}
 	fwrite(out.data, 1, out.len, stdout);
@@ -666,10 +653,10 @@ static int do_status(const struct ropts *o, struct pt_sys *sys)
 		printf("pt-early: no state report (/%s): it did not run this boot, or the command line has no "
 		       "pt.devices=\n", STATE_FILE);
 	} else if (r < 0) {
-		return bad("cannot read /%s: %s", STATE_FILE, strerror(-r));
+		return ptctl_fail(2, "cannot read /%s: %s", STATE_FILE, strerror(-r));
 	} else if (pt_state_parse(text, &st, &off) < 0) {
 		free(text);
-		return bad("/%s is not a ptboot state report (at byte %zu)", STATE_FILE, off);
+		return ptctl_fail(2, "/%s is not a ptboot state report (at byte %zu)", STATE_FILE, off);
 	} else {
 		have = true;
 	}
@@ -787,7 +774,7 @@ static int run(int argc, char **argv, enum rcmd cmd, const char *name)
 			r = pt_sys_scan(&sys);
 		if (r < 0) {
 			free(o.sels);
-			return bad("cannot read the PCI devices under %s: %s", o.root, strerror(-r));
+			return ptctl_fail(2, "cannot read the PCI devices under %s: %s", o.root, strerror(-r));
 		}
 		rc = do_status(&o, &sys);
 		pt_sys_close(&sys);
@@ -802,7 +789,7 @@ static int run(int argc, char **argv, enum rcmd cmd, const char *name)
 	}
 	free(o.sels);
 	if (fflush(stdout) != 0 || ferror(stdout))
-		return bad("writing the output failed");
+		return ptctl_fail(2, "writing the output failed");
 	return rc;
 }
 

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -66,6 +67,11 @@ static void usage(FILE *f)
 	      "  list [-s SLOT] [-d ID] [--json]   PCI functions by IOMMU group, with their disks\n"
 	      "  check [--policy STR] [--json]     readiness for passthrough; exit 0 ready, 1 warnings, 2 errors\n"
 	      "  cmdline [SEL...] [--policy STR]   the kernel arguments that pass the selected functions\n"
+	      "  entry add|remove|status           the host+passthrough boot entry (ptctl entry --help)\n"
+	      "  boot vm|bare-metal [--once]       the entry to boot next, or by default\n"
+	      "  bind SEL... | unbind SEL...       hand functions to vfio-pci now, or back to the host\n"
+	      "  virt [SEL...] [--format F]        libvirt, virt-install or QEMU definitions of them\n"
+	      "  status                            what pt-early did this boot and what changed since\n"
 	      "options:\n"
 	      "  --root DIR           read DIR instead of / (sys, proc, dev, boot, lib/modules under it)\n"
 	      "  --cmdline-file FILE  read the kernel command line from FILE instead of proc/cmdline\n"
@@ -76,14 +82,6 @@ static void usage(FILE *f)
 	      "  --pci-ids FILE       the pci.ids to name devices from; --hwdb also asks udev's hwdb\n"
 	      "  --tuning FILE        per-vendor tuning rules instead of the built-in tuning.conf\n"
 	      "  -h, --help, --version\n", f);
-}
-
-static int bad(const char *fmt, const char *a, const char *b)
-{
-	fputs("ptctl: ", stderr);
-	fprintf(stderr, fmt, a, b);
-	fputs("\n", stderr);
-	return 2;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -131,23 +129,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("ptctl " PTBOOT_VERSION); exit(0);
 		case ':':
-			return bad("option %s needs a value (see ptctl --help)", argv[optind - 1], "");
+			return ptctl_fail(2, "option %s needs a value (see ptctl --help)", argv[optind - 1]);
 		default:
 			if (optopt)
-				return bad("unknown option -%c%s (see ptctl --help)", (char[]){ (char)optopt, 0 }, "");
-			return bad("unknown option %s%s (see ptctl --help)", argv[optind - 1], "");
+				return ptctl_fail(2, "unknown option -%c (see ptctl --help)", optopt);
+			return ptctl_fail(2, "unknown option %s (see ptctl --help)", argv[optind - 1]);
 		}
 	}
 	if (!o->cmd)
-		return bad("no command: list, check or cmdline (see ptctl --help)%s%s", "", "");
+		return ptctl_fail(2, "no command (see ptctl --help)");
 	if (strcmp(o->cmd, "list") && strcmp(o->cmd, "check") && strcmp(o->cmd, "cmdline"))
-		return bad("unknown command \"%s\"%s: list, check or cmdline", o->cmd, "");
+		return ptctl_fail(2, "unknown command \"%s\" (see ptctl --help)", o->cmd);
 	if (strcmp(o->cmd, "cmdline") && o->nargs)
-		return bad("%s takes no arguments (\"%s\")", o->cmd, o->args[0]);
+		return ptctl_fail(2, "%s takes no arguments (\"%s\")", o->cmd, o->args[0]);
 	if (strcmp(o->cmd, "list") && (o->slot || o->id))
-		return bad("-s and -d are options of list, not of %s%s", o->cmd, "");
+		return ptctl_fail(2, "-s and -d are options of list, not of %s", o->cmd);
 	if (!strcmp(o->cmd, "cmdline") && o->json)
-		return bad("cmdline has no --json%s%s", "", "");
+		return ptctl_fail(2, "cmdline has no --json");
 	return 0;
 }
 
@@ -347,16 +345,16 @@ static int cmd_list(const struct opts *o, struct pt_host *h, const struct pt_pol
 
 	r = pt_names_new(o->pci_ids, o->hwdb, &names);
 	if (r < 0)
-		return bad("cannot set up libpci (%s)%s", strerror(-r), "");
+		return ptctl_fail(2, "cannot set up libpci (%s)", strerror(-r));
 	if ((o->slot || o->id) && pt_filter_new(names, o->slot, o->id, &flt, &why) < 0) {
 		pt_names_free(names);
-		return bad("%s %s", o->slot && !o->id ? "-s:" : "-s/-d:", why);
+		return ptctl_fail(2, "%s %s", o->slot && !o->id ? "-s:" : "-s/-d:", why);
 	}
 	v = calloc(h->sys.ndevs + 1, sizeof(*v));
 	if (!v) {
 		pt_filter_free(flt);
 		pt_names_free(names);
-		return bad("out of memory%s%s", "", "");
+		return ptctl_fail(2, "out of memory");
 	}
 	for (size_t i = 0; i < h->sys.ndevs; i++)
 		if (!flt || pt_filter_match(flt, &h->sys.devs[i]))
@@ -459,7 +457,7 @@ static int cmd_list(const struct opts *o, struct pt_host *h, const struct pt_pol
 	pt_names_free(names);
 	if (b.err) {
 		pt_buf_free(&b);
-		return bad("out of memory%s%s", "", "");
+		return ptctl_fail(2, "out of memory");
 	}
 	out(&b);
 	pt_buf_free(&b);
@@ -478,7 +476,7 @@ static int cmd_check(const struct opts *o, struct pt_host *h, const struct pt_tu
 
 	r = pt_check_run(h, tun, o->policy, &f);
 	if (r < 0)
-		return bad("check failed: %s%s", strerror(-r), "");
+		return ptctl_fail(2, "check failed: %s", strerror(-r));
 	worst = pt_findings_worst(&f);
 	for (size_t i = 0; i < f.n; i++)
 		count[f.v[i].sev]++;
@@ -512,7 +510,7 @@ static int cmd_check(const struct opts *o, struct pt_host *h, const struct pt_tu
 	pt_findings_free(&f);
 	if (b.err) {
 		pt_buf_free(&b);
-		return bad("out of memory%s%s", "", "");
+		return ptctl_fail(2, "out of memory");
 	}
 	out(&b);
 	pt_buf_free(&b);
@@ -534,19 +532,19 @@ static int cmd_cmdline(const struct opts *o, struct pt_host *h, const struct pt_
 	if (!extra.sels || !sel) {
 		free(extra.sels);
 		free(sel);
-		return bad("out of memory%s%s", "", "");
+		return ptctl_fail(2, "out of memory");
 	}
 	for (int i = 0; i < o->nargs; i++) {
 		const char *w;
 
 		if (pt_sel_parse(o->args[i], strlen(o->args[i]), &extra.sels[i], &w) < 0) {
-			rc = bad("selector \"%s\": %s", o->args[i], w);
+			rc = ptctl_fail(2, "selector \"%s\": %s", o->args[i], w);
 			goto out;
 		}
 		extra.nsels++;
 	}
 	if (!extra.nsels && !(o->policy && pol)) {
-		rc = bad("name the functions to pass: ptctl cmdline SLOT|ID|SLOT@ID... (or --policy STR)%s%s", "", "");
+		rc = ptctl_fail(2, "name the functions to pass: ptctl cmdline SLOT|ID|SLOT@ID... (or --policy STR)");
 		goto out;
 	}
 	for (int pass = 0; pass < 2; pass++) {
@@ -559,7 +557,7 @@ static int cmd_cmdline(const struct opts *o, struct pt_host *h, const struct pt_
 				if (pt_sel_matches(&p->sels[s], &h->sys.devs[i]))
 					any = sel[i] = true;
 			if (!any) {
-				rc = bad("selector %s matches no PCI function (see ptctl list)%s", p->sels[s].text, "");
+				rc = ptctl_fail(2, "selector %s matches no PCI function (see ptctl list)", p->sels[s].text);
 				goto out;
 			}
 		}
@@ -569,15 +567,15 @@ static int cmd_cmdline(const struct opts *o, struct pt_host *h, const struct pt_
 		for (char *l = strtok(why.data, "\n"); l; l = strtok(NULL, "\n"))
 			fprintf(stderr, "# %s\n", l);
 	if (r == -EBUSY) {
-		rc = bad("refusing: a selected function carries the disk of the running system%s%s", "", "");
+		rc = ptctl_fail(2, "refusing: a selected function carries the disk of the running system");
 		goto out;
 	}
 	if (r == -ENODEV) {
-		rc = bad("nothing to pass: PCI bridges stay with the host%s%s", "", "");
+		rc = ptctl_fail(2, "nothing to pass: PCI bridges stay with the host");
 		goto out;
 	}
 	if (r < 0) {
-		rc = bad("%s%s", strerror(-r), "");
+		rc = ptctl_fail(2, "%s", strerror(-r));
 		goto out;
 	}
 	printf("%s\n", args.data ? args.data : "");
@@ -616,7 +614,7 @@ int main(int argc, char **argv)
 		r = pt_read_file(AT_FDCWD, o.tuning, 1 << 20, &tuning_text, NULL);
 		if (r < 0) {
 			free(o.args);
-			return bad("cannot read --tuning %s: %s", o.tuning, strerror(-r));
+			return ptctl_fail(2, "cannot read --tuning %s: %s", o.tuning, strerror(-r));
 		}
 	}
 	r = pt_tuning_parse(tuning_text ? tuning_text : pt_tuning_builtin, &tun, &line);
@@ -626,7 +624,7 @@ int main(int argc, char **argv)
 
 		free(o.args);
 		pt_snprintf(l, sizeof(l), "%u", line);
-		return bad("tuning rules, line %s: expected \"when | arguments | why\"%s", l, "");
+		return ptctl_fail(2, "tuning rules, line %s: expected \"when | arguments | why\"", l);
 	}
 	if (o.policy) {
 		struct pt_policy_error pe = { 0 };
@@ -646,8 +644,8 @@ int main(int argc, char **argv)
 		pt_tuning_free(&tun);
 		free(o.args);
 		if (o.cmdline_file && r == -ENOENT && access(o.cmdline_file, R_OK) < 0)
-			return bad("cannot read --cmdline-file %s: %s", o.cmdline_file, strerror(-r));
-		return bad("cannot read the PCI devices under %s: %s", o.root, strerror(-r));
+			return ptctl_fail(2, "cannot read --cmdline-file %s: %s", o.cmdline_file, strerror(-r));
+		return ptctl_fail(2, "cannot read the PCI devices under %s: %s", o.root, strerror(-r));
 	}
 	if (!polp && h.opts.devices) {
 		struct pt_policy_error pe = { 0 };
@@ -669,6 +667,6 @@ int main(int argc, char **argv)
 	pt_tuning_free(&tun);
 	free(o.args);
 	if (fflush(stdout) != 0 || ferror(stdout))
-		return bad("writing the output failed%s%s", "", "");
+		return ptctl_fail(2, "writing the output failed");
 	return rc;
 }
