@@ -32,6 +32,20 @@ struct eopts {
 	int changes;
 };
 
+/* Is entry i one of ours whose kernel's own entry (src, its name) is gone? */
+static bool orphaned(const struct pt_bls_files *f, size_t i, char *src, size_t size)
+{
+	size_t len = strlen(f->v[i].name), sl = strlen(PT_ENTRY_SUFFIX ".conf");
+
+	if (!f->v[i].e.ours || len <= sl)
+		return false;
+	pt_snprintf(src, size, "%.*s.conf", (int)(len - sl), f->v[i].name);
+	for (size_t k = 0; k < f->n; k++)
+		if (strcmp(f->v[k].name, src) == 0)
+			return false;
+	return true;
+}
+
 static int parse(int argc, char **argv, struct eopts *o, bool boot)
 {
 	static const struct option lo[] = {
@@ -278,16 +292,9 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 	}
 	/* ours whose kernel entry is gone (the kernel was removed without the plugin) */
 	for (size_t i = 0; !rc && !o->kernel && i < f.n; i++) {
-		size_t len = strlen(f.v[i].name), sl = strlen(PT_ENTRY_SUFFIX ".conf");
 		char src[300], path[400];
-		bool found = false;
 
-		if (!f.v[i].e.ours || len <= sl)
-			continue;
-		pt_snprintf(src, sizeof(src), "%.*s.conf", (int)(len - sl), f.v[i].name);
-		for (size_t k = 0; k < f.n; k++)
-			found |= strcmp(f.v[k].name, src) == 0;
-		if (found)
+		if (!orphaned(&f, i, src, sizeof(src)))
 			continue;
 		pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, f.v[i].name);
 		if (unlinkat(o->rootfd, path, 0) == 0)
@@ -695,15 +702,8 @@ static void status_bls(struct eopts *o)
 	}
 	for (size_t i = 0; i < f.n; i++) {
 		char src[300];
-		size_t len = strlen(f.v[i].name), sl = strlen(PT_ENTRY_SUFFIX ".conf");
-		bool found = false;
 
-		if (!f.v[i].e.ours || len <= sl)
-			continue;
-		pt_snprintf(src, sizeof(src), "%.*s.conf", (int)(len - sl), f.v[i].name);
-		for (size_t k = 0; k < f.n; k++)
-			found |= strcmp(f.v[k].name, src) == 0;
-		if (!found)
+		if (orphaned(&f, i, src, sizeof(src)))
 			printf("stale: %s (its kernel's entry %s is gone; ptctl entry add removes it)\n", f.v[i].name, src);
 	}
 	if (skipped)
