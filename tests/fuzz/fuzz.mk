@@ -2,6 +2,8 @@
 # Fuzzing with clang's libFuzzer (+ASan+UBSan). Included from the Makefile.
 #   make fuzz                   every target for FUZZ_SECONDS (default 60), corpora kept
 #                               in $(B)/fuzz/corpus/, the counts in $(B)/fuzz/report.txt
+#   make fuzz FUZZ_RUNS=10000000 [FUZZ_TARGETS_RUN="policy bls"]
+#                               each (named) target until that many executions
 #   make check                  runs tests/fuzz/run --smoke: each target a few seconds,
 #                               plus every saved crash under tests/fuzz/regressions/
 FUZZ_CC ?= clang
@@ -36,4 +38,6 @@ $(FUZZ_HOST:%=$(B)/fuzz/fuzz-%): $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-host.c $(FUZZ
 fuzz-build: $(FUZZ_TARGETS)
 
 fuzz: fuzz-build
-	$(Q)tests/fuzz/run $(B) --seconds $(or $(FUZZ_SECONDS),60)
+	$(Q)tests/fuzz/run $(B) $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS) \
+		$(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS)),--seconds $(or $(FUZZ_SECONDS),60)) \
+		$(FUZZ_TARGETS_RUN)
