@@ -162,21 +162,21 @@ int pt_args_merge(const char *options, const char *args, struct pt_buf *out)
 	return out->err;
 }
 
-int pt_bls_derive(const struct pt_bls *orig, const char *id, const char *title, const char *args,
+int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title, const char *args,
 		  const char *fallback_options, struct pt_buf *out)
 {
 	bool done_title = false, done_opts = false;
 	char kver[64] = "";
 	int last_opts = -1;
 
-	if (!pt_bls_get(orig, "linux") || orig->ours)
+	if ((!pt_bls_get(orig, "linux") && !pt_bls_get(orig, "efi")) || orig->ours)
 		return -EINVAL;
 	pt_bls_kver(orig, kver, sizeof(kver));
 	for (size_t i = 0; i < orig->n; i++)
 		if (orig->v[i].key && strcmp(orig->v[i].key, "options") == 0)
 			last_opts = (int)i;
-	pt_buf_printf(out, "%s host+passthrough entry for %s, made by \"ptctl entry add\" from %s.conf,\n",
-		      PT_ENTRY_MARKER, kver[0] ? kver : "this kernel", id);
+	pt_buf_printf(out, "%s host+passthrough entry for %s, made by \"ptctl entry add\" from %s,\n",
+		      PT_ENTRY_MARKER, kver[0] ? kver : "this kernel", src);
 	pt_buf_puts(out, "# which it never changes; \"ptctl entry remove\" deletes this file.\n");
 	for (size_t i = 0; i < orig->n; i++) {
 		const struct pt_bls_line *l = &orig->v[i];
@@ -205,8 +205,11 @@ int pt_bls_derive(const struct pt_bls *orig, const char *id, const char *title, 
 			pt_buf_printf(out, "%s %s\n", l->key, l->value);
 		}
 	}
-	if (!done_title)
-		pt_buf_printf(out, "title %s (%s)\n", kver[0] ? kver : id, title);
+	if (!done_title && kver[0])
+		pt_buf_printf(out, "title %s (%s)\n", kver, title);
+	else if (!done_title)	/* the file's name without .conf or .efi */
+		pt_buf_printf(out, "title %.*s (%s)\n", (int)(strrchr(src, '.') ? strrchr(src, '.') - src : (long)strlen(src)),
+			      src, title);
 	if (!done_opts) {
 		struct pt_buf m = { 0 };
 

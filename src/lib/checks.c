@@ -422,7 +422,7 @@ static void check_initramfs(struct ctx *c)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char path[160];
+		char path[160], cmd[192];
 		struct ird d = { 0 };
 		enum pt_kmod_state st = PT_KMOD_MISSING;
 		struct pt_finding *f;
@@ -451,7 +451,8 @@ static void check_initramfs(struct ctx *c)
 			f = add(c, PT_SEV_WARN, "initramfs", "%s: /%s has no %s%s%s: pt.devices= would do nothing "
 				"at boot", k[i], path, d.vfio ? "" : "vfio-pci", !d.vfio && !d.early ? " and no " : "",
 				d.early ? "" : "pt-early");
-			fix(f, "install ptboot's dracut module, then: dracut -f --kver %s", k[i]);
+			pt_initramfs_rebuild(path, k[i], cmd, sizeof(cmd));
+			fix(f, "install ptboot's dracut module, then: %s", cmd);
 		}
 	}
 	free(k);

@@ -87,17 +87,19 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 	pt_snprintf(b.mkconfig, sizeof(b.mkconfig), "%s",
 		    strcmp(b.grubdir, "boot/grub2") == 0 ? "grub2-mkconfig" : "update-grub");
 
-	/* systemd-boot: its loader.conf or binary next to the entries, on the ESP or XBOOTLDR */
+	/* systemd-boot: its loader.conf or binary next to the entries or UKIs, on the ESP or XBOOTLDR */
 	for (size_t i = 0; i < sizeof(esps) / sizeof(esps[0]); i++) {
-		char p[96], q[96], e[96];
+		char p[96], q[96], e[96], u[96];
 
 		pt_snprintf(p, sizeof(p), "%s/loader/loader.conf", esps[i]);
 		pt_snprintf(q, sizeof(q), "%s/EFI/systemd/systemd-bootx64.efi", esps[i]);
 		pt_snprintf(e, sizeof(e), "%s/loader/entries", esps[i]);
-		if ((pt_exists(rootfd, p) || pt_exists(rootfd, q)) && is_dir(rootfd, e) &&
+		pt_snprintf(u, sizeof(u), "%s/" PT_UKI_DIR, esps[i]);
+		if ((pt_exists(rootfd, p) || pt_exists(rootfd, q)) && (is_dir(rootfd, e) || is_dir(rootfd, u)) &&
 		    !(strcmp(esps[i], "boot") == 0 && b.grub_blscfg)) {
 			b.loader = PT_LOADER_SDBOOT;
 			pt_snprintf(b.entries, sizeof(b.entries), "%s", e);
+			pt_snprintf(b.esp, sizeof(b.esp), "%s", esps[i]);
 			goto out;
 		}
 	}
@@ -207,6 +209,44 @@ int pt_bls_list(int rootfd, const char *dir, struct pt_bls_files *ret, size_t *r
 		*ret_skipped = skipped;
 	*ret = f;
 	return 0;
+}
+
+int pt_boot_entries(int rootfd, const struct pt_boot *b, struct pt_bls_files *ret, size_t *ret_skipped)
+{
+	struct pt_bls_files f = { 0 };
+	size_t skipped = 0;
+	int r;
+
+	r = pt_bls_list(rootfd, b->entries, &f, &skipped);
+	if (r == -ENOENT && b->loader == PT_LOADER_SDBOOT)
+		r = 0;		/* UKIs only, so far */
+	if (r == 0 && b->loader == PT_LOADER_SDBOOT)
+		r = pt_uki_list(rootfd, b->esp, &f);
+	if (r < 0) {
+		pt_bls_files_free(&f);
+		return r;
+	}
+	if (f.n)
+		qsort(f.v, f.n, sizeof(*f.v), cmp_file);
+	if (ret_skipped)
+		*ret_skipped = skipped;
+	*ret = f;
+	return 0;
+}
+
+int pt_secure_boot(int rootfd)
+{
+	char *v = NULL;
+	size_t len = 0;
+	int on;
+
+	/* 4 bytes of attributes, then the value: 1 when Secure Boot is enforced */
+	if (pt_read_file(rootfd, "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
+			 64, &v, &len) < 0)
+		return 0;
+	on = len >= 5 && v[4] == 1;
+	free(v);
+	return on;
 }
 
 /* ---- the Windows ESP ------------------------------------------------------------- */

@@ -9,6 +9,8 @@
 #ifndef PTBOOT_HOST_H
 #define PTBOOT_HOST_H
 
+#include <sys/types.h>
+
 #include "ptboot.h"
 
 /* ---- mounts.c: proc/self/mountinfo and proc/swaps --------------------- */
@@ -140,10 +142,14 @@ int pt_kernels_list(int rootfd, char (**ret)[64], size_t *ret_n);
 /* Called for each member's path; return non-zero to stop. */
 typedef int (*pt_cpio_cb)(const char *name, void *data);
 /* Walk every cpio segment of an initramfs (early uncompressed parts, then gzip, zstd, xz,
- * lz4 or bzip2 through the matching decompressor on $PATH). */
+ * lz4 or bzip2 through the matching decompressor on $PATH); of a UKI, its .initrd section
+ * (-ENODATA when it has none). */
 int pt_initramfs_walk(int rootfd, const char *path, pt_cpio_cb cb, void *data);
-/* The initramfs of a kernel: boot/initramfs-KVER.img, boot/initrd.img-KVER... */
+/* The initramfs of a kernel: boot/initramfs-KVER.img, boot/initrd.img-KVER..., or the
+ * unified kernel image ESP/EFI/Linux/TOKEN-KVER.efi (pt_initramfs_walk reads its .initrd). */
 int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size);
+/* The command that makes the initramfs at path (NULL: none yet) anew with ptboot in it. */
+void pt_initramfs_rebuild(const char *path, const char *kver, char *buf, size_t size);
 
 /* ---- tuning.c: kernel-cmdline/tuning.conf ----------------------------- */
 
@@ -347,10 +353,10 @@ const char *pt_bls_get(const struct pt_bls *e, const char *key);
 int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size);
 /* Append args to options, skipping tokens the options already hold. */
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
-/* Our entry from the kernel's own (id = its file name without .conf): every line copied,
- * the title extended by " (TITLE)", args appended to options (or to fallback_options when the
- * entry has none). -EINVAL when the entry has no linux line. */
-int pt_bls_derive(const struct pt_bls *orig, const char *id, const char *title, const char *args,
+/* Our entry from the kernel's own (src = its file name, "ID.conf" or a UKI's "NAME.efi"):
+ * every line copied, the title extended by " (TITLE)", args appended to options (or to
+ * fallback_options when the entry has none). -EINVAL when it has no linux or efi line. */
+int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title, const char *args,
 		  const char *fallback_options, struct pt_buf *out);
 
 /* grub.c: GRUB's environment block (1024 bytes: header, key=value lines, '#' padding). */
@@ -400,6 +406,7 @@ enum pt_loader { PT_LOADER_NONE, PT_LOADER_GRUB, PT_LOADER_GRUB_BLS, PT_LOADER_S
 struct pt_boot {
 	enum pt_loader loader;
 	char entries[96];	/* BLS: "boot/loader/entries", "efi/loader/entries" */
+	char esp[32];		/* systemd-boot: its partition ("efi"), where EFI/Linux/ holds UKIs */
 	char grubdir[64];	/* GRUB: "boot/grub" or "boot/grub2" (grub.cfg, grubenv) */
 	char mkconfig[32];	/* "update-grub", "grub2-mkconfig", "grub-mkconfig" */
 	bool grub_default_saved;	/* etc/default/grub: GRUB_DEFAULT=saved */
@@ -410,9 +417,10 @@ struct pt_boot {
 const char *pt_loader_name(enum pt_loader l);
 int pt_boot_detect(int rootfd, struct pt_boot *ret);
 
-/* One BLS entry file of a root. */
+/* One BLS entry file of a root, or a unified kernel image read as one (uki). */
 struct pt_bls_file {
-	char name[256];		/* "ID.conf" */
+	char name[256];		/* "ID.conf", or "NAME.efi" for a UKI */
+	bool uki;		/* ESP/EFI/Linux/NAME.efi: e holds the Type #1 lines standing for it */
 	char kver[64];		/* "" when unknown */
 	struct pt_bls e;
 };
@@ -426,6 +434,40 @@ struct pt_bls_files {
  * malformed files are skipped (counted in ret_skipped, may be NULL). */
 int pt_bls_list(int rootfd, const char *dir, struct pt_bls_files *ret, size_t *ret_skipped);
 void pt_bls_files_free(struct pt_bls_files *f);
+
+/* The entries a boot loader lists: pt_bls_list of b->entries, and for systemd-boot also the
+ * UKIs of b->esp/EFI/Linux (an absent entries directory is then no error), newest first. */
+int pt_boot_entries(int rootfd, const struct pt_boot *b, struct pt_bls_files *ret, size_t *ret_skipped);
+
+/* uki.c: unified kernel images. */
+#define PT_UKI_DIR "EFI/Linux"
+#define PT_UKI_HEAD 4096		/* headers and section table must lie in the first 4 KiB */
+struct pt_pe_section {
+	char name[9];
+	uint32_t offset, size;	/* in the file; size: VirtualSize, at most SizeOfRawData */
+};
+
+/* The section table of a PE image whose first len bytes are head: -EINVAL when it is not
+ * one, -E2BIG when the table lies beyond head. At most max sections are returned. */
+int pt_pe_sections(const unsigned char *head, size_t len, struct pt_pe_section *v, size_t max,
+		   size_t *ret_n);
+
+/* Where a UKI's bytes come from: read_at returns the count read or -errno. */
+struct pt_uki_reader {
+	ssize_t (*read_at)(void *ctx, void *buf, size_t n, uint64_t off);
+	void *ctx;
+};
+
+/* The Type #1 lines that stand for a UKI at efi_path ("/EFI/Linux/NAME.efi"): "title" from
+ * .osrel's PRETTY_NAME (or NAME, or "Linux"), "version" from .uname, "efi", and "options"
+ * from .cmdline when it has one. -ENOEXEC: a PE file without .linux; -EINVAL: malformed. */
+int pt_uki_entry(const struct pt_uki_reader *rd, const char *efi_path, struct pt_buf *out);
+
+/* Append the UKIs of esp/EFI/Linux to f (unsorted); files that are no UKI are left out. */
+int pt_uki_list(int rootfd, const char *esp, struct pt_bls_files *f);
+
+/* 1 when the firmware booted with Secure Boot on (efivarfs SecureBoot), else 0. */
+int pt_secure_boot(int rootfd);
 
 /* The FAT volume serial ("1234-ABCD") and partition of an ESP holding the Microsoft boot
  * manager on a disk of slot. -ENOENT when there is none. */

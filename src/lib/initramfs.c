@@ -5,11 +5,13 @@
  * one; the compressed part is read through its decompressor on $PATH.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,8 +21,14 @@ struct rd {		/* a buffered reader over a fd (the file or a decompressor's pipe) 
 	int fd;
 	unsigned char buf[65536];
 	size_t pos, len;
-	uint64_t off;	/* bytes consumed */
+	uint64_t off;	/* where the next byte is in the file (bytes consumed, for a pipe) */
+	uint64_t left;	/* bytes it may still read from fd */
 };
+
+static size_t room(const struct rd *r, size_t n)
+{
+	return r->left < n ? (size_t)r->left : n;
+}
 
 static int fill(struct rd *r)
 {
@@ -28,11 +36,14 @@ static int fill(struct rd *r)
 
 	if (r->pos < r->len)
 		return 1;
+	if (!room(r, sizeof(r->buf)))
+		return 0;
 	do
-		n = read(r->fd, r->buf, sizeof(r->buf));
+		n = read(r->fd, r->buf, room(r, sizeof(r->buf)));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
+	r->left -= (uint64_t)n;
 	r->pos = 0;
 	r->len = (size_t)n;
 	return n > 0;
@@ -71,14 +82,15 @@ static int peek(struct rd *r, unsigned char *out, size_t len)
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 		r->len -= r->pos;
 		r->pos = 0;
-		while (r->len < len) {
-			ssize_t n = read(r->fd, r->buf + r->len, sizeof(r->buf) - r->len);
+		while (r->len < len && room(r, 1)) {
+			ssize_t n = read(r->fd, r->buf + r->len, room(r, sizeof(r->buf) - r->len));
 
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
 				break;
 			r->len += (size_t)n;
+			r->left -= (uint64_t)n;
 		}
 	}
 	if (r->len - r->pos < len)
@@ -177,7 +189,7 @@ static int compressed(int fd, uint64_t off, const char *tool, pt_cpio_cb cb, voi
 	if (!r) {
 		e = -ENOMEM;
 	} else {
-		*r = (struct rd){ .fd = p[0] };
+		*r = (struct rd){ .fd = p[0], .left = UINT64_MAX };
 		e = 0;
 		/* a compressed part may itself hold several archives back to back */
 		while (e == 0) {
@@ -199,20 +211,50 @@ static int compressed(int fd, uint64_t off, const char *tool, pt_cpio_cb cb, voi
 	return e < 0 ? e : 0;
 }
 
+/* A UKI's .initrd section: 1 and where it is, 0 when the file is no PE image, -ENODATA
+ * when it is one without an initrd. */
+static int uki_initrd(int fd, uint64_t *off, uint64_t *len)
+{
+	unsigned char head[PT_UKI_HEAD];
+	struct pt_pe_section sec[96];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	size_t ns = 0;
+
+	if (n < 2 || head[0] != 'M' || head[1] != 'Z')
+		return 0;
+	if (pt_pe_sections(head, (size_t)n, sec, sizeof(sec) / sizeof(sec[0]), &ns) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < ns; i++)
+		if (strcmp(sec[i].name, ".initrd") == 0) {
+			*off = sec[i].offset;
+			*len = sec[i].size;
+			return 1;
+		}
+	return -ENODATA;
+}
+
 int pt_initramfs_walk(int rootfd, const char *path, pt_cpio_cb cb, void *data)
 {
+	uint64_t off = 0, len = UINT64_MAX;
 	struct rd *r;
 	int fd, e = 0;
 
 	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	e = uki_initrd(fd, &off, &len);
+	if (e < 0 || lseek(fd, (off_t)off, SEEK_SET) < 0) {
+		e = e < 0 ? e : -errno;
+		close(fd);
+		return e;
+	}
+	e = 0;
 	r = malloc(sizeof(*r));
 	if (!r) {
 		close(fd);
 		return -ENOMEM;
 	}
-	*r = (struct rd){ .fd = fd };
+	*r = (struct rd){ .fd = fd, .off = off, .left = len };
 	for (;;) {
 		unsigned char m[6];
 		const char *tool;
@@ -243,11 +285,53 @@ int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size)
 	static const char *const fmt[] = { "boot/initramfs-%s.img", "boot/initrd.img-%s",
 					   "boot/initrd-%s", "boot/initrd-%s.img",
 					   "lib/modules/%s/initrd" };
+	static const char *const ukidirs[] = { "efi/" PT_UKI_DIR, "boot/efi/" PT_UKI_DIR, "boot/" PT_UKI_DIR };
 
 	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
 		pt_snprintf(buf, size, fmt[i], kver);
 		if (pt_exists(rootfd, buf))
 			return 0;
 	}
+	/* a unified kernel image carries its initrd: kernel-install names it TOKEN-KVER.efi
+	 * (TOKEN-KVER+LEFT-DONE.efi while boot counting) */
+	for (size_t i = 0; i < sizeof(ukidirs) / sizeof(ukidirs[0]); i++) {
+		size_t kl = strlen(kver);
+		struct dirent *de;
+		int found = 0;
+		DIR *d;
+		int fd = openat(rootfd, ukidirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0 || !(d = fdopendir(fd))) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		while (!found && (de = readdir(d))) {
+			const char *k = strstr(de->d_name, kver), *e;
+
+			if (!k || k == de->d_name || k[-1] != '-')
+				continue;
+			e = k + kl;
+			if (*e == '+')
+				e += strcspn(e, ".");
+			if (strcasecmp(e, ".efi") == 0) {
+				pt_snprintf(buf, size, "%s/%s", ukidirs[i], de->d_name);
+				found = 1;
+			}
+		}
+		closedir(d);
+		if (found)
+			return 0;
+	}
 	return -ENOENT;
+}
+
+void pt_initramfs_rebuild(const char *path, const char *kver, char *buf, size_t size)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	if (n > 4 && strcasecmp(path + n - 4, ".efi") == 0)	/* a UKI is made anew as a whole */
+		pt_snprintf(buf, size, "kernel-install add %s /usr/lib/modules/%s/vmlinuz", kver, kver);
+	else
+		pt_snprintf(buf, size, "dracut -f --kver %s", kver);
 }

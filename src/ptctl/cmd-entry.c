@@ -32,14 +32,25 @@ struct eopts {
 	int changes;
 };
 
+/* The length of an entry's name without ".conf" (or a UKI's ".efi") */
+static int stem_len(const struct pt_bls_file *x)
+{
+	return (int)(strlen(x->name) - (x->uki ? 4 : 5));
+}
+
 /* Is entry i one of ours whose kernel's own entry (src, its name) is gone? */
 static bool orphaned(const struct pt_bls_files *f, size_t i, char *src, size_t size)
 {
 	size_t len = strlen(f->v[i].name), sl = strlen(PT_ENTRY_SUFFIX ".conf");
+	const char *efi = pt_bls_get(&f->v[i].e, "efi"), *b;
 
 	if (!f->v[i].e.ours || len <= sl)
 		return false;
-	pt_snprintf(src, size, "%.*s.conf", (int)(len - sl), f->v[i].name);
+	b = efi ? strrchr(efi, '/') : NULL;
+	if (b && strncmp(efi, "/" PT_UKI_DIR "/", strlen(PT_UKI_DIR) + 2) == 0)
+		pt_snprintf(src, size, "%s", b + 1);	/* derived from a UKI */
+	else
+		pt_snprintf(src, size, "%.*s.conf", (int)(len - sl), f->v[i].name);
 	for (size_t k = 0; k < f->n; k++)
 		if (strcmp(f->v[k].name, src) == 0)
 			return false;
@@ -241,42 +252,61 @@ static bool is_rescue(const struct pt_bls_file *f)
 	return strstr(f->name, "rescue") != NULL;
 }
 
-/* "ID-ptboot.conf" for "ID.conf" */
-static void our_name(const char *name, char *buf, size_t size)
+/* "ID-ptboot.conf" for "ID.conf" (or a UKI's "ID.efi") */
+static void our_name(const struct pt_bls_file *x, char *buf, size_t size)
 {
-	pt_snprintf(buf, size, "%.*s%s.conf", (int)(strlen(name) - 5), name, PT_ENTRY_SUFFIX);
+	pt_snprintf(buf, size, "%.*s%s.conf", stem_len(x), x->name, PT_ENTRY_SUFFIX);
+}
+
+/* Where an entry is, for messages: "efi/loader/entries/ID.conf", "efi/EFI/Linux/ID.efi" */
+static void where(const struct eopts *o, const struct pt_bls_file *x, char *buf, size_t size)
+{
+	if (x->uki)
+		pt_snprintf(buf, size, "%s/" PT_UKI_DIR "/%s", o->boot.esp, x->name);
+	else
+		pt_snprintf(buf, size, "%s/%s", o->boot.entries, x->name);
 }
 
 static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 {
+	const bool sb = o->boot.loader == PT_LOADER_SDBOOT && pt_secure_boot(o->rootfd);
 	struct pt_bls_files f;
 	char *fallback = NULL;
 	size_t skipped = 0;
-	int r, made = 0, rc = 0;
+	int r, made = 0, rc = 0, sb_skipped = 0;
 
-	r = pt_bls_list(o->rootfd, o->boot.entries, &f, &skipped);
+	r = pt_boot_entries(o->rootfd, &o->boot, &f, &skipped);
 	if (r < 0)
 		return ptctl_fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
 	if (pt_read_file(o->rootfd, "etc/kernel/cmdline", 1 << 16, &fallback, NULL) == 0)
 		fallback[strcspn(fallback, "\n")] = '\0';
 	for (size_t i = 0; i < f.n; i++) {
 		const struct pt_bls_file *x = &f.v[i];
-		char name[300], path[400], id[256];
+		char name[300], path[400], src[400];
 		struct pt_buf b = { 0 };
 
 		if (x->e.ours || is_rescue(x) || (o->kernel && strcmp(x->kver, o->kernel)))
 			continue;
 		if (strlen(x->name) > 200)
 			continue;
-		pt_snprintf(id, sizeof(id), "%.*s", (int)(strlen(x->name) - 5), x->name);
-		our_name(x->name, name, sizeof(name));
+		our_name(x, name, sizeof(name));
+		where(o, x, src, sizeof(src));
 		pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, name);
-		r = pt_bls_derive(&x->e, id, c->title, c->args, fallback, &b);
+		if (x->uki && sb && pt_bls_get(&x->e, "options")) {
+			/* systemd-stub then boots the UKI's own command line, whatever the entry says */
+			printf("skipped: %s: Secure Boot is on and it has its own command line, which an entry can't extend\n",
+			       src);
+			sb_skipped++;
+			continue;
+		}
+		r = pt_bls_derive(&x->e, x->name, c->title, c->args, fallback, &b);
 		if (r == -EINVAL) {
-			printf("skipped: %s/%s has no linux line\n", o->boot.entries, x->name);
+			printf("skipped: %s has no linux line\n", src);
 			pt_buf_free(&b);
 			continue;
 		}
+		if (r == 0 && x->uki)
+			r = pt_mkdir_p(o->rootfd, o->boot.entries, 0755);
 		if (r == 0)
 			r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
 		pt_buf_free(&b);
@@ -286,7 +316,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 		}
 		made++;
 		if (r > 0)
-			change(o, "wrote %s (%s)", path, x->kver[0] ? x->kver : id);
+			change(o, "wrote %s (%s)", path, x->kver[0] ? x->kver : x->name);
 		else
 			printf("unchanged: %s\n", path);
 	}
@@ -300,9 +330,19 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 		if (unlinkat(o->rootfd, path, 0) == 0)
 			change(o, "removed %s: %s is gone", path, src);
 	}
-	if (!rc && !made)
-		rc = o->kernel ? ptctl_fail(1, "no entry for kernel %s in %s", o->kernel, o->boot.entries)
-			       : ptctl_fail(1, "no kernel entries in %s", o->boot.entries);
+	if (!rc && !made && sb_skipped)
+		rc = ptctl_fail(2, "Secure Boot is on: systemd-stub boots a UKI's own command line and ignores the entry's;"
+			     " add \"%s\" to the UKI (/etc/kernel/cmdline, then kernel-install) or a signed addon", c->args);
+	else if (!rc && !made) {
+		char in[160];
+
+		if (o->boot.esp[0])	/* systemd-boot: its UKIs too */
+			pt_snprintf(in, sizeof(in), "%s or %s/" PT_UKI_DIR, o->boot.entries, o->boot.esp);
+		else
+			pt_snprintf(in, sizeof(in), "%s", o->boot.entries);
+		rc = o->kernel ? ptctl_fail(1, "no entry for kernel %s in %s", o->kernel, in)
+			       : ptctl_fail(1, "no kernel entries in %s", in);
+	}
 	free(fallback);
 	pt_bls_files_free(&f);
 	return rc;
@@ -583,7 +623,7 @@ static int entry_remove(struct eopts *o)
 	had_windows = old.windows_uuid[0] != '\0';
 	if (o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) {
 		struct pt_bls_files f;
-		int r = pt_bls_list(o->rootfd, o->boot.entries, &f, NULL);
+		int r = pt_boot_entries(o->rootfd, &o->boot, &f, NULL);
 
 		if (r < 0)
 			return ptctl_fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
@@ -656,8 +696,12 @@ static void initrd_status(int rootfd, const char *path, const char *kver)
 	else
 		printf("    initramfs %s: pt-early %s, vfio-pci %s\n", path, s.pt_early ? "yes" : "NO",
 		       s.vfio_pci ? "yes" : "no");
-	if (r >= 0 && !(s.pt_early && s.vfio_pci))
-		printf("    fix: rebuild it with ptboot installed: dracut -f --kver %s\n", kver[0] ? kver : "KVER");
+	if (r >= 0 && !(s.pt_early && s.vfio_pci)) {
+		char cmd[192];
+
+		pt_initramfs_rebuild(path, kver[0] ? kver : "KVER", cmd, sizeof(cmd));
+		printf("    fix: rebuild it with ptboot installed: %s\n", cmd);
+	}
 }
 
 static void status_bls(struct eopts *o)
@@ -668,7 +712,7 @@ static void status_bls(struct eopts *o)
 
 	pt_snprintf(base, sizeof(base), "%.*s", (int)(strlen(o->boot.entries) - strlen("/loader/entries")),
 		    o->boot.entries);
-	if (pt_bls_list(o->rootfd, o->boot.entries, &f, &skipped) < 0) {
+	if (pt_boot_entries(o->rootfd, &o->boot, &f, &skipped) < 0) {
 		printf("entries: %s unreadable\n", o->boot.entries);
 		return;
 	}
@@ -680,8 +724,12 @@ static void status_bls(struct eopts *o)
 
 		if (x->e.ours || is_rescue(x))
 			continue;
-		our_name(x->name, ours, sizeof(ours));
-		printf("kernel %s: %s\n", x->kver[0] ? x->kver : "?", x->name);
+		our_name(x, ours, sizeof(ours));
+		if (x->uki)
+			printf("kernel %s: %s (unified kernel image in %s/" PT_UKI_DIR ")\n", x->kver[0] ? x->kver : "?",
+			       x->name, o->boot.esp);
+		else
+			printf("kernel %s: %s\n", x->kver[0] ? x->kver : "?", x->name);
 		for (size_t k = 0; k < f.n; k++) {
 			if (!f.v[k].e.ours || strcmp(f.v[k].name, ours))
 				continue;
@@ -692,7 +740,10 @@ static void status_bls(struct eopts *o)
 		if (!have)
 			printf("    host+passthrough: none (ptctl entry add)\n");
 		initrd = pt_bls_get(&x->e, "initrd");
-		if (initrd) {
+		if (x->uki) {
+			where(o, x, path, sizeof(path));	/* its .initrd section */
+			initrd_status(o->rootfd, path, x->kver);
+		} else if (initrd) {
 			pt_snprintf(path, sizeof(path), "%s/%.*s", base, (int)strcspn(initrd + (*initrd == '/'), " "),
 				    initrd + (*initrd == '/'));
 			initrd_status(o->rootfd, path, x->kver);
@@ -857,7 +908,7 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 		return 0;
 	}
 	struct pt_bls_files f;
-	int r = pt_bls_list(o->rootfd, o->boot.entries, &f, NULL);
+	int r = pt_boot_entries(o->rootfd, &o->boot, &f, NULL);
 	const bool ext = o->boot.loader == PT_LOADER_SDBOOT;
 
 	if (r < 0)
@@ -868,7 +919,7 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 
 		if (f.v[i].e.ours || is_rescue(&f.v[i]))
 			continue;
-		our_name(f.v[i].name, ours, sizeof(ours));
+		our_name(&f.v[i], ours, sizeof(ours));
 		for (size_t k = 0; k < f.n; k++)
 			if (f.v[k].e.ours && strcmp(f.v[k].name, ours) == 0) {
 				pt_snprintf(vm, size, "%.*s", (int)(strlen(ours) - (ext ? 0 : 5)), ours);

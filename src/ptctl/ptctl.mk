@@ -2,7 +2,7 @@
 # ptctl, the host tool, and the host half of the library (src/lib/host.h). Included from the
 # Makefile; uses its variables. Not part of pt-early: these objects link libpci, libblkid, libkmod.
 
-HOST_SRCS := mounts iomem esp storage names kmods initramfs tuning checks bls grub entries
+HOST_SRCS := mounts iomem esp storage names kmods initramfs tuning checks bls grub entries uki
 # issue 6: runtime bind/unbind safety, VM definitions, the state report read back
 HOST_SRCS += safety virt state
 HOST_OBJS := $(HOST_SRCS:%=$(B)/obj/%.o)
