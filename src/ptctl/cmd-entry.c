@@ -267,13 +267,46 @@ static void where(const struct eopts *o, const struct pt_bls_file *x, char *buf,
 		pt_snprintf(buf, size, "%s/%s", o->boot.entries, x->name);
 }
 
+/* With Secure Boot on, systemd-stub boots a UKI's own command line (when it has one) and
+ * ignores the options an entry passes it: no host+passthrough entry can work for it. */
+static bool locked(const struct pt_bls_file *x, bool secure_boot)
+{
+	return x->uki && secure_boot && pt_bls_get(&x->e, "options");
+}
+
+/* Refuse before anything is written when every kernel entry is such a UKI. */
+static int check_locked(struct eopts *o, const struct pt_entry_conf *c)
+{
+	struct pt_bls_files f;
+	size_t nlocked = 0, usable = 0;
+
+	if (o->boot.loader != PT_LOADER_SDBOOT || !pt_secure_boot(o->rootfd) ||
+	    pt_boot_entries(o->rootfd, &o->boot, &f, NULL) < 0)
+		return 0;	/* an unreadable directory is bls_add's to report */
+	for (size_t i = 0; i < f.n; i++) {
+		const struct pt_bls_file *x = &f.v[i];
+
+		if (x->e.ours || is_rescue(x) || (o->kernel && strcmp(x->kver, o->kernel)))
+			continue;
+		if (locked(x, true))
+			nlocked++;
+		else
+			usable++;
+	}
+	pt_bls_files_free(&f);
+	if (nlocked && !usable)
+		return ptctl_fail(2, "Secure Boot is on, so systemd-stub boots each UKI's own command line and ignores an entry's:"
+			     " add \"%s\" to the UKI itself (/etc/kernel/cmdline, then kernel-install) or a signed cmdline addon", c->args);
+	return 0;
+}
+
 static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 {
 	const bool sb = o->boot.loader == PT_LOADER_SDBOOT && pt_secure_boot(o->rootfd);
 	struct pt_bls_files f;
 	char *fallback = NULL;
 	size_t skipped = 0;
-	int r, made = 0, rc = 0, sb_skipped = 0;
+	int r, made = 0, rc = 0;
 
 	r = pt_boot_entries(o->rootfd, &o->boot, &f, &skipped);
 	if (r < 0)
@@ -292,11 +325,9 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 		our_name(x, name, sizeof(name));
 		where(o, x, src, sizeof(src));
 		pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, name);
-		if (x->uki && sb && pt_bls_get(&x->e, "options")) {
-			/* systemd-stub then boots the UKI's own command line, whatever the entry says */
+		if (locked(x, sb)) {
 			printf("skipped: %s: Secure Boot is on and it has its own command line, which an entry can't extend\n",
 			       src);
-			sb_skipped++;
 			continue;
 		}
 		r = pt_bls_derive(&x->e, x->name, c->title, c->args, fallback, &b);
@@ -330,10 +361,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 		if (unlinkat(o->rootfd, path, 0) == 0)
 			change(o, "removed %s: %s is gone", path, src);
 	}
-	if (!rc && !made && sb_skipped)
-		rc = ptctl_fail(2, "Secure Boot is on: systemd-stub boots a UKI's own command line and ignores the entry's;"
-			     " add \"%s\" to the UKI (/etc/kernel/cmdline, then kernel-install) or a signed addon", c->args);
-	else if (!rc && !made) {
+	if (!rc && !made) {
 		char in[160];
 
 		if (o->boot.esp[0])	/* systemd-boot: its UKIs too */
@@ -511,6 +539,8 @@ static int entry_add(struct eopts *o)
 	if (o->windows)
 		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot, o->win_part,
 		       c.windows_uuid);
+	if ((rc = check_locked(o, &c)))
+		return rc;
 	r = pt_entry_conf_format(&c, &b);
 	if (r == 0 && (r = pt_mkdir_p(o->rootfd, "etc/ptboot", 0755)) == 0)
 		r = write_if_changed(o->rootfd, PT_ENTRY_CONF, b.data, b.len, 0644);

@@ -2,7 +2,7 @@
 /*
  * libFuzzer targets for the host tool's parsers of outside input, one binary
  * per parser: built with -DFUZZ_MOUNTINFO, _IOMEM, _STATE, _BLS, _GRUBCFG,
- * _GRUBENV, _ENTRYCONF (tests/fuzz/fuzz.mk). Each parses, uses the result the way ptctl
+ * _GRUBENV, _ENTRYCONF, _UKI (tests/fuzz/fuzz.mk). Each parses, uses the result the way ptctl
  * does, and frees it.
  */
 #include <stdlib.h>
@@ -11,6 +11,25 @@
 #include "host.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+#ifdef FUZZ_UKI
+struct mem {
+	const unsigned char *p;
+	size_t len;
+};
+
+static ssize_t mem_read_at(void *ctx, void *buf, size_t n, uint64_t off)
+{
+	const struct mem *m = ctx;
+
+	if (off >= m->len)
+		return 0;
+	if (n > m->len - off)
+		n = (size_t)(m->len - off);
+	memcpy(buf, m->p + off, n);
+	return (ssize_t)n;
+}
+#endif
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -96,6 +115,25 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			}
 			pt_buf_free(&out);
 		}
+	}
+#elif defined(FUZZ_UKI)
+	{
+		struct mem m = { data, size };
+		struct pt_uki_reader rd = { mem_read_at, &m };
+		struct pt_buf out = { 0 };
+
+		/* whatever a UKI holds, the entry read from it is one ptboot can derive from */
+		if (pt_uki_entry(&rd, "/EFI/Linux/x.efi", &out) == 0) {
+			struct pt_buf ours = { 0 };
+			struct pt_bls e;
+
+			if (pt_bls_parse(out.data, out.len, &e) != 0 || e.ours ||
+			    pt_bls_derive(&e, "x.efi", "host+passthrough", "pt.devices=03:00.0", NULL, &ours) != 0)
+				abort();
+			pt_buf_free(&ours);
+			pt_bls_free(&e);
+		}
+		pt_buf_free(&out);
 	}
 #else
 #error "define one FUZZ_* parser"

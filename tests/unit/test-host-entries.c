@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of the boot-entry parsers and writers (bls.c, grub.c): BLS entries, our
- * derived entry, grubenv, grub.cfg menus and entry.conf, plus a garbage loop (random and
+ * derived entry, grubenv, grub.cfg menus, entry.conf and unified kernel images (uki.c, on
+ * PE files built here byte by byte), plus a garbage loop (random and
  * mutated input, every length) that must never crash, hang or read out of bounds under ASan.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
 
 #include "host.h"
 #include "test.h"
@@ -32,7 +35,7 @@ static void test_bls(void)
 	CHECK(pt_bls_get(&e, "machine-id") == NULL);
 	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 1);
 	CHECK_STR(k, "6.12.4-200.fc41.x86_64");
-	CHECK_INT(pt_bls_derive(&e, "abc-6.12", "host+passthrough", "iommu=pt pt.devices=03:00.0@1002:744c", NULL, &b), 0);
+	CHECK_INT(pt_bls_derive(&e, "abc-6.12.conf", "host+passthrough", "iommu=pt pt.devices=03:00.0@1002:744c", NULL, &b), 0);
 	CHECK(strncmp(b.data, PT_ENTRY_MARKER, strlen(PT_ENTRY_MARKER)) == 0);
 	CHECK(strstr(b.data, "\ntitle Fedora Linux (6.12.4-200.fc41.x86_64) 41 (Workstation Edition) (host+passthrough)\n"));
 	/* iommu=pt is there already: not repeated */
@@ -52,7 +55,7 @@ static void test_bls(void)
 	CHECK_INT(pt_bls_parse(sd, sizeof(sd) - 1, &e), 0);
 	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 1);
 	CHECK_STR(k, "6.1.0-56-amd64");
-	CHECK_INT(pt_bls_derive(&e, "id", "vm", "pt.devices=02:00.0", "root=/dev/vda1 ro", &b), 0);
+	CHECK_INT(pt_bls_derive(&e, "id.conf", "vm", "pt.devices=02:00.0", "root=/dev/vda1 ro", &b), 0);
 	CHECK(strstr(b.data, "\ntitle Debian (vm)\n"));
 	CHECK(strstr(b.data, "\noptions root=/dev/vda1 ro pt.devices=02:00.0\n"));
 	CHECK(!strstr(b.data, "# comment"));
@@ -193,6 +196,130 @@ static uint32_t rnd(uint32_t *s)
 	return *s;
 }
 
+/* ---- uki.c: a PE image built in memory ------------------------------------------- */
+
+struct mem {
+	const unsigned char *p;
+	size_t len;
+};
+
+static ssize_t mem_read_at(void *ctx, void *buf, size_t n, uint64_t off)
+{
+	const struct mem *m = ctx;
+
+	if (off >= m->len)
+		return 0;
+	if (n > m->len - off)
+		n = (size_t)(m->len - off);
+	memcpy(buf, m->p + off, n);
+	return (ssize_t)n;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* names[i]'s content is data[i]; sections' data from offset 0x400, VirtualSize exact and
+ * SizeOfRawData padded to 512, as objcopy writes them */
+static size_t mkpe(unsigned char *img, size_t size, int n, const char *const *names, const char *const *data)
+{
+	size_t off = 0x400;
+
+	memset(img, 0, size);
+	img[0] = 'M';
+	img[1] = 'Z';
+	put32(img + 0x3c, 0x80);
+	memcpy(img + 0x80, "PE\0\0", 4);
+	img[0x80 + 6] = (unsigned char)n;	/* NumberOfSections */
+	img[0x80 + 20] = 0xf0;			/* SizeOfOptionalHeader */
+	for (int i = 0; i < n; i++) {
+		unsigned char *s = img + 0x80 + 24 + 0xf0 + i * 40;
+		size_t len = strlen(data[i]);
+
+		memcpy(s, names[i], strlen(names[i]));
+		put32(s + 8, (uint32_t)len);
+		put32(s + 16, (uint32_t)((len + 511) / 512 * 512));
+		put32(s + 20, (uint32_t)off);
+		memcpy(img + off, data[i], len);
+		off += (len + 511) / 512 * 512;
+	}
+	return off;
+}
+
+static void test_uki(void)
+{
+	static unsigned char img[16384];
+	static const char *const names[] = { ".osrel", ".cmdline", ".uname", ".initrd", ".linux" };
+	const char *data[] = { "NAME=Fedora\nPRETTY_NAME=\"Fedora Linux 41\"\n", "root=/dev/vda1 ro\n  quiet\n\0\0",
+			       "6.12.4-200.fc41.x86_64\n", "07070", "kernel" };
+	struct pt_pe_section sec[8];
+	struct pt_buf b = { 0 };
+	struct mem m = { img, 0 };
+	struct pt_uki_reader rd = { mem_read_at, &m };
+	struct pt_bls e;
+	size_t n = 0;
+	char k[64];
+
+	m.len = mkpe(img, sizeof(img), 5, names, data);
+	CHECK_INT(pt_pe_sections(img, m.len, sec, 8, &n), 0);
+	CHECK_INT((int)n, 5);
+	CHECK_STR(sec[3].name, ".initrd");
+	CHECK_INT((int)sec[3].size, 5);
+	CHECK_INT(pt_uki_entry(&rd, "/EFI/Linux/f.efi", &b), 0);
+	CHECK_STR(b.data, "title Fedora Linux 41\nversion 6.12.4-200.fc41.x86_64\nefi /EFI/Linux/f.efi\n"
+			  "options root=/dev/vda1 ro   quiet\n");
+	/* it is an entry ptboot derives its own from */
+	CHECK_INT(pt_bls_parse(b.data, b.len, &e), 0);
+	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 1);
+	CHECK_STR(k, "6.12.4-200.fc41.x86_64");
+	pt_buf_free(&b);
+	CHECK_INT(pt_bls_derive(&e, "f.efi", "vm", "pt.devices=03:00.0", NULL, &b), 0);
+	CHECK(strstr(b.data, "from f.efi,\n"));
+	CHECK(strstr(b.data, "\nefi /EFI/Linux/f.efi\noptions root=/dev/vda1 ro   quiet pt.devices=03:00.0\n"));
+	pt_buf_free(&b);
+	pt_bls_free(&e);
+
+	/* no .cmdline, no .uname, .osrel with only NAME: options and version left out */
+	m.len = mkpe(img, sizeof(img), 2, (const char *const[]){ ".osrel", ".linux" },
+		     (const char *const[]){ "NAME='Arch Linux'", "k" });
+	CHECK_INT(pt_uki_entry(&rd, "/EFI/Linux/a.efi", &b), 0);
+	CHECK_STR(b.data, "title Arch Linux\nefi /EFI/Linux/a.efi\n");
+	pt_buf_free(&b);
+	/* no .linux: a PE program, but no kernel */
+	m.len = mkpe(img, sizeof(img), 1, names, data);
+	CHECK_INT(pt_uki_entry(&rd, "/x.efi", &b), -ENOEXEC);
+	/* a control byte in the command line; a blank in .uname */
+	m.len = mkpe(img, sizeof(img), 2, (const char *const[]){ ".cmdline", ".linux" },
+		     (const char *const[]){ "root=/dev/x\033", "k" });
+	CHECK_INT(pt_uki_entry(&rd, "/x.efi", &b), -EINVAL);
+	m.len = mkpe(img, sizeof(img), 2, (const char *const[]){ ".uname", ".linux" },
+		     (const char *const[]){ "6.1 x", "k" });
+	CHECK_INT(pt_uki_entry(&rd, "/x.efi", &b), -EINVAL);
+	/* a file cut short inside .cmdline */
+	mkpe(img, sizeof(img), 5, names, data);
+	m.len = 0x601;
+	CHECK_INT(pt_uki_entry(&rd, "/x.efi", &b), -EIO);
+	CHECK(b.data == NULL);
+	/* not PE; truncated headers; a table beyond what was read; too many sections */
+	m.len = mkpe(img, sizeof(img), 5, names, data);
+	CHECK_INT(pt_pe_sections((const unsigned char *)"ELF", 3, sec, 8, &n), -EINVAL);
+	CHECK_INT(pt_pe_sections(img, 0x90, sec, 8, &n), -EINVAL);
+	CHECK_INT(pt_pe_sections(img, 0x80 + 24 + 0xf0 + 40, sec, 8, &n), -E2BIG);
+	put32(img + 0x3c, 0xffffffffu);
+	CHECK_INT(pt_pe_sections(img, m.len, sec, 8, &n), -EINVAL);
+	put32(img + 0x3c, 0x80);
+	img[0x80 + 6] = 200;
+	CHECK_INT(pt_pe_sections(img, m.len, sec, 8, &n), -EINVAL);
+	/* max caps what is returned */
+	img[0x80 + 6] = 5;
+	CHECK_INT(pt_pe_sections(img, m.len, sec, 2, &n), 0);
+	CHECK_INT((int)n, 2);
+}
+
 static void test_garbage(void)
 {
 	static const char *const seeds[] = { fedora, cfg, "# GRUB Environment Block\nnext_entry=ptboot\n",
@@ -240,6 +367,7 @@ int main(void)
 	test_grubenv();
 	test_grubcfg();
 	test_conf();
+	test_uki();
 	test_garbage();
 	TEST_DONE("test-host-entries");
 }
