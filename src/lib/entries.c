@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -144,10 +145,40 @@ static int cmp_file(const void *a, const void *b)
 	return r ? r : strcmp(x->name, y->name);
 }
 
-int pt_bls_list(int rootfd, const char *dir, struct pt_bls_files *ret, size_t *ret_skipped)
+/* The entry text of one file of a directory: a BLS entry as it is, a UKI read into the
+ * Type #1 lines that stand for it. */
+static int entry_text(DIR *d, const char *name, bool uki, struct pt_buf *out)
 {
-	struct pt_bls_files f = { 0 };
-	size_t cap = 0, skipped = 0;
+	struct pt_uki_reader rd;
+	char path[300];
+	int fd, r;
+
+	if (!uki) {
+		char *text = NULL;
+		size_t len = 0;
+
+		r = pt_read_file(dirfd(d), name, PT_BLS_MAX, &text, &len);
+		if (r == 0) {
+			out->data = text;
+			out->len = len;
+		}
+		return r;
+	}
+	fd = openat(dirfd(d), name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	rd = (struct pt_uki_reader){ pt_uki_read_fd, &fd };
+	pt_snprintf(path, sizeof(path), "/" PT_UKI_DIR "/%s", name);
+	r = pt_uki_entry(&rd, path, out);
+	close(fd);
+	return r;
+}
+
+/* Append the entries of dir to f: its *.conf, or (uki) its *.efi unified kernel images.
+ * Entry files that can't be read or parsed are counted in *skipped. */
+static int list_dir(int rootfd, const char *dir, bool uki, struct pt_bls_files *f, size_t *skipped)
+{
+	size_t cap = f->n;
 	struct dirent *de;
 	int fd, r = 0;
 	DIR *d;
@@ -163,65 +194,68 @@ int pt_bls_list(int rootfd, const char *dir, struct pt_bls_files *ret, size_t *r
 	}
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
+		struct pt_buf text = { 0 };
 		struct pt_bls_file *x;
-		char *text = NULL;
-		size_t tlen = 0;
 
-		if (len < 6 || len >= sizeof(f.v[0].name) || strcmp(de->d_name + len - 5, ".conf") ||
-		    de->d_name[0] == '.')
+		if (len < 6 || len >= sizeof(f->v[0].name) || de->d_name[0] == '.' ||
+		    (uki ? strcasecmp(de->d_name + len - 4, ".efi") != 0 || strpbrk(de->d_name, " \t")
+			 : strcmp(de->d_name + len - 5, ".conf") != 0))
 			continue;
-		if (pt_read_file(dirfd(d), de->d_name, PT_BLS_MAX, &text, &tlen) < 0) {
-			skipped++;
+		if ((r = entry_text(d, de->d_name, uki, &text)) < 0 || !text.data) {
+			pt_buf_free(&text);
+			if (r == -ENOMEM)
+				break;
+			r = 0;
+			*skipped += !uki;	/* an .efi that is no UKI: systemd-boot passes it by too */
 			continue;
 		}
-		if (f.n == cap) {
+		if (f->n == cap) {
 			size_t nc = cap ? cap * 2 : 16;
-			struct pt_bls_file *v = nc > 4096 ? NULL : realloc(f.v, nc * sizeof(*v));
+			struct pt_bls_file *v = nc > 4096 ? NULL : realloc(f->v, nc * sizeof(*v));
 
 			if (!v) {
-				free(text);
+				pt_buf_free(&text);
 				r = -ENOMEM;
 				break;
 			}
-			f.v = v;
+			f->v = v;
 			cap = nc;
 		}
-		x = &f.v[f.n];
-		*x = (struct pt_bls_file){ 0 };
-		if (pt_bls_parse(text, tlen, &x->e) < 0) {
-			free(text);
-			skipped++;
+		x = &f->v[f->n];
+		*x = (struct pt_bls_file){ .uki = uki };
+		r = pt_bls_parse(text.data, text.len, &x->e);
+		pt_buf_free(&text);
+		if (r < 0) {
+			r = 0;
+			(*skipped)++;
 			continue;
 		}
-		free(text);
 		memcpy(x->name, de->d_name, len + 1);
 		pt_bls_kver(&x->e, x->kver, sizeof(x->kver));
-		f.n++;
+		f->n++;
 	}
 	closedir(d);
-	if (r < 0) {
-		pt_bls_files_free(&f);
-		return r;
-	}
-	if (f.n)
-		qsort(f.v, f.n, sizeof(*f.v), cmp_file);
-	if (ret_skipped)
-		*ret_skipped = skipped;
-	*ret = f;
-	return 0;
+	return r;
 }
 
 int pt_boot_entries(int rootfd, const struct pt_boot *b, struct pt_bls_files *ret, size_t *ret_skipped)
 {
+	const bool sd = b->loader == PT_LOADER_SDBOOT;
 	struct pt_bls_files f = { 0 };
 	size_t skipped = 0;
 	int r;
 
-	r = pt_bls_list(rootfd, b->entries, &f, &skipped);
-	if (r == -ENOENT && b->loader == PT_LOADER_SDBOOT)
+	r = list_dir(rootfd, b->entries, false, &f, &skipped);
+	if (r == -ENOENT && sd)
 		r = 0;		/* UKIs only, so far */
-	if (r == 0 && b->loader == PT_LOADER_SDBOOT)
-		r = pt_uki_list(rootfd, b->esp, &f);
+	if (r == 0 && sd) {
+		char dir[128];
+
+		pt_snprintf(dir, sizeof(dir), "%s/" PT_UKI_DIR, b->esp);
+		r = list_dir(rootfd, dir, true, &f, &skipped);
+		if (r == -ENOENT)
+			r = 0;
+	}
 	if (r < 0) {
 		pt_bls_files_free(&f);
 		return r;

@@ -430,13 +430,12 @@ struct pt_bls_files {
 	size_t n;
 };
 
-/* Every *.conf of dir (relative to the root), sorted newest kernel first; unreadable or
- * malformed files are skipped (counted in ret_skipped, may be NULL). */
-int pt_bls_list(int rootfd, const char *dir, struct pt_bls_files *ret, size_t *ret_skipped);
 void pt_bls_files_free(struct pt_bls_files *f);
 
-/* The entries a boot loader lists: pt_bls_list of b->entries, and for systemd-boot also the
- * UKIs of b->esp/EFI/Linux (an absent entries directory is then no error), newest first. */
+/* The entries a boot loader lists, newest kernel first: every *.conf of b->entries, and for
+ * systemd-boot also the UKIs of b->esp/EFI/Linux (an absent entries directory is then no
+ * error). Unreadable or malformed entry files are left out, counted in ret_skipped (may be
+ * NULL). */
 int pt_boot_entries(int rootfd, const struct pt_boot *b, struct pt_bls_files *ret, size_t *ret_skipped);
 
 /* uki.c: unified kernel images. */
@@ -463,8 +462,13 @@ struct pt_uki_reader {
  * from .cmdline when it has one. -ENOEXEC: a PE file without .linux; -EINVAL: malformed. */
 int pt_uki_entry(const struct pt_uki_reader *rd, const char *efi_path, struct pt_buf *out);
 
-/* Append the UKIs of esp/EFI/Linux to f (unsorted); files that are no UKI are left out. */
-int pt_uki_list(int rootfd, const char *esp, struct pt_bls_files *f);
+/* Readers: ctx is an int * (a file descriptor) or a struct pt_uki_mem *. */
+ssize_t pt_uki_read_fd(void *ctx, void *buf, size_t n, uint64_t off);
+struct pt_uki_mem {
+	const unsigned char *p;
+	size_t len;
+};
+ssize_t pt_uki_read_mem(void *ctx, void *buf, size_t n, uint64_t off);
 
 /* 1 when the firmware booted with Secure Boot on (efivarfs SecureBoot), else 0. */
 int pt_secure_boot(int rootfd);

@@ -7,12 +7,9 @@
  * options), so the host+passthrough entry is derived from it like from any other entry.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "host.h"
@@ -193,80 +190,21 @@ out:
 	return r;
 }
 
-static ssize_t fd_read_at(void *ctx, void *buf, size_t n, uint64_t off)
+ssize_t pt_uki_read_fd(void *ctx, void *buf, size_t n, uint64_t off)
 {
-	ssize_t r = pread(*(int *)ctx, buf, n, (off_t)off);
+	ssize_t r = pread(*(const int *)ctx, buf, n, (off_t)off);
 
 	return r < 0 ? -errno : r;
 }
 
-int pt_uki_list(int rootfd, const char *esp, struct pt_bls_files *f)
+ssize_t pt_uki_read_mem(void *ctx, void *buf, size_t n, uint64_t off)
 {
-	char dir[128];
-	struct dirent *de;
-	size_t cap = f->n;
-	int fd, r = 0;
-	DIR *d;
+	const struct pt_uki_mem *m = ctx;
 
-	pt_snprintf(dir, sizeof(dir), "%s/" PT_UKI_DIR, esp);
-	fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		struct pt_bls_file *x;
-		struct pt_buf text = { 0 };
-		struct pt_uki_reader rd;
-		char path[300];
-		int ufd;
-
-		if (len < 5 || len >= sizeof(f->v[0].name) || strcasecmp(de->d_name + len - 4, ".efi") ||
-		    de->d_name[0] == '.' || strpbrk(de->d_name, " \t"))
-			continue;
-		ufd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-		if (ufd < 0)
-			continue;
-		rd = (struct pt_uki_reader){ fd_read_at, &ufd };
-		pt_snprintf(path, sizeof(path), "/" PT_UKI_DIR "/%s", de->d_name);
-		r = pt_uki_entry(&rd, path, &text);
-		close(ufd);
-		if (r < 0 || !text.data) {
-			pt_buf_free(&text);
-			if (r == -ENOMEM)
-				break;
-			r = 0;
-			continue;	/* not a UKI (or not one we can read): systemd-boot skips it too */
-		}
-		if (f->n >= cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			struct pt_bls_file *v = nc > 4096 ? NULL : realloc(f->v, nc * sizeof(*v));
-
-			if (!v) {
-				pt_buf_free(&text);
-				r = -ENOMEM;
-				break;
-			}
-			f->v = v;
-			cap = nc;
-		}
-		x = &f->v[f->n];
-		*x = (struct pt_bls_file){ .uki = true };
-		r = pt_bls_parse(text.data, text.len, &x->e);
-		pt_buf_free(&text);
-		if (r < 0) {
-			r = 0;
-			continue;
-		}
-		memcpy(x->name, de->d_name, len + 1);
-		pt_bls_kver(&x->e, x->kver, sizeof(x->kver));
-		f->n++;
-	}
-	closedir(d);
-	return r;
+	if (off >= m->len)
+		return 0;
+	if (n > m->len - off)
+		n = (size_t)(m->len - off);
+	memcpy(buf, m->p + off, n);
+	return (ssize_t)n;
 }

@@ -12,24 +12,6 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
-#ifdef FUZZ_UKI
-struct mem {
-	const unsigned char *p;
-	size_t len;
-};
-
-static ssize_t mem_read_at(void *ctx, void *buf, size_t n, uint64_t off)
-{
-	const struct mem *m = ctx;
-
-	if (off >= m->len)
-		return 0;
-	if (n > m->len - off)
-		n = (size_t)(m->len - off);
-	memcpy(buf, m->p + off, n);
-	return (ssize_t)n;
-}
-#endif
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -118,8 +100,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	}
 #elif defined(FUZZ_UKI)
 	{
-		struct mem m = { data, size };
-		struct pt_uki_reader rd = { mem_read_at, &m };
+		struct pt_uki_mem m = { data, size };
+		struct pt_uki_reader rd = { pt_uki_read_mem, &m };
 		struct pt_buf out = { 0 };
 
 		/* whatever a UKI holds, the entry read from it is one ptboot can derive from */

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "host.h"
 #include "test.h"
@@ -198,23 +197,6 @@ static uint32_t rnd(uint32_t *s)
 
 /* ---- uki.c: a PE image built in memory ------------------------------------------- */
 
-struct mem {
-	const unsigned char *p;
-	size_t len;
-};
-
-static ssize_t mem_read_at(void *ctx, void *buf, size_t n, uint64_t off)
-{
-	const struct mem *m = ctx;
-
-	if (off >= m->len)
-		return 0;
-	if (n > m->len - off)
-		n = (size_t)(m->len - off);
-	memcpy(buf, m->p + off, n);
-	return (ssize_t)n;
-}
-
 static void put32(unsigned char *p, uint32_t v)
 {
 	p[0] = (unsigned char)v;
@@ -258,8 +240,8 @@ static void test_uki(void)
 			       "6.12.4-200.fc41.x86_64\n", "07070", "kernel" };
 	struct pt_pe_section sec[8];
 	struct pt_buf b = { 0 };
-	struct mem m = { img, 0 };
-	struct pt_uki_reader rd = { mem_read_at, &m };
+	struct pt_uki_mem m = { img, 0 };
+	struct pt_uki_reader rd = { pt_uki_read_mem, &m };
 	struct pt_bls e;
 	size_t n = 0;
 	char k[64];
