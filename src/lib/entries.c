@@ -145,6 +145,15 @@ static int cmp_file(const void *a, const void *b)
 	return r ? r : strcmp(x->name, y->name);
 }
 
+/* A name that can stand in an entry's line: no blanks or control bytes. */
+static bool plain_name(const char *name)
+{
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			return false;
+	return true;
+}
+
 /* The entry text of one file of a directory: a BLS entry as it is, a UKI read into the
  * Type #1 lines that stand for it. */
 static int entry_text(DIR *d, const char *name, bool uki, struct pt_buf *out)
@@ -197,9 +206,8 @@ static int list_dir(int rootfd, const char *dir, bool uki, struct pt_bls_files *
 		struct pt_buf text = { 0 };
 		struct pt_bls_file *x;
 
-		if (len < 6 || len >= sizeof(f->v[0].name) || de->d_name[0] == '.' ||
-		    (uki ? strcasecmp(de->d_name + len - 4, ".efi") != 0 || strpbrk(de->d_name, " \t")
-			 : strcmp(de->d_name + len - 5, ".conf") != 0))
+		if (len < 6 || len >= sizeof(f->v[0].name) || de->d_name[0] == '.' || !plain_name(de->d_name) ||
+		    (uki ? strcasecmp(de->d_name + len - 4, ".efi") : strcmp(de->d_name + len - 5, ".conf")))
 			continue;
 		if ((r = entry_text(d, de->d_name, uki, &text)) < 0 || !text.data) {
 			pt_buf_free(&text);
