@@ -267,6 +267,12 @@ static void where(const struct eopts *o, const struct pt_bls_file *x, char *buf,
 		pt_snprintf(buf, size, "%s/%s", o->boot.entries, x->name);
 }
 
+/* A kernel's own entry that entry add derives ours from (the one --kernel names, if given). */
+static bool to_derive(const struct eopts *o, const struct pt_bls_file *x)
+{
+	return !x->e.ours && !is_rescue(x) && (!o->kernel || strcmp(x->kver, o->kernel) == 0);
+}
+
 /* With Secure Boot on, systemd-stub boots a UKI's own command line (when it has one) and
  * ignores the options an entry passes it: no host+passthrough entry can work for it. */
 static bool locked(const struct pt_bls_file *x, bool secure_boot)
@@ -286,7 +292,7 @@ static int check_locked(struct eopts *o, const struct pt_entry_conf *c)
 	for (size_t i = 0; i < f.n; i++) {
 		const struct pt_bls_file *x = &f.v[i];
 
-		if (x->e.ours || is_rescue(x) || (o->kernel && strcmp(x->kver, o->kernel)))
+		if (!to_derive(o, x))
 			continue;
 		if (locked(x, true))
 			nlocked++;
@@ -318,7 +324,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 		char name[300], path[400], src[400];
 		struct pt_buf b = { 0 };
 
-		if (x->e.ours || is_rescue(x) || (o->kernel && strcmp(x->kver, o->kernel)))
+		if (!to_derive(o, x))
 			continue;
 		if (strlen(x->name) > 200)
 			continue;
