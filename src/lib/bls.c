@@ -205,11 +205,13 @@ int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title,
 			pt_buf_printf(out, "%s %s\n", l->key, l->value);
 		}
 	}
-	if (!done_title && kver[0])
+	if (!done_title && kver[0]) {
 		pt_buf_printf(out, "title %s (%s)\n", kver, title);
-	else if (!done_title)	/* the file's name without .conf or .efi */
-		pt_buf_printf(out, "title %.*s (%s)\n", (int)(strrchr(src, '.') ? strrchr(src, '.') - src : (long)strlen(src)),
-			      src, title);
+	} else if (!done_title) {
+		const char *dot = strrchr(src, '.');	/* the file's name without .conf or .efi */
+
+		pt_buf_printf(out, "title %.*s (%s)\n", dot ? (int)(dot - src) : (int)strlen(src), src, title);
+	}
 	if (!done_opts) {
 		struct pt_buf m = { 0 };
 
