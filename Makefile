@@ -36,11 +36,16 @@ else
 Q := @
 endif
 
-LIB_SRCS := format util cmdline policy sysfs plan bind modload report
-LIB_OBJS := $(LIB_SRCS:%=$(B)/obj/%.o)
-MUSL_OBJS := $(LIB_SRCS:%=$(B)/musl/%.o)
-ASAN_OBJS := $(LIB_SRCS:%=$(B)/asan/%.o)
-HDRS := src/lib/ptboot.h
+# The core library (src/lib/): what the static pt-early links. No dependencies beyond libc,
+# and compiled with -Isrc/lib alone, so it cannot include a host header by accident.
+CORE_SRCS := format util cmdline policy sysfs plan bind modload report
+CORE_HDRS := src/lib/ptboot.h
+CORE_CPPFLAGS := $(BASE_CPPFLAGS)
+LIB_OBJS := $(CORE_SRCS:%=$(B)/obj/core/%.o)
+MUSL_OBJS := $(CORE_SRCS:%=$(B)/musl/%.o)
+ASAN_OBJS := $(CORE_SRCS:%=$(B)/asan/core/%.o)
+# kept for the includes below
+HDRS := $(CORE_HDRS)
 
 UNIT_TESTS := test-format test-cmdline test-policy test-sysfs test-bind test-modload
 
@@ -49,59 +54,65 @@ UNIT_TESTS := test-format test-cmdline test-policy test-sysfs test-bind test-mod
 
 all: $(B)/pt-early $(B)/pt-early-glibc $(B)/ptctl dracut-stage
 
-# ---- library objects: glibc (tests, ptctl), musl (pt-early), sanitizers --
-$(B)/obj/%.o: src/lib/%.c $(HDRS)
+# ---- core objects: glibc (tests, ptctl), musl (pt-early), sanitizers ----
+$(B)/obj/core/%.o: src/lib/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CORE_CPPFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(B)/musl/%.o: src/lib/%.c $(HDRS)
+$(B)/musl/%.o: src/lib/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(MUSL_CC) $(BASE_CPPFLAGS) $(MUSL_WARN) $(MUSL_CFLAGS) -c -o $@ $<
+	$(Q)$(MUSL_CC) $(CORE_CPPFLAGS) $(MUSL_WARN) $(MUSL_CFLAGS) -c -o $@ $<
 
-$(B)/asan/%.o: src/lib/%.c $(HDRS)
+$(B)/asan/core/%.o: src/lib/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CORE_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -c -o $@ $<
+
+$(B)/libptboot.a: $(LIB_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/asan/libptboot.a: $(ASAN_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # ---- pt-early: static, musl, size-optimised ------------------------------
-$(B)/musl/kernel-linux.o: src/lib/kernel-linux.c $(HDRS)
+$(B)/pt-early: src/pt-early/pt-early.c src/pt-early/arena.c $(MUSL_OBJS) $(B)/musl/kernel-linux.o $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(MUSL_CC) $(BASE_CPPFLAGS) $(MUSL_WARN) $(MUSL_CFLAGS) -c -o $@ $<
-
-$(B)/pt-early: src/pt-early/pt-early.c src/pt-early/arena.c $(MUSL_OBJS) $(B)/musl/kernel-linux.o $(HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(MUSL_CC) $(BASE_CPPFLAGS) $(MUSL_WARN) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ \
+	$(Q)$(MUSL_CC) $(CORE_CPPFLAGS) $(MUSL_WARN) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ \
 		src/pt-early/pt-early.c src/pt-early/arena.c $(MUSL_OBJS) $(B)/musl/kernel-linux.o
 	@echo "  pt-early  $$(stat -c %s $@) bytes (static, stripped)"
 
 # The same frontend against glibc (warning and analyzer coverage; not shipped).
-$(B)/pt-early-glibc: src/pt-early/pt-early.c $(LIB_OBJS) $(B)/obj/kernel-linux.o $(HDRS)
-	$(Q)$(CC) $(BASE_CPPFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(B)/obj/kernel-linux.o
+$(B)/pt-early-glibc: src/pt-early/pt-early.c $(B)/libptboot.a $(B)/obj/core/kernel-linux.o $(CORE_HDRS)
+	$(Q)$(CC) $(CORE_CPPFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -o $@ $< $(B)/obj/core/kernel-linux.o \
+		$(B)/libptboot.a
 
 # pt-early over the simulated kernel, for the fixture tests of the CLI.
-$(B)/test/pt-early-fake: src/pt-early/pt-early.c $(ASAN_OBJS) $(B)/asan/kernel-fake.o $(HDRS)
+$(B)/test/pt-early-fake: src/pt-early/pt-early.c $(B)/asan/libptboot.a $(B)/asan/core/kernel-fake.o $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $< $(ASAN_OBJS) $(B)/asan/kernel-fake.o
+	$(Q)$(CC) $(CORE_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $< $(B)/asan/core/kernel-fake.o \
+		$(B)/asan/libptboot.a
 
-# ---- unit tests: plain and under ASan+UBSan ------------------------------
-$(B)/obj/kernel-fake.o: tests/unit/kernel-fake.c $(HDRS)
+# ---- unit tests of the core: plain and under ASan+UBSan -------------------
+$(B)/obj/core/kernel-fake.o: tests/unit/kernel-fake.c $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CORE_CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(B)/asan/kernel-fake.o: tests/unit/kernel-fake.c $(HDRS)
+$(B)/asan/core/kernel-fake.o: tests/unit/kernel-fake.c $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CORE_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -c -o $@ $<
 
-$(B)/test/%: tests/unit/%.c tests/unit/test.h $(LIB_OBJS) $(B)/obj/kernel-fake.o
+$(B)/test/%: tests/unit/%.c tests/unit/test.h $(B)/libptboot.a $(B)/obj/core/kernel-fake.o
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(B)/obj/kernel-fake.o
+	$(Q)$(CC) $(CORE_CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) -o $@ $< $(B)/obj/core/kernel-fake.o \
+		$(B)/libptboot.a
 
-$(B)/test-asan/%: tests/unit/%.c tests/unit/test.h $(ASAN_OBJS) $(B)/asan/kernel-fake.o
+$(B)/test-asan/%: tests/unit/%.c tests/unit/test.h $(B)/asan/libptboot.a $(B)/asan/core/kernel-fake.o
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) -Itests/unit $(WARN) $(ASAN_FLAGS) -o $@ $< $(ASAN_OBJS) $(B)/asan/kernel-fake.o
+	$(Q)$(CC) $(CORE_CPPFLAGS) -Itests/unit $(WARN) $(ASAN_FLAGS) -o $@ $< $(B)/asan/core/kernel-fake.o \
+		$(B)/asan/libptboot.a
 
-$(B)/obj/kernel-linux.o: src/lib/kernel-linux.c $(HDRS)
+$(B)/musl/kernel-linux.o: src/lib/kernel-linux.c $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(Q)$(MUSL_CC) $(CORE_CPPFLAGS) $(MUSL_WARN) $(MUSL_CFLAGS) -c -o $@ $<
 
 # ---- the dracut module, staged with its binary for source-tree use -------
 dracut-stage: $(B)/dracut/90ptboot/pt-early
@@ -158,8 +169,9 @@ install: all
 
 clean:
 	rm -rf $(B)/obj $(B)/musl $(B)/asan $(B)/test $(B)/test-asan $(B)/dracut $(B)/pt-early \
-		$(B)/pt-early-glibc $(B)/ptctl $(B)/gen
+		$(B)/pt-early-glibc $(B)/ptctl $(B)/gen $(B)/libptboot.a $(B)/libptboot-host.a
 
+include src/host/host.mk
 include src/ptctl/ptctl.mk
 include tests/fuzz/fuzz.mk
 include packaging/packaging.mk

@@ -42,6 +42,8 @@ int pt_link_basename(const char *target, char *buf, size_t size);
 int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret);
 /* Does path (relative to dirfd) exist, following symlinks? */
 bool pt_exists(int dirfd, const char *path);
+/* Is path (relative to dirfd) a directory, following symlinks? */
+bool pt_is_dir(int dirfd, const char *path);
 /* Parse a whole NUL-terminated decimal string. */
 int pt_parse_dec(const char *s, uint32_t *ret);
 /* Write a file atomically: temp file in the same directory, fsync, rename. */
@@ -153,6 +155,10 @@ const struct pt_dev *pt_sys_find(const struct pt_sys *sys, const char *slot);
 /* A bridge never goes to a VM: it stays with the host (pcieport). */
 bool pt_dev_is_bridge(const struct pt_dev *d);
 bool pt_dev_is_display(const struct pt_dev *d);
+/* The slot as lspci shows it: "03:00.0" in domain 0000, the whole name in any other. */
+const char *pt_dev_short_slot(const struct pt_dev *d);
+/* The guarded selector of a function: "03:00.0@1002:744c". */
+void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size);
 bool pt_sel_matches(const struct pt_sel *s, const struct pt_dev *d);
 /* Slot part only (for guarded selectors). */
 bool pt_sel_matches_slot(const struct pt_sel *s, const struct pt_dev *d);

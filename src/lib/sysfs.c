@@ -234,3 +234,13 @@ bool pt_dev_is_display(const struct pt_dev *d)
 {
 	return (d->cls >> 16) == 0x03;
 }
+
+const char *pt_dev_short_slot(const struct pt_dev *d)
+{
+	return d->domain ? d->slot : d->slot + 5;	/* "0000:" */
+}
+
+void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size)
+{
+	pt_snprintf(buf, size, "%s@%04x:%04x", pt_dev_short_slot(d), d->vendor, d->device);
+}

@@ -161,6 +161,13 @@ bool pt_exists(int dirfd, const char *path)
 	return fstatat(dirfd, path, &st, 0) == 0;
 }
 
+bool pt_is_dir(int dirfd, const char *path)
+{
+	struct stat st;
+
+	return fstatat(dirfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
 int pt_parse_dec(const char *s, uint32_t *ret)
 {
 	uint64_t v = 0;

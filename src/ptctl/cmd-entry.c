@@ -487,14 +487,14 @@ static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct
 	}
 	pt_snprintf(c->title, sizeof(c->title), "%s", o->title ? o->title : old->title[0] ? old->title : "host+passthrough");
 	if (o->windows) {
-		char uuid[64], part[32];
+		const struct pt_blk *esp;
 
 		for (size_t i = 0; i < h.sys.ndevs && !c->windows_uuid[0]; i++)
-			if (sel[i] && pt_windows_esp(h.sys.rootfd, &h.storage, h.sys.devs[i].slot, uuid, sizeof(uuid),
-						     part, sizeof(part)) == 0) {
-				pt_snprintf(c->windows_uuid, sizeof(c->windows_uuid), "%s", uuid);
-				pt_snprintf(c->windows_slot, sizeof(c->windows_slot), "%s", h.sys.devs[i].slot + 5);
-				pt_snprintf(o->win_part, sizeof(o->win_part), "%s", part);
+			if (sel[i] && pt_windows_esp(&h.storage, h.sys.devs[i].slot, &esp) == 0) {
+				pt_snprintf(c->windows_uuid, sizeof(c->windows_uuid), "%s", esp->uuid);
+				pt_snprintf(c->windows_slot, sizeof(c->windows_slot), "%s",
+					    pt_dev_short_slot(&h.sys.devs[i]));
+				pt_snprintf(o->win_part, sizeof(o->win_part), "%s", esp->name);
 			}
 		if (!c->windows_uuid[0]) {
 			rc = ptctl_fail(2, "--windows: no selected function holds an ESP with EFI/Microsoft/Boot/bootmgfw.efi%s",

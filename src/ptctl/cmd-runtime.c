@@ -157,11 +157,6 @@ static int parse_sels(const struct ropts *o, const struct pt_sys *sys, struct pt
 	return 0;
 }
 
-static const char *short_slot(const struct pt_dev *d)
-{
-	return d->domain ? d->slot : d->slot + 5;
-}
-
 static const char *or_none(const char *drv)
 {
 	return drv[0] ? drv : "no driver";
@@ -290,7 +285,7 @@ static int do_bind(const struct ropts *o, struct pt_host *h)
 
 		if (it->action == PT_ACT_REFUSE) {
 			fprintf(stderr, "ptctl: refused (selector %s): %s [%04x:%04x]: %s\n",
-				it->sel >= 0 ? pol.sels[it->sel].text : "group", short_slot(d), d->vendor, d->device,
+				it->sel >= 0 ? pol.sels[it->sel].text : "group", pt_dev_short_slot(d), d->vendor, d->device,
 				it->reason);
 			refused++;
 			continue;
@@ -393,7 +388,7 @@ static int do_unbind(const struct ropts *o, struct pt_host *h)
 
 			if (sel->kind == PT_SEL_GUARDED && pt_sel_matches_slot(sel, d) && !pt_sel_matches_id(sel, d)) {
 				fprintf(stderr, "ptctl: refused (selector %s): %s [%04x:%04x]: guard mismatch: found "
-					"%04x:%04x, expected %s\n", sel->text, short_slot(d), d->vendor, d->device,
+					"%04x:%04x, expected %s\n", sel->text, pt_dev_short_slot(d), d->vendor, d->device,
 					d->vendor, d->device, strchr(sel->text, '@') + 1);
 				refused++;
 			} else if (pt_sel_matches(sel, d) && !pt_dev_is_bridge(d)) {
@@ -585,7 +580,7 @@ static int do_virt(const struct ropts *o, struct pt_host *h)
 			if (it->action == PT_ACT_BIND)
 				sel[it->dev] = true;
 			else
-				fprintf(stderr, "# %s: refused by --policy: %s\n", short_slot(&sys->devs[it->dev]),
+				fprintf(stderr, "# %s: refused by --policy: %s\n", pt_dev_short_slot(&sys->devs[it->dev]),
 					it->reason);
 		}
 		pt_plan_free(&plan);

@@ -157,11 +157,6 @@ static void out(struct pt_buf *b)
 		fwrite(b->data, 1, b->len, stdout);
 }
 
-static const char *short_slot(const struct pt_dev *d)
-{
-	return d->domain ? d->slot : d->slot + 5;
-}
-
 static const char *part_role(const struct pt_blk *b, char *buf, size_t size)
 {
 	static const struct {
@@ -435,7 +430,7 @@ static int cmd_list(const struct opts *o, struct pt_host *h, const struct pt_pol
 				pt_buf_printf(&b, "%s\n", h->groups > 0 ? "no IOMMU group" : "no IOMMU groups (IOMMU off)");
 			last = d->group;
 		}
-		pt_buf_printf(&b, "  %s %s: %s", short_slot(d), cls, dev);
+		pt_buf_printf(&b, "  %s %s: %s", pt_dev_short_slot(d), cls, dev);
 		if (d->subvendor || d->subdevice)
 			pt_buf_printf(&b, " sub [%04x:%04x]", d->subvendor, d->subdevice);
 		pt_buf_printf(&b, " driver=%s", d->driver[0] ? d->driver : "-");

@@ -1,25 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# ptctl, the host tool, and the host half of the library (src/lib/host.h). Included from the
-# Makefile; uses its variables. Not part of pt-early: these objects link libpci, libblkid, libkmod.
-
-HOST_SRCS := mounts iomem esp storage names kmods initramfs tuning checks bls grub entries uki
-# issue 6: runtime bind/unbind safety, VM definitions, the state report read back
-HOST_SRCS += safety virt state
-HOST_OBJS := $(HOST_SRCS:%=$(B)/obj/%.o)
-HOST_ASAN_OBJS := $(HOST_SRCS:%=$(B)/asan/%.o)
-HOST_HDRS := $(HDRS) src/lib/host.h
-HOST_PKGS := libpci blkid libkmod
-HOST_CFLAGS := $(shell pkg-config --cflags $(HOST_PKGS))
-HOST_LIBS := $(shell pkg-config --libs $(HOST_PKGS))
-HOST_UNIT_TESTS := test-host-parse test-host-storage test-host-runtime test-host-entries
-# ptctl links the real kernel interface (the binder is in the library; ptctl does not bind yet)
-HOST_KOBJ := $(B)/obj/kernel-linux.o
-HOST_ASAN_KOBJ := $(B)/asan/kernel-linux.o
-
-# host objects depend on host.h too (the pattern rules of the Makefile build them)
-$(HOST_OBJS) $(HOST_ASAN_OBJS): src/lib/host.h
-$(HOST_OBJS): CFLAGS += $(HOST_CFLAGS)
-$(HOST_ASAN_OBJS): ASAN_FLAGS += $(HOST_CFLAGS)
+# ptctl, the host tool: a thin dispatcher over the host library. Included from the Makefile;
+# uses its variables and those of src/host/host.mk.
 
 # kernel-cmdline/tuning.conf, compiled in as a C string
 $(B)/gen/tuning-data.c: kernel-cmdline/tuning.conf
@@ -29,36 +10,26 @@ $(B)/gen/tuning-data.c: kernel-cmdline/tuning.conf
 		{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\t\"" $$0 "\\n\"" } \
 		END { print "\t\"\";" }' $< > $@
 
-PTCTL_SRCS := src/ptctl/ptctl.c $(wildcard src/ptctl/cmd-*.c) $(B)/gen/tuning-data.c
-PTCTL_HDRS := $(HOST_HDRS) src/ptctl/tuning-data.h src/ptctl/cmds.h
+PTCTL_SRCS := $(wildcard src/ptctl/*.c) $(B)/gen/tuning-data.c
+PTCTL_HDRS := $(HOST_HDRS) $(wildcard src/ptctl/*.h)
+PTCTL_CPPFLAGS := $(HOST_CPPFLAGS) -Isrc/ptctl
 
-$(B)/ptctl: $(PTCTL_SRCS) $(HOST_OBJS) $(LIB_OBJS) $(HOST_KOBJ) $(PTCTL_HDRS)
-	$(Q)$(CC) $(BASE_CPPFLAGS) -Isrc/ptctl $(HOST_CFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -o $@ \
-		$(PTCTL_SRCS) $(HOST_OBJS) $(LIB_OBJS) $(HOST_KOBJ) $(LDFLAGS) $(HOST_LIBS)
+# ptctl links the real kernel interface: bind/unbind write sysfs through the core's binder
+$(B)/ptctl: $(PTCTL_SRCS) $(B)/libptboot-host.a $(B)/libptboot.a $(B)/obj/core/kernel-linux.o $(PTCTL_HDRS)
+	$(Q)$(CC) $(PTCTL_CPPFLAGS) $(FORTIFY) $(WARN) $(CFLAGS) -o $@ $(PTCTL_SRCS) $(LDFLAGS) $(HOST_LINK)
 
-$(B)/test/ptctl-asan: $(PTCTL_SRCS) $(HOST_ASAN_OBJS) $(ASAN_OBJS) $(HOST_ASAN_KOBJ) $(PTCTL_HDRS)
+$(B)/test/ptctl-asan: $(PTCTL_SRCS) $(B)/asan/libptboot-host.a $(B)/asan/libptboot.a \
+		$(B)/asan/core/kernel-linux.o $(PTCTL_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) -Isrc/ptctl $(HOST_CFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ \
-		$(PTCTL_SRCS) $(HOST_ASAN_OBJS) $(ASAN_OBJS) $(HOST_ASAN_KOBJ) $(HOST_LIBS)
-
-$(B)/test/test-host-%: tests/unit/test-host-%.c tests/unit/test.h $(HOST_OBJS) $(LIB_OBJS) $(HOST_KOBJ) \
-		$(HOST_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) -Itests/unit $(HOST_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< \
-		$(HOST_OBJS) $(LIB_OBJS) $(HOST_KOBJ) $(HOST_LIBS)
-
-$(B)/test-asan/test-host-%: tests/unit/test-host-%.c tests/unit/test.h $(HOST_ASAN_OBJS) $(ASAN_OBJS) \
-		$(HOST_ASAN_KOBJ) $(HOST_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) -Itests/unit $(HOST_CFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $< \
-		$(HOST_ASAN_OBJS) $(ASAN_OBJS) $(HOST_ASAN_KOBJ) $(HOST_LIBS)
+	$(Q)$(CC) $(PTCTL_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $(PTCTL_SRCS) $(HOST_ASAN_LINK)
 
 # ptctl over the simulated kernel (tests/unit/kernel-fake.c), for the write side of
 # bind/unbind on fixture trees: tests/ptctl/run-runtime
-$(B)/test/ptctl-fake: $(PTCTL_SRCS) $(HOST_ASAN_OBJS) $(ASAN_OBJS) $(B)/asan/kernel-fake.o $(PTCTL_HDRS)
+$(B)/test/ptctl-fake: $(PTCTL_SRCS) $(B)/asan/libptboot-host.a $(B)/asan/libptboot.a \
+		$(B)/asan/core/kernel-fake.o $(PTCTL_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CPPFLAGS) -Isrc/ptctl $(HOST_CFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ \
-		$(PTCTL_SRCS) $(HOST_ASAN_OBJS) $(ASAN_OBJS) $(B)/asan/kernel-fake.o $(HOST_LIBS)
+	$(Q)$(CC) $(PTCTL_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $(PTCTL_SRCS) $(B)/asan/libptboot-host.a \
+		$(B)/asan/core/kernel-fake.o $(B)/asan/libptboot.a $(HOST_LIBS)
 
 PTCTL_TARGETS := $(B)/ptctl $(B)/test/ptctl-asan $(B)/test/ptctl-fake $(HOST_UNIT_TESTS:%=$(B)/test/%) \
 	$(HOST_UNIT_TESTS:%=$(B)/test-asan/%)

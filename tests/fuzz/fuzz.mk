@@ -14,23 +14,27 @@ FUZZ_CORE := cmdline policy sysfs modconf
 FUZZ_HOST := mountinfo iomem state bls grubcfg grubenv entryconf uki
 FUZZ_TARGETS := $(FUZZ_CORE:%=$(B)/fuzz/fuzz-%) $(FUZZ_HOST:%=$(B)/fuzz/fuzz-%)
 # the simulated kernel stands in for the real one: no fuzz input reaches a write
-FUZZ_LIB_OBJS := $(LIB_SRCS:%=$(B)/fuzz/obj/%.o) $(B)/fuzz/obj/kernel-fake.o
-FUZZ_HOST_OBJS := $(HOST_SRCS:%=$(B)/fuzz/obj/%.o)
+FUZZ_LIB_OBJS := $(CORE_SRCS:%=$(B)/fuzz/obj/core/%.o) $(B)/fuzz/obj/core/kernel-fake.o
+FUZZ_HOST_OBJS := $(HOST_SRCS:%=$(B)/fuzz/obj/host/%.o)
 
-$(B)/fuzz/obj/%.o: src/lib/%.c $(HOST_HDRS)
+$(B)/fuzz/obj/core/%.o: src/lib/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(BASE_CPPFLAGS) $(HOST_CFLAGS) $(FUZZ_WARN) $(FUZZ_OBJ_FLAGS) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(CORE_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_OBJ_FLAGS) -c -o $@ $<
 
-$(B)/fuzz/obj/kernel-fake.o: tests/unit/kernel-fake.c $(HDRS)
+$(B)/fuzz/obj/host/%.o: src/host/%.c $(HOST_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(BASE_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_OBJ_FLAGS) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(HOST_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_OBJ_FLAGS) -c -o $@ $<
 
-$(FUZZ_CORE:%=$(B)/fuzz/fuzz-%): $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIB_OBJS) $(HDRS)
-	$(Q)$(FUZZ_CC) $(BASE_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS)
+$(B)/fuzz/obj/core/kernel-fake.o: tests/unit/kernel-fake.c $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(CORE_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_OBJ_FLAGS) -c -o $@ $<
+
+$(FUZZ_CORE:%=$(B)/fuzz/fuzz-%): $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIB_OBJS) $(CORE_HDRS)
+	$(Q)$(FUZZ_CC) $(CORE_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS)
 
 $(FUZZ_HOST:%=$(B)/fuzz/fuzz-%): $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-host.c $(FUZZ_LIB_OBJS) \
 		$(FUZZ_HOST_OBJS) $(HOST_HDRS)
-	$(Q)$(FUZZ_CC) $(BASE_CPPFLAGS) $(HOST_CFLAGS) $(FUZZ_WARN) $(FUZZ_FLAGS) \
+	$(Q)$(FUZZ_CC) $(HOST_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_FLAGS) \
 		-DFUZZ_$(shell echo $* | tr a-z A-Z) -o $@ $< $(FUZZ_HOST_OBJS) $(FUZZ_LIB_OBJS) \
 		$(HOST_LIBS)
 

@@ -160,11 +160,6 @@ static int add_hold(struct pt_holds *hs, size_t dev, enum pt_hold_kind k, const 
 	return 0;
 }
 
-static const char *short_slot(const struct pt_dev *d)
-{
-	return d->domain ? d->slot : d->slot + 5;
-}
-
 /* dm/md devices built on block device i (and its partitions), as "dm-0 (luks-x)". */
 static void holders_text(const struct pt_storage *s, size_t i, char *buf, size_t size, int depth)
 {
@@ -199,7 +194,7 @@ static int disk_holds(const struct pt_host *h, size_t di, struct pt_holds *hs)
 
 	if (pt_storage_holds_system(s, d->slot, text, sizeof(text)) == 2)
 		return add_hold(hs, di, PT_HOLD_SYSTEM, "%s [%04x:%04x] carries the running system's disk %s",
-				short_slot(d), d->vendor, d->device, text);
+				pt_dev_short_slot(d), d->vendor, d->device, text);
 	for (size_t i = 0; i < s->n; i++) {
 		char uses[200], hold[200] = "";
 
@@ -210,7 +205,7 @@ static int disk_holds(const struct pt_host *h, size_t di, struct pt_holds *hs)
 		if (!uses[0] && !hold[0])
 			continue;
 		r = add_hold(hs, di, PT_HOLD_DISK, "%s [%04x:%04x] carries %s%s%s%s: %s%s%s%s%s",
-			     short_slot(d), d->vendor, d->device, s->v[i].name, s->v[i].model[0] ? " (" : "",
+			     pt_dev_short_slot(d), d->vendor, d->device, s->v[i].name, s->v[i].model[0] ? " (" : "",
 			     s->v[i].model, s->v[i].model[0] ? ")" : "", uses[0] ? "in use at " : "", uses,
 			     uses[0] && hold[0] ? "; " : "", hold[0] ? "active holders " : "", hold);
 		if (r < 0)
@@ -276,7 +271,7 @@ static int console_holds(const struct pt_host *h, const struct pt_openers *op, s
 	}
 	if (!what[0])
 		return 0;
-	return add_hold(hs, di, PT_HOLD_CONSOLE, "%s [%04x:%04x]%s: %s", short_slot(d), d->vendor, d->device,
+	return add_hold(hs, di, PT_HOLD_CONSOLE, "%s [%04x:%04x]%s: %s", pt_dev_short_slot(d), d->vendor, d->device,
 			d->boot_vga == 1 ? " is the boot VGA device" : "", what);
 }
 
@@ -304,13 +299,13 @@ static int group_holds(const struct pt_host *h, const bool *take, size_t di, str
 			continue;
 		if (len < sizeof(missing))
 			len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x] on %s",
-						   len ? ", " : "", short_slot(m), m->vendor, m->device, m->driver);
+						   len ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device, m->driver);
 		n++;
 	}
 	if (!n)
 		return 0;
 	return add_hold(hs, di, PT_HOLD_GROUP, "IOMMU group %d of %s also holds %s: a VM can't use the group "
-			"until all of it is on vfio-pci", d->group, short_slot(d), missing);
+			"until all of it is on vfio-pci", d->group, pt_dev_short_slot(d), missing);
 }
 
 int pt_safety_bind(const struct pt_host *h, const struct pt_openers *op, const bool *take,
@@ -353,7 +348,7 @@ int pt_safety_release(const struct pt_host *h, const struct pt_openers *op, cons
 			pt_snprintf(path, sizeof(path), "/dev/vfio/%d", d->group);
 			if (who_opens(op, path, who, sizeof(who))) {
 				r = add_hold(&hs, i, PT_HOLD_VFIO, "%s [%04x:%04x]: %s ha%s %s open (a VM is using "
-					     "IOMMU group %d)", short_slot(d), d->vendor, d->device, who,
+					     "IOMMU group %d)", pt_dev_short_slot(d), d->vendor, d->device, who,
 					     strchr(who, ',') ? "ve" : "s", path, d->group);
 				continue;
 			}
@@ -364,7 +359,7 @@ int pt_safety_release(const struct pt_host *h, const struct pt_openers *op, cons
 			pt_snprintf(path, sizeof(path), "/dev/vfio/devices/%s", names[k]);
 			if (who_opens(op, path, who, sizeof(who)))
 				r = add_hold(&hs, i, PT_HOLD_VFIO, "%s [%04x:%04x]: %s ha%s %s open (a VM is using it)",
-					     short_slot(d), d->vendor, d->device, who, strchr(who, ',') ? "ve" : "s",
+					     pt_dev_short_slot(d), d->vendor, d->device, who, strchr(who, ',') ? "ve" : "s",
 					     path);
 		}
 	}

@@ -25,11 +25,6 @@ int pt_virt_format_parse(const char *s, enum pt_virt_format *ret)
 	return 0;
 }
 
-static const char *short_slot(const struct pt_dev *d)
-{
-	return d->domain ? d->slot : d->slot + 5;
-}
-
 static bool same_slot(const struct pt_dev *a, const struct pt_dev *b)
 {
 	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev;
@@ -74,9 +69,9 @@ static void comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_
 			continue;
 		if (ll < sizeof(list))
 			ll += (size_t)pt_snprintf(list + ll, sizeof(list) - ll, "%s%s (%s)", ll ? ", " : "",
-						  short_slot(d), d->driver[0] ? d->driver : "no driver");
+						  pt_dev_short_slot(d), d->driver[0] ? d->driver : "no driver");
 		if (cl < sizeof(cmd))
-			cl += (size_t)pt_snprintf(cmd + cl, sizeof(cmd) - cl, " %s", short_slot(d));
+			cl += (size_t)pt_snprintf(cmd + cl, sizeof(cmd) - cl, " %s", pt_dev_short_slot(d));
 	}
 	if (ll) {
 		pt_snprintf(line, sizeof(line), "not on vfio-pci now: %s; first run: ptctl bind%s", list, cmd);
@@ -88,7 +83,7 @@ static void comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_
 		if (sel[i] && pt_dev_is_display(d) && !d->reset_method[0]) {
 			pt_snprintf(line, sizeof(line), "warning: %s [%04x:%04x] is a GPU without a reset method (no "
 				    "reset_method in sysfs): it may not come back after the guest reboots; shut the "
-				    "VM down instead of rebooting it", short_slot(d), d->vendor, d->device);
+				    "VM down instead of rebooting it", pt_dev_short_slot(d), d->vendor, d->device);
 			comment(o, fmt, line);
 		}
 	}
@@ -112,7 +107,7 @@ static void comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_
 				continue;
 			if (ll < sizeof(list))
 				ll += (size_t)pt_snprintf(list + ll, sizeof(list) - ll, "%s%s [%04x:%04x] (%s)",
-							  ll ? ", " : "", short_slot(m), m->vendor, m->device, m->driver);
+							  ll ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device, m->driver);
 		}
 		if (ll) {
 			pt_snprintf(line, sizeof(line), "warning: IOMMU group %d also holds %s: the VM can't start "

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Where a root's boot menu lives and how it is chosen: the boot loader (systemd-boot, GRUB
- * with BLS entries, GRUB with grub.d scripts), the BLS entry files, the Windows ESP on a
- * passthrough disk, and the EFI variables systemd-boot reads for one-shot and default.
+ * Where a root's boot menu lives: the boot loader (systemd-boot, GRUB with BLS entries, GRUB
+ * with grub.d scripts) and the entry files it lists, unified kernel images included.
  */
 #define _GNU_SOURCE
 #include <blkid/blkid.h>
@@ -27,13 +26,6 @@ const char *pt_loader_name(enum pt_loader l)
 	case PT_LOADER_SDBOOT: return "systemd-boot";
 	default: return "none";
 	}
-}
-
-static bool is_dir(int rootfd, const char *path)
-{
-	struct stat st;
-
-	return fstatat(rootfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* etc/default/grub: NAME=value, NAME="value" or NAME='value'; 1 when found. */
@@ -84,7 +76,7 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 	b.grubd_script = fstatat(rootfd, PT_GRUBD_SCRIPT, &st, 0) == 0 && S_ISREG(st.st_mode) &&
 			 (st.st_mode & 0111);
 	pt_snprintf(b.grubdir, sizeof(b.grubdir), "%s",
-		    is_dir(rootfd, "boot/grub2") ? "boot/grub2" : "boot/grub");
+		    pt_is_dir(rootfd, "boot/grub2") ? "boot/grub2" : "boot/grub");
 	pt_snprintf(b.mkconfig, sizeof(b.mkconfig), "%s",
 		    strcmp(b.grubdir, "boot/grub2") == 0 ? "grub2-mkconfig" : "update-grub");
 
@@ -96,7 +88,7 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 		pt_snprintf(q, sizeof(q), "%s/EFI/systemd/systemd-bootx64.efi", esps[i]);
 		pt_snprintf(e, sizeof(e), "%s/loader/entries", esps[i]);
 		pt_snprintf(u, sizeof(u), "%s/" PT_UKI_DIR, esps[i]);
-		if ((pt_exists(rootfd, p) || pt_exists(rootfd, q)) && (is_dir(rootfd, e) || is_dir(rootfd, u)) &&
+		if ((pt_exists(rootfd, p) || pt_exists(rootfd, q)) && (pt_is_dir(rootfd, e) || pt_is_dir(rootfd, u)) &&
 		    !(strcmp(esps[i], "boot") == 0 && b.grub_blscfg)) {
 			b.loader = PT_LOADER_SDBOOT;
 			pt_snprintf(b.entries, sizeof(b.entries), "%s", e);
@@ -104,7 +96,7 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 			goto out;
 		}
 	}
-	if (is_dir(rootfd, "boot/loader/entries")) {
+	if (pt_is_dir(rootfd, "boot/loader/entries")) {
 		char *cfg = NULL;
 		char path[96];
 
@@ -289,130 +281,4 @@ int pt_secure_boot(int rootfd)
 	on = len >= 5 && v[4] == 1;
 	free(v);
 	return on;
-}
-
-/* ---- the Windows ESP ------------------------------------------------------------- */
-
-int pt_windows_esp(int rootfd, const struct pt_storage *s, const char *slot, char *ret_uuid,
-		   size_t uuid_size, char *ret_part, size_t part_size)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		const struct pt_blk *b = &s->v[i], *disk;
-		char path[128], start[32], uuid[64] = "";
-		uint32_t sector;
-		blkid_probe pr;
-		int fd;
-
-		if (b->kind != PT_BLK_PART || !b->ms_bootmgr || b->parent < 0 || (size_t)b->parent >= s->n)
-			continue;
-		disk = &s->v[b->parent];
-		if (strcmp(disk->pci, slot))
-			continue;
-		pt_snprintf(path, sizeof(path), "sys/class/block/%s/start", b->name);
-		if (pt_read_attr(rootfd, path, start, sizeof(start)) < 0 || pt_parse_dec(start, &sector) < 0)
-			continue;
-		pt_snprintf(path, sizeof(path), "dev/%s", disk->name);
-		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0)
-			continue;
-		pr = blkid_new_probe();
-		if (pr && blkid_probe_set_device(pr, fd, (blkid_loff_t)sector * 512, (blkid_loff_t)b->size) == 0) {
-			const char *v;
-
-			blkid_probe_enable_superblocks(pr, 1);
-			blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
-			blkid_probe_enable_partitions(pr, 0);
-			if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "UUID", &v, NULL) == 0)
-				pt_snprintf(uuid, sizeof(uuid), "%s", v);
-		}
-		if (pr)
-			blkid_free_probe(pr);
-		close(fd);
-		if (!uuid[0])
-			continue;
-		pt_snprintf(ret_uuid, uuid_size, "%s", uuid);
-		pt_snprintf(ret_part, part_size, "%s", b->name);
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/* ---- EFI variables (efivarfs) ------------------------------------------------------ */
-
-int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *value)
-{
-	unsigned char data[4 + 2 * 256 + 2];
-	char path[192];
-	size_t n = 4, len;
-	int fd, flags, r = 0;
-	bool existed;
-
-	pt_snprintf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
-	if (!is_dir(rootfd, "sys/firmware/efi/efivars"))
-		return -EOPNOTSUPP;
-	/* efivarfs marks variables immutable; lift it (ENOTTY/EOPNOTSUPP on a plain tree) */
-	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	existed = fd >= 0;
-	if (fd >= 0) {
-		if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL)) {
-			flags &= ~FS_IMMUTABLE_FL;
-			ioctl(fd, FS_IOC_SETFLAGS, &flags);
-		}
-		close(fd);
-	}
-	if (!value) {
-		if (unlinkat(rootfd, path, 0) < 0 && errno != ENOENT)
-			return -errno;
-		return 0;
-	}
-	len = strlen(value);
-	if (len > 255)
-		return -E2BIG;
-	data[0] = 0x07;	/* NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS */
-	data[1] = data[2] = data[3] = 0;
-	for (size_t i = 0; i <= len; i++) {
-		unsigned char c = (unsigned char)value[i];
-
-		if (c >= 0x80)
-			return -EINVAL;
-		data[n++] = c;
-		data[n++] = 0;
-	}
-	fd = openat(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	/* efivarfs wants attributes and data in one write */
-	if (write(fd, data, n) != (ssize_t)n)
-		r = -errno ? -errno : -EIO;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	/* efivarfs sets a variable in one write or not at all; a variable that
-	 * did not exist must not stay behind as an empty file */
-	if (r < 0 && !existed)
-		unlinkat(rootfd, path, 0);
-	return r;
-}
-
-int pt_efivar_get(int rootfd, const char *name, const char *guid, char *buf, size_t size)
-{
-	char path[192], *text = NULL;
-	size_t len = 0, n = 0;
-	int r;
-
-	if (!size)
-		return -EINVAL;
-	pt_snprintf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
-	r = pt_read_file(rootfd, path, 4096, &text, &len);
-	if (r < 0)
-		return r;
-	for (size_t i = 4; i + 1 < len && n + 1 < size; i += 2) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (!c && !text[i + 1])
-			break;
-		buf[n++] = (c >= 0x20 && c < 0x7f && !text[i + 1]) ? (char)c : '?';
-	}
-	buf[n] = '\0';
-	free(text);
-	return 0;
 }

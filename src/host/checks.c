@@ -22,136 +22,6 @@ const char *pt_sev_name(enum pt_sev s)
 	return (unsigned)s < 4 ? n[s] : "?";
 }
 
-/* ---- reading the host ---------------------------------------------------- */
-
-static void os_release(int rootfd, char *buf, size_t size)
-{
-	char *text = NULL;
-	size_t len = 0;
-
-	buf[0] = '\0';
-	if (pt_read_file(rootfd, "etc/os-release", 1 << 16, &text, NULL) < 0 &&
-	    pt_read_file(rootfd, "usr/lib/os-release", 1 << 16, &text, NULL) < 0)
-		return;
-	for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
-		char *v;
-
-		if (strncmp(l, "ID=", 3) == 0)
-			v = l + 3;
-		else if (strncmp(l, "ID_LIKE=", 8) == 0)
-			v = l + 8;
-		else
-			continue;
-		if (*v == '"')
-			v++;
-		v[strcspn(v, "\"")] = '\0';
-		len += (size_t)pt_snprintf(buf + len, size > len ? size - len : 0, "%s%s", len ? " " : "", v);
-		if (len >= size)
-			break;
-	}
-	free(text);
-}
-
-static int count_dir(int rootfd, const char *path)
-{
-	struct dirent *de;
-	int fd, n = 0;
-	DIR *d;
-
-	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-int pt_host_open(const char *root, const char *cmdline_file, bool probe_disks, struct pt_host *ret)
-{
-	struct pt_host *h;
-	char *text = NULL;
-	int r;
-
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	pt_snprintf(h->root, sizeof(h->root), "%s", root);
-	r = pt_sys_open(root, &h->sys);
-	if (r < 0)
-		goto fail_free;
-	r = pt_sys_scan(&h->sys);
-	if (r < 0)
-		goto fail;
-	pt_snprintf(h->fdroot, sizeof(h->fdroot), "/proc/self/fd/%d", h->sys.rootfd);
-	if (cmdline_file)
-		r = pt_read_file(AT_FDCWD, cmdline_file, 1 << 16, &h->cmdline, NULL);
-	else
-		r = pt_read_file(h->sys.rootfd, "proc/cmdline", 1 << 16, &h->cmdline, NULL);
-	if (r < 0)
-		goto fail;
-	h->cmdline[strcspn(h->cmdline, "\n")] = '\0';
-	r = pt_opts_parse(h->cmdline, &h->opts);
-	if (r < 0)
-		goto fail;
-	if (pt_read_attr(h->sys.rootfd, "proc/sys/kernel/osrelease", h->kver, sizeof(h->kver)) < 0)
-		h->kver[0] = '\0';
-	for (size_t i = 0; i < h->sys.ndevs; i++) {
-		const struct pt_dev *d = &h->sys.devs[i];
-
-		if (d->bus == 0 && d->dev == 0 && d->fn == 0 && (d->cls >> 8) == 0x0600) {
-			if (d->vendor == 0x8086)
-				pt_snprintf(h->cpu, sizeof(h->cpu), "intel");
-			else if (d->vendor == 0x1022 || d->vendor == 0x1002)
-				pt_snprintf(h->cpu, sizeof(h->cpu), "amd");
-			break;
-		}
-	}
-	os_release(h->sys.rootfd, h->os_id, sizeof(h->os_id));
-	h->dmar = pt_exists(h->sys.rootfd, "sys/firmware/acpi/tables/DMAR");
-	h->ivrs = pt_exists(h->sys.rootfd, "sys/firmware/acpi/tables/IVRS");
-	h->groups = count_dir(h->sys.rootfd, "sys/kernel/iommu_groups");
-	r = pt_mounts_read(h->sys.rootfd, &h->mounts);
-	if (r < 0)
-		goto fail;
-	if (probe_disks) {
-		r = pt_storage_scan(h->sys.rootfd, &h->mounts, &h->storage);
-		if (r < 0)
-			goto fail;
-	}
-	r = pt_read_file(h->sys.rootfd, "proc/iomem", 16 << 20, &text, NULL);
-	if (r == 0) {
-		r = pt_iomem_parse(text, &h->iomem);
-		free(text);
-		if (r < 0)
-			goto fail;
-	}
-	*ret = *h;
-	free(h);
-	return 0;
-fail:
-	pt_host_close(h);
-fail_free:
-	free(h);
-	return r;
-}
-
-void pt_host_close(struct pt_host *h)
-{
-	pt_sys_close(&h->sys);
-	pt_mounts_free(&h->mounts);
-	pt_storage_free(&h->storage);
-	pt_iomem_free(&h->iomem);
-	free(h->cmdline);
-	h->cmdline = NULL;
-	pt_opts_free(&h->opts);
-}
-
 /* ---- findings ------------------------------------------------------------ */
 
 struct ctx {
@@ -458,19 +328,6 @@ static void check_initramfs(struct ctx *c)
 	free(k);
 }
 
-void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size)
-{
-	if (d->domain)
-		pt_snprintf(buf, size, "%s@%04x:%04x", d->slot, d->vendor, d->device);
-	else
-		pt_snprintf(buf, size, "%02x:%02x.%x@%04x:%04x", d->bus, d->dev, d->fn, d->vendor, d->device);
-}
-
-static const char *short_slot(const struct pt_dev *d)
-{
-	return d->domain ? d->slot : d->slot + 5;
-}
-
 static void check_policy(struct ctx *c, const char *text, const char *source)
 {
 	const struct pt_host *h = c->h;
@@ -525,7 +382,7 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 
 		pt_dev_guarded(d, g, sizeof(g));
 		if (it->action == PT_ACT_REFUSE) {
-			f = add(c, PT_SEV_ERROR, "policy", "%s [%04x:%04x] refused (selector %s): %s", short_slot(d), d->vendor,
+			f = add(c, PT_SEV_ERROR, "policy", "%s [%04x:%04x] refused (selector %s): %s", pt_dev_short_slot(d), d->vendor,
 				d->device, seltext, it->reason);
 			if (strstr(it->reason, "guard mismatch"))
 				fix(f, "the slot holds another device now: find yours with ptctl list -d %s",
@@ -540,11 +397,11 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 		r = pt_storage_holds_system(&h->storage, d->slot, use, sizeof(use));
 		if (r == 2) {
 			f = add(c, PT_SEV_ERROR, "system-disk", "%s [%04x:%04x] (selected by %s) carries the "
-				"running system's disk %s", short_slot(d), d->vendor, d->device, seltext, use);
+				"running system's disk %s", pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
 			fix(f, "remove %s from pt.devices=: passing it takes / away from the host", seltext);
 		} else if (r == 1) {
 			f = add(c, PT_SEV_ERROR, "disk-in-use", "%s [%04x:%04x] (selected by %s) carries a disk in use: %s",
-				short_slot(d), d->vendor, d->device, seltext, use);
+				pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
 			fix(f, "unmount it (and remove it from /etc/fstab and swap) or remove %s from pt.devices=",
 			    seltext);
 		}
@@ -553,14 +410,14 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 
 			pt_snprintf(name, sizeof(name), "fb=%.*s", (int)strcspn(fb, " "), fb);
 			f = add(c, PT_SEV_WARN, "framebuffer", "%s [%04x:%04x]: the firmware framebuffer %s sits in "
-				"its BAR%s", short_slot(d), d->vendor, d->device, fb,
+				"its BAR%s", pt_dev_short_slot(d), d->vendor, d->device, fb,
 				d->boot_vga == 1 ? " (it is the boot VGA device)" : "");
 			if (tuning_args(c, name)[0])
 				fix(f, "add %s (ptctl cmdline adds it), or make the other GPU the primary display in "
 				       "the firmware setup", tuning_args(c, name));
 		} else if (d->boot_vga == 1) {
 			f = add(c, PT_SEV_WARN, "boot-vga", "%s [%04x:%04x] is the boot VGA device: the host's "
-				"console goes with it", short_slot(d), d->vendor, d->device);
+				"console goes with it", pt_dev_short_slot(d), d->vendor, d->device);
 			fix(f, "connect the host's display to another GPU, or make that the primary display in the "
 			       "firmware setup");
 		}
@@ -568,12 +425,12 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 			const struct pt_tuning_rule *rr = pt_tuning_find(c->tun, "reset=none");
 
 			f = add(c, pt_dev_is_display(d) ? PT_SEV_WARN : PT_SEV_INFO, "reset",
-				"%s [%04x:%04x] has no reset method (no reset_method in sysfs)", short_slot(d),
+				"%s [%04x:%04x] has no reset method (no reset_method in sysfs)", pt_dev_short_slot(d),
 				d->vendor, d->device);
 			fix(f, "%s", rr ? rr->why : "shut the VM down rather than reboot it");
 		}
 		if (strcmp(d->driver, "vfio-pci") == 0)
-			add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", short_slot(d), d->vendor, d->device);
+			add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", pt_dev_short_slot(d), d->vendor, d->device);
 	}
 	/* one plain ID taking identical twins */
 	for (size_t s = 0; s < pol.nsels; s++) {
@@ -593,7 +450,7 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 			if (d->vendor == first->vendor && d->device == first->device) {
 				same++;
 				len += (size_t)pt_snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0,
-							   "%s%s", len ? " and " : "", short_slot(d));
+							   "%s%s", len ? " and " : "", pt_dev_short_slot(d));
 			}
 		}
 		if (same > 1) {
@@ -638,7 +495,7 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 				continue;
 			pt_dev_guarded(m, g, sizeof(g));
 			ml += (size_t)pt_snprintf(missing + ml, ml < sizeof(missing) ? sizeof(missing) - ml : 0,
-						  "%s%s [%04x:%04x]", ml ? ", " : "", short_slot(m), m->vendor, m->device);
+						  "%s%s [%04x:%04x]", ml ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device);
 			al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0,
 						  "%s%s", al ? "," : "", g);
 		}
@@ -647,7 +504,7 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 
 			f = add(c, PT_SEV_WARN, "group", "IOMMU group %d is incomplete: %s stay%s on the host; a VM "
 				"can't use %s until %s on vfio-pci too", d->group, missing, many ? "" : "s",
-				short_slot(d), many ? "they are" : "it is");
+				pt_dev_short_slot(d), many ? "they are" : "it is");
 			fix(f, "add %s to pt.devices= (or add pt.groups=complete)", add_sel);
 		} else {
 			add(c, PT_SEV_OK, "group", "IOMMU group %d is passed whole", d->group);
@@ -659,7 +516,7 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 
 		if (!bound[i] && strcmp(d->override, "vfio-pci") == 0 && strcmp(d->driver, "vfio-pci") != 0) {
 			f = add(c, PT_SEV_WARN, "override", "%s [%04x:%04x] has driver_override=vfio-pci but is not "
-				"selected: no host driver can take it", short_slot(d), d->vendor, d->device);
+				"selected: no host driver can take it", pt_dev_short_slot(d), d->vendor, d->device);
 			fix(f, "echo > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
 			    d->slot, d->slot);
 		}
@@ -715,90 +572,4 @@ enum pt_sev pt_findings_worst(const struct pt_findings *f)
 		if (f->v[i].sev > w)
 			w = f->v[i].sev;
 	return w;
-}
-
-/* ---- ptctl cmdline ---------------------------------------------------------- */
-
-static void add_arg(struct pt_buf *args, struct pt_buf *why, const char *a, const char *reason)
-{
-	if (!a || !a[0])
-		return;
-	if (args->data && strstr(args->data, a))
-		return;
-	pt_buf_printf(args, "%s%s", args->len ? " " : "", a);
-	pt_buf_printf(why, "%s: %s\n", a, reason);
-}
-
-int pt_cmdline_build(const struct pt_host *h, const struct pt_tuning *tun, bool *sel,
-		     struct pt_buf *args, struct pt_buf *why)
-{
-	const struct pt_sys *sys = &h->sys;
-	const struct pt_tuning_rule *r;
-	char when[48], use[300], fb[96];
-	struct pt_buf devs = { 0 };
-	int busy = 0;
-
-	for (size_t i = 0; i < sys->ndevs; i++)
-		if (sel[i] && pt_dev_is_bridge(&sys->devs[i])) {
-			sel[i] = false;
-			pt_buf_printf(why, "%s: a PCI bridge stays with the host\n", short_slot(&sys->devs[i]));
-		}
-	/* whole groups */
-	for (size_t i = 0; i < sys->ndevs; i++) {
-		if (!sel[i] || sys->devs[i].group < 0)
-			continue;
-		for (size_t k = 0; k < sys->ndevs; k++) {
-			const struct pt_dev *m = &sys->devs[k];
-
-			if (sel[k] || m->group != sys->devs[i].group || pt_dev_is_bridge(m))
-				continue;
-			sel[k] = true;
-			pt_buf_printf(why, "%s: added, it shares IOMMU group %d with %s\n", short_slot(m), m->group,
-				      short_slot(&sys->devs[i]));
-		}
-	}
-	for (size_t i = 0; i < sys->ndevs; i++)
-		if (sel[i] && pt_storage_holds_system(&h->storage, sys->devs[i].slot, use, sizeof(use)) == 2) {
-			pt_buf_printf(why, "%s carries the running system's disk %s: refusing\n",
-				      short_slot(&sys->devs[i]), use);
-			busy = -EBUSY;
-		}
-	if (busy)
-		return busy;
-	busy = -ENODEV;
-	for (size_t i = 0; i < sys->ndevs; i++)
-		if (sel[i])
-			busy = 0;
-	if (busy)
-		return busy;	/* nothing left to pass */
-	pt_snprintf(when, sizeof(when), "cpu=%s", h->cpu);
-	if ((r = pt_tuning_find(tun, when)))
-		add_arg(args, why, r->args, r->why);
-	if ((r = pt_tuning_find(tun, "always")))
-		add_arg(args, why, r->args, r->why);
-	for (size_t i = 0; i < sys->ndevs; i++) {
-		char g[64];
-
-		if (!sel[i])
-			continue;
-		pt_dev_guarded(&sys->devs[i], g, sizeof(g));
-		pt_buf_printf(&devs, "%s%s", devs.len ? "," : "pt.devices=", g);
-	}
-	if (devs.err)
-		return devs.err;
-	if (devs.len) {
-		pt_buf_printf(args, "%s%s", args->len ? " " : "", devs.data);
-		pt_buf_printf(why, "pt.devices=: the selected functions in the guarded SLOT@ID form\n");
-	}
-	pt_buf_free(&devs);
-	for (size_t i = 0; i < sys->ndevs; i++) {
-		const struct pt_dev *d = &sys->devs[i];
-
-		if (!sel[i] || !pt_dev_is_display(d) || !pt_iomem_framebuffer(&h->iomem, d->slot, fb, sizeof(fb)))
-			continue;
-		pt_snprintf(when, sizeof(when), "fb=%.*s", (int)strcspn(fb, " "), fb);
-		if ((r = pt_tuning_find(tun, when)))
-			add_arg(args, why, r->args, r->why);
-	}
-	return args->err ? args->err : why->err;
 }

@@ -18,9 +18,7 @@ int pt_iomem_parse(const char *text, struct pt_iomem *ret)
 	while (*line) {
 		const char *e = strchr(line, '\n'), *p = line, *dash, *colon;
 		struct pt_iomem_entry en = { 0 };
-		uint32_t dummy;
 
-		(void)dummy;
 		if (!e)
 			e = line + strlen(line);
 		while (p < e && *p == ' ')

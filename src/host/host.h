@@ -78,7 +78,7 @@ struct pt_blk {
 	char model[64];		/* disks */
 	char dm_name[64];	/* holders: dm/name or md name */
 	/* from libblkid (or "" when unknown) */
-	char fstype[24], label[64], parttype[40], partname[72];
+	char fstype[24], label[64], uuid[40], parttype[40], partname[72];
 	char esp[64];		/* EFI/ subdirectories of a FAT ESP, "Microsoft fedora" */
 	bool ms_bootmgr;	/* EFI/Microsoft/Boot/bootmgfw.efi exists */
 	int probe_err;		/* -errno of opening dev/NAME (-EACCES when not root) */
@@ -100,6 +100,10 @@ void pt_blk_uses(const struct pt_storage *s, size_t i, char *buf, size_t size);
 /* Does the PCI function carry a disk in use? 2: it holds the running system (/, /boot...),
  * 1: something else is mounted or swapped on, 0: no. Names the disk and its uses in buf. */
 int pt_storage_holds_system(const struct pt_storage *s, const char *slot, char *buf, size_t size);
+/* The partition of a disk of slot holding an ESP with the Microsoft boot manager (its FAT
+ * volume serial, "1234-ABCD", is ->uuid): what GRUB's chainload entry searches for.
+ * -ENOENT when there is none. */
+int pt_windows_esp(const struct pt_storage *s, const char *slot, const struct pt_blk **ret);
 /* "1.0 TB", "600 MB": decimal units as disk vendors label them. */
 void pt_size_text(uint64_t bytes, char *buf, size_t size);
 /* Read the EFI/ subdirectories of a FAT file system on fd at off (esp.c). */
@@ -212,8 +216,6 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 void pt_findings_free(struct pt_findings *f);
 enum pt_sev pt_findings_worst(const struct pt_findings *f);
 
-/* The guarded selector of a function: "03:00.0@1002:744c" (domain 0 omitted). */
-void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size);
 /* Kernel arguments for passing the functions marked in sel[] (sys->ndevs entries):
  * completes their IOMMU groups (marking the members added), IOMMU and framebuffer tuning.
  * Each argument's reason goes to why (one "arg: reason" line each). -EBUSY: a function carries
@@ -472,11 +474,6 @@ ssize_t pt_uki_read_mem(void *ctx, void *buf, size_t n, uint64_t off);
 
 /* 1 when the firmware booted with Secure Boot on (efivarfs SecureBoot), else 0. */
 int pt_secure_boot(int rootfd);
-
-/* The FAT volume serial ("1234-ABCD") and partition of an ESP holding the Microsoft boot
- * manager on a disk of slot. -ENOENT when there is none. */
-int pt_windows_esp(int rootfd, const struct pt_storage *s, const char *slot, char *ret_uuid,
-		   size_t uuid_size, char *ret_part, size_t part_size);
 
 /* A string EFI variable (UTF-16LE, NUL-terminated, NV|BS|RT) through efivarfs under the
  * root, the way bootctl set-oneshot writes LoaderEntryOneShot; value NULL deletes it. */

@@ -167,11 +167,13 @@ static void probe_fs(int fd, uint64_t off, uint64_t size, struct pt_blk *b)
 		return;
 	if (blkid_probe_set_device(pr, fd, (blkid_loff_t)off, (blkid_loff_t)size) == 0) {
 		blkid_probe_enable_superblocks(pr, 1);
-		blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL);
+		blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL |
+						  BLKID_SUBLKS_UUID);
 		blkid_probe_enable_partitions(pr, 0);
 		if (blkid_do_safeprobe(pr) == 0) {
 			copy_value(pr, "TYPE", b->fstype, sizeof(b->fstype));
 			copy_value(pr, "LABEL", b->label, sizeof(b->label));
+			copy_value(pr, "UUID", b->uuid, sizeof(b->uuid));
 		}
 	}
 	blkid_free_probe(pr);
@@ -454,6 +456,20 @@ int pt_storage_holds_system(const struct pt_storage *s, const char *slot, char *
 		}
 	}
 	return found;
+}
+
+int pt_windows_esp(const struct pt_storage *s, const char *slot, const struct pt_blk **ret)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct pt_blk *b = &s->v[i];
+
+		if (b->kind != PT_BLK_PART || !b->ms_bootmgr || !b->uuid[0] || b->parent < 0 ||
+		    strcmp(s->v[b->parent].pci, slot) != 0)
+			continue;
+		*ret = b;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 void pt_size_text(uint64_t bytes, char *buf, size_t size)
