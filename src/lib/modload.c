@@ -542,7 +542,7 @@ int pt_modload_exec_modprobe(const char *name)
 	int status;
 	pid_t pid;
 
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		if (access(paths[i], X_OK) < 0)
 			continue;
 		pid = fork();
@@ -557,4 +557,53 @@ int pt_modload_exec_modprobe(const char *name)
 		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 	}
 	return -ENOENT;
+}
+
+static bool have_driver(int rootfd, const char *drv)
+{
+	char path[64 + PT_NAME_MAX];
+
+	return pt_pathf(path, sizeof(path), "sys/bus/pci/drivers/%s", drv) >= 0 && pt_exists(rootfd, path);
+}
+
+int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char *cmdline,
+		   const char *drv, bool live, struct pt_driver_load *ret)
+{
+	struct pt_modload *m;
+	uint64_t t = pt_now_us();
+	int r;
+
+	*ret = (struct pt_driver_load){ .how = "present" };
+	if (have_driver(rootfd, drv))
+		return 0;
+	r = pt_modload_new(rootfd, kver, cmdline, &m);
+	if (r < 0) {
+		pt_snprintf(ret->why, sizeof(ret->why), "cannot read the module index of %s: %s",
+			    kver ? kver : "this kernel", strerror(-r));
+		goto out;
+	}
+	r = pt_modload_probe(m, k, drv, &ret->st);
+	pt_modload_free(m);
+	ret->probed = true;
+	if (r == -ENOTSUP && live) {
+		/* an install command, or a compressed module the kernel can't inflate */
+		ret->how = "modprobe";
+		r = pt_modload_exec_modprobe(drv);
+		if (r < 0)
+			pt_snprintf(ret->why, sizeof(ret->why), "modprobe %s failed: %s", drv, strerror(-r));
+	} else if (r < 0) {
+		pt_snprintf(ret->why, sizeof(ret->why), "loading %s failed: %s", drv,
+			    ret->st.first_error[0] ? ret->st.first_error : strerror(-r));
+	} else if (ret->st.loaded) {
+		ret->how = "loaded";
+	}
+	if (r == 0 && !have_driver(rootfd, drv)) {
+		pt_snprintf(ret->why, sizeof(ret->why), "%s loaded but registered no PCI driver", drv);
+		r = -ENODEV;
+	}
+out:
+	if (r < 0)
+		ret->how = "failed";
+	ret->us = pt_now_us() - t;
+	return r;
 }

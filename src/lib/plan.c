@@ -8,8 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "ptboot.h"
+
+/* Selectors named in a note before the rest are only counted: a policy may hold thousands. */
+#define NOTE_MAX_UNMATCHED 8
 
 const char *pt_result_name(enum pt_result r)
 {
@@ -21,7 +25,7 @@ const char *pt_result_name(enum pt_result r)
 		[PT_RES_REFUSED] = "refused",
 	};
 
-	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "?";
 }
 
 const char *pt_action_name(enum pt_action a)
@@ -29,15 +33,31 @@ const char *pt_action_name(enum pt_action a)
 	return a == PT_ACT_BIND ? "bind" : "refuse";
 }
 
+/* Room for one more element of an array that grows by doubling: the bump allocator of
+ * pt-early never reuses memory, so growing one by one would cost quadratic memory. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(*v, ncap * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
 int pt_plan_note(struct pt_plan *p, int level, const char *fmt, ...)
 {
 	struct pt_note *n;
 	va_list ap;
 
-	n = realloc(p->notes, (p->nnotes + 1) * sizeof(*n));
-	if (!n)
+	if (grow((void **)&p->notes, &p->notes_cap, p->nnotes, sizeof(*p->notes)) < 0)
 		return -ENOMEM;
-	p->notes = n;
 	n = &p->notes[p->nnotes++];
 	n->level = level;
 	va_start(ap, fmt);
@@ -50,6 +70,8 @@ void pt_plan_free(struct pt_plan *p)
 {
 	free(p->items);
 	free(p->notes);
+	free(p->take);
+	free(p->sel_hits);
 	*p = (struct pt_plan){ 0 };
 }
 
@@ -66,65 +88,62 @@ static struct pt_item *add_item(struct pt_plan *p, size_t dev, int sel, enum pt_
 {
 	struct pt_item *it;
 
-	it = realloc(p->items, (p->nitems + 1) * sizeof(*it));
-	if (!it)
+	if (grow((void **)&p->items, &p->items_cap, p->nitems, sizeof(*p->items)) < 0)
 		return NULL;
-	p->items = it;
 	it = &p->items[p->nitems++];
 	*it = (struct pt_item){ .dev = dev, .sel = sel, .action = a, .result = PT_RES_PLANNED };
+	p->take[dev] = a == PT_ACT_BIND;
 	return it;
 }
 
-static struct pt_item *find_item(struct pt_plan *p, size_t dev)
+static void refuse(struct pt_item *it, enum pt_refusal why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void refuse(struct pt_item *it, enum pt_refusal why, const char *fmt, ...)
 {
-	for (size_t i = 0; i < p->nitems; i++)
-		if (p->items[i].dev == dev)
-			return &p->items[i];
-	return NULL;
+	va_list ap;
+
+	it->action = PT_ACT_REFUSE;
+	it->refusal = why;
+	it->result = PT_RES_REFUSED;
+	va_start(ap, fmt);
+	pt_vsnprintf(it->reason, sizeof(it->reason), fmt, ap);
+	va_end(ap);
 }
 
-static void id_text(const struct pt_dev *d, char *buf, size_t size)
-{
-	pt_snprintf(buf, size, "%04x:%04x class %04x", d->vendor, d->device, d->cls >> 8);
-}
-
-/* Decide one function: bind (with the first selector that takes it), refuse
- * (a guard that fails wins over every other selector), or leave it alone. */
-static int plan_dev(struct pt_plan *p, const struct pt_sys *sys, const struct pt_policy *pol,
-		    size_t di, bool *used)
+/* Decide one function: bind (with the first selector that takes it), refuse (a guard that
+ * fails wins over every other selector), or leave it alone. */
+static int plan_dev(struct pt_plan *p, const struct pt_sys *sys, const struct pt_policy *pol, size_t di)
 {
 	const struct pt_dev *d = &sys->devs[di];
-	int take = -1, refuse = -1, by_slot = 0;
+	int take = -1, mismatch = -1;
+	bool by_slot = false;
 	struct pt_item *it;
-	char found[48];
 
 	for (size_t s = 0; s < pol->nsels; s++) {
 		const struct pt_sel *sel = &pol->sels[s];
 
-		if (sel->kind == PT_SEL_GUARDED && pt_sel_matches_slot(sel, d)) {
-			used[s] = true;
-			if (!pt_sel_matches_id(sel, d)) {
-				if (refuse < 0)
-					refuse = (int)s;
-				continue;
-			}
-		} else if (!pt_sel_matches(sel, d)) {
+		if (sel->kind == PT_SEL_GUARDED ? !pt_sel_matches_slot(sel, d) : !pt_sel_matches(sel, d))
+			continue;
+		p->sel_hits[s]++;
+		if (sel->kind == PT_SEL_GUARDED && !pt_sel_matches_id(sel, d)) {
+			if (mismatch < 0)
+				mismatch = (int)s;
 			continue;
 		}
-		used[s] = true;
 		if (take < 0)
 			take = (int)s;
-		if (sel->kind != PT_SEL_ID)
-			by_slot = 1;
+		by_slot |= sel->kind != PT_SEL_ID;
 	}
-	if (refuse >= 0) {
-		it = add_item(p, di, refuse, PT_ACT_REFUSE);
+	if (mismatch >= 0) {
+		it = add_item(p, di, mismatch, PT_ACT_REFUSE);
 		if (!it)
 			return -ENOMEM;
-		it->result = PT_RES_REFUSED;
-		id_text(d, found, sizeof(found));
-		pt_snprintf(it->reason, sizeof(it->reason), "guard mismatch: found %s, expected %s",
-			 found, strchr(pol->sels[refuse].text, '@') + 1);
+		if (d->unreadable)
+			refuse(it, PT_REFUSE_GUARD, "guard mismatch: vendor/device unreadable, expected %s",
+			       strchr(pol->sels[mismatch].text, '@') + 1);
+		else
+			refuse(it, PT_REFUSE_GUARD, "guard mismatch: found %04x:%04x class %04x, expected %s",
+			       d->vendor, d->device, d->cls >> 8, strchr(pol->sels[mismatch].text, '@') + 1);
 		return 0;
 	}
 	if (take < 0)
@@ -132,122 +151,149 @@ static int plan_dev(struct pt_plan *p, const struct pt_sys *sys, const struct pt
 	it = add_item(p, di, take, PT_ACT_BIND);
 	if (!it)
 		return -ENOMEM;
-	if (pt_dev_is_bridge(d)) {
-		it->action = PT_ACT_REFUSE;
-		pt_snprintf(it->reason, sizeof(it->reason), "PCI bridge (class %04x): stays with the host",
-			 d->cls >> 8);
-	} else if (d->boot_vga == 1 && !by_slot) {
-		it->action = PT_ACT_REFUSE;
-		pt_snprintf(it->reason, sizeof(it->reason),
-			 "boot VGA device matched only by ID: name its slot to pass the host's console GPU");
-	}
-	if (it->action == PT_ACT_REFUSE)
-		it->result = PT_RES_REFUSED;
+	if (d->unreadable)
+		refuse(it, PT_REFUSE_UNREADABLE, "vendor/device unreadable: can't tell what it is");
+	else if (pt_dev_is_bridge(d))
+		refuse(it, PT_REFUSE_BRIDGE, "PCI bridge (class %04x): stays with the host", d->cls >> 8);
+	else if (d->boot_vga == 1 && !by_slot)
+		refuse(it, PT_REFUSE_BOOT_VGA_ID,
+		       "boot VGA device matched only by ID: name its slot to pass the host's console GPU");
 	else if (d->boot_vga == 1)
-		return pt_plan_note(p, 4, "%s is the boot VGA device: the host's console goes with it",
+		return pt_plan_note(p, LOG_WARNING, "%s is the boot VGA device: the host's console goes with it",
 				    d->slot);
+	p->take[di] = it->action == PT_ACT_BIND;
 	return 0;
 }
 
-/* Members of bound functions' IOMMU groups that stay behind. */
-static int plan_groups(struct pt_plan *p, const struct pt_sys *sys, bool complete)
+static int note_unmatched(struct pt_plan *p, const struct pt_policy *pol)
 {
-	size_t nitems = p->nitems;
-
-	for (size_t i = 0; i < nitems; i++) {
-		const struct pt_dev *d = &sys->devs[p->items[i].dev];
-		char missing[200];
-		size_t len = 0;
-		bool first = true;
-
-		if (p->items[i].action != PT_ACT_BIND || d->group < 0)
-			continue;
-		/* handle each group once, at its first bound member */
-		for (size_t j = 0; j < i; j++)
-			if (p->items[j].action == PT_ACT_BIND &&
-			    sys->devs[p->items[j].dev].group == d->group)
-				first = false;
-		if (!first)
-			continue;
-		missing[0] = '\0';
-		for (size_t k = 0; k < sys->ndevs; k++) {
-			const struct pt_dev *m = &sys->devs[k];
-			struct pt_item *mi;
-
-			if (m->group != d->group || pt_dev_is_bridge(m))
-				continue;
-			mi = find_item(p, k);
-			if (mi && mi->action == PT_ACT_BIND)
-				continue;
-			if (complete && !mi) {
-				mi = add_item(p, k, -1, PT_ACT_BIND);
-				if (!mi)
-					return -ENOMEM;
-				pt_snprintf(mi->reason, sizeof(mi->reason),
-					 "completes IOMMU group %d of %s (pt.groups=complete)", d->group,
-					 d->slot);
-				continue;
-			}
-			if (len < sizeof(missing))
-				len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x]%s",
-							len ? ", " : "", m->slot, m->vendor, m->device,
-							mi ? " (refused)" : "");
-		}
-		if (len && pt_plan_note(p, 4,
-					"%s: IOMMU group %d also holds %s, not selected: a VM can't use the group "
-					"until all of it is on vfio-pci (select it, or add pt.groups=complete)",
-					d->slot, d->group, missing) < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, bool complete_groups,
-		  struct pt_plan *ret)
-{
-	struct pt_plan p = { .complete_groups = complete_groups };
-	bool *used;
+	size_t n = 0;
 	int r = 0;
 
-	used = calloc(pol->nsels + 1, sizeof(*used));
-	if (!used)
-		return -ENOMEM;
-	for (size_t i = 0; i < sys->ndevs && r == 0; i++)
-		r = plan_dev(&p, sys, pol, i, used);
 	for (size_t s = 0; s < pol->nsels && r == 0; s++)
-		if (!used[s])
-			r = pt_plan_note(&p, 4, "selector %s matched no PCI function", pol->sels[s].text);
-	/* A plain ID that takes identical twins: the user may have wanted one.
-	 * One note per selector, naming the first few. */
-	for (size_t s = 0; s < pol->nsels && r == 0; s++) {
-		const struct pt_dev *first = NULL;
-		char names[160];
-		size_t len = 0, n = 0;
+		if (!p->sel_hits[s] && ++n <= NOTE_MAX_UNMATCHED)
+			r = pt_plan_note(p, LOG_WARNING, "selector %s matched no PCI function", pol->sels[s].text);
+	if (r == 0 && n > NOTE_MAX_UNMATCHED)
+		r = pt_plan_note(p, LOG_WARNING, "%zu more selectors matched no PCI function",
+				 n - NOTE_MAX_UNMATCHED);
+	return r;
+}
 
-		if (pol->sels[s].kind != PT_SEL_ID)
+/* A plain ID that takes identical twins: the user may have wanted one. One note per
+ * selector, naming the first few. */
+static int note_twins(struct pt_plan *p, const struct pt_sys *sys, const struct pt_policy *pol, size_t s)
+{
+	const struct pt_dev *first = NULL;
+	char names[160];
+	size_t len = 0, n = 0;
+
+	names[0] = '\0';
+	for (size_t i = 0; i < p->nitems; i++) {
+		const struct pt_dev *d = &sys->devs[p->items[i].dev];
+
+		if (p->items[i].sel != (int)s || p->items[i].action != PT_ACT_BIND)
 			continue;
-		names[0] = '\0';
-		for (size_t i = 0; i < p.nitems; i++) {
-			const struct pt_dev *d = &sys->devs[p.items[i].dev];
-
-			if (p.items[i].sel != (int)s || p.items[i].action != PT_ACT_BIND)
-				continue;
-			if (!first)
-				first = d;
-			else if (d->vendor != first->vendor || d->device != first->device)
-				continue;
-			if (++n <= 3 && len < sizeof(names))
-				len += (size_t)pt_snprintf(names + len, sizeof(names) - len, "%s%s",
-							   len ? ", " : "", d->slot);
-		}
-		if (n > 1)
-			r = pt_plan_note(&p, 4, "selector %s takes %zu identical devices (%s%s); "
-					 "use SLOT@ID to pick one", pol->sels[s].text, n, names,
-					 n > 3 ? ", ..." : "");
+		if (!first)
+			first = d;
+		else if (d->vendor != first->vendor || d->device != first->device)
+			continue;
+		if (++n <= 3 && len < sizeof(names))
+			len += (size_t)pt_snprintf(names + len, sizeof(names) - len, "%s%s", len ? ", " : "",
+						   d->slot);
 	}
+	if (n < 2)
+		return 0;
+	return pt_plan_note(p, LOG_WARNING, "selector %s takes %zu identical devices (%s%s); use SLOT@ID to pick one",
+			    pol->sels[s].text, n, names, n > 3 ? ", ..." : "");
+}
+
+struct groups_ctx {
+	struct pt_plan *p;
+	const struct pt_sys *sys;
+	size_t *item_of;	/* sys->ndevs entries: index of a function's item, or SIZE_MAX */
+	bool complete;
+};
+
+/* Members of a bound function's IOMMU group that stay behind: added (pt.groups=complete)
+ * or named in a warning. */
+static int group_gap(void *data, const struct pt_gap *g)
+{
+	struct groups_ctx *c = data;
+	const struct pt_dev *d = &c->sys->devs[g->first];
+	char missing[200];
+	size_t len = 0;
+
+	missing[0] = '\0';
+	for (size_t k = 0; k < g->nleft; k++) {
+		const struct pt_dev *m = &c->sys->devs[g->left[k]];
+		bool refused = c->item_of[g->left[k]] != SIZE_MAX;
+		struct pt_item *mi;
+
+		if (c->complete && !refused) {
+			mi = add_item(c->p, g->left[k], -1, PT_ACT_BIND);
+			if (!mi)
+				return -ENOMEM;
+			pt_snprintf(mi->reason, sizeof(mi->reason), "completes IOMMU group %d of %s (pt.groups=complete)",
+				    g->group, d->slot);
+			continue;
+		}
+		if (len < sizeof(missing))
+			len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x]%s",
+						   len ? ", " : "", m->slot, m->vendor, m->device,
+						   refused ? " (refused)" : "");
+	}
+	if (!len)
+		return 0;
+	return pt_plan_note(c->p, LOG_WARNING,
+			    "%s: IOMMU group %d also holds %s, not selected: a VM can't use the group until all "
+			    "of it is on vfio-pci (select it, or add pt.groups=complete)",
+			    d->slot, g->group, missing);
+}
+
+static int plan_groups(struct pt_plan *p, const struct pt_sys *sys, bool complete)
+{
+	struct groups_ctx c = { .p = p, .sys = sys, .complete = complete };
+	bool *mark;
+	int r;
+
+	/* the marks are taken before completing: completion must not see its own additions */
+	c.item_of = malloc((sys->ndevs + 1) * sizeof(*c.item_of));
+	mark = malloc(sys->ndevs + 1);
+	if (!c.item_of || !mark) {
+		free(c.item_of);
+		free(mark);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sys->ndevs; i++)
+		c.item_of[i] = SIZE_MAX;
+	for (size_t i = 0; i < p->nitems; i++)
+		c.item_of[p->items[i].dev] = i;
+	memcpy(mark, p->take, sys->ndevs);
+	r = pt_sys_gaps(sys, mark, PT_UNIT_GROUP, group_gap, &c);
+	free(mark);
+	free(c.item_of);
+	return r;
+}
+
+int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, unsigned flags,
+		  struct pt_plan *ret)
+{
+	struct pt_plan p = { .complete_groups = flags & PT_PLAN_GROUPS, .nsels = pol->nsels };
+	int r = 0;
+
+	p.take = calloc(sys->ndevs + 1, sizeof(*p.take));
+	p.sel_hits = calloc(pol->nsels + 1, sizeof(*p.sel_hits));
+	if (!p.take || !p.sel_hits)
+		r = -ENOMEM;
+	for (size_t i = 0; i < sys->ndevs && r == 0; i++)
+		r = plan_dev(&p, sys, pol, i);
 	if (r == 0)
-		r = plan_groups(&p, sys, complete_groups);
-	free(used);
+		r = note_unmatched(&p, pol);
+	for (size_t s = 0; s < pol->nsels && r == 0; s++)
+		if (pol->sels[s].kind == PT_SEL_ID)
+			r = note_twins(&p, sys, pol, s);
+	if (r == 0)
+		r = plan_groups(&p, sys, p.complete_groups);
 	if (r < 0) {
 		pt_plan_free(&p);
 		return r;

@@ -193,6 +193,13 @@ int pt_policy_parse(const char *s, struct pt_policy *ret, struct pt_policy_error
 	for (size_t k = 0; k < len; k++)
 		if (s[k] == ',')
 			n++;
+	if (n > PT_POLICY_MAX_SELECTORS) {
+		if (ret_err) {
+			pt_snprintf(ret_err->sel, sizeof(ret_err->sel), "%zu selectors", n);
+			ret_err->why = "more than " PT_STR(PT_POLICY_MAX_SELECTORS) " selectors";
+		}
+		return -E2BIG;
+	}
 	p.sels = calloc(n, sizeof(*p.sels));
 	if (!p.sels)
 		return -ENOMEM;
@@ -234,7 +241,7 @@ bool pt_sel_matches_slot(const struct pt_sel *s, const struct pt_dev *d)
 
 bool pt_sel_matches_id(const struct pt_sel *s, const struct pt_dev *d)
 {
-	return (s->vendor == PT_ANY || (uint32_t)s->vendor == d->vendor) &&
+	return !d->unreadable && (s->vendor == PT_ANY || (uint32_t)s->vendor == d->vendor) &&
 	       (s->device == PT_ANY || (uint32_t)s->device == d->device) &&
 	       (s->cls == PT_ANY || (uint32_t)s->cls == d->cls >> 8) &&
 	       (s->progif == PT_ANY || (uint32_t)s->progif == (d->cls & 0xff));

@@ -19,6 +19,19 @@
 #define PT_NAME_MAX 64	/* driver, module and reset-method names */
 #define PT_SLOT_MAX 24	/* "dddddddd:bb:dd.f" plus room */
 #define PT_REASON_MAX 192
+#define PT_PATH_MAX 4096
+
+#define PT_VFIO_DRIVER "vfio-pci"
+/* pt-early's state report, relative to the root */
+#define PT_STATE_DIR "run/ptboot"
+#define PT_STATE_FILE PT_STATE_DIR "/state.json"
+/* The most selectors a policy may hold: far more than a kernel command line can carry (2 KiB on
+ * x86), and a bound on what pt-early allocates in an initramfs without swap. */
+#define PT_POLICY_MAX_SELECTORS 16384
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PT_STR_(x) #x
+#define PT_STR(x) PT_STR_(x)
 
 /* ---- format.c: snprintf for what ptboot prints (no floats, no locale) -- */
 
@@ -28,6 +41,11 @@ int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 int pt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- util.c: small helpers shared by every layer ---------------------- */
+
+/* snprintf for a path: -ENAMETOOLONG when it does not fit, never a cut path. */
+int pt_pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Stable sort of n indices by cmp (a merge sort: no qsort in the static binary). */
+int pt_sort_idx(size_t *v, size_t n, int (*cmp)(size_t a, size_t b, const void *ctx), const void *ctx);
 
 /* Read a sysfs-style attribute relative to dirfd into buf (NUL-terminated,
  * trailing newline stripped). Returns the length or -errno. */
@@ -86,7 +104,7 @@ void pt_opts_free(struct pt_opts *o);
 /* Parse a kernel-style boolean ("1", "y", "yes", "on", "true"; bare = true). */
 int pt_parse_bool(const char *val, bool *ret);
 
-/* ---- policy.c: pt.devices= selectors ---------------------------------- */
+/* ---- policy.c: pt.devices= selectors and what they match -------------- */
 
 enum pt_sel_kind {
 	PT_SEL_SLOT,	/* 03:00.0, 0000:03:00.1, 03:00.* */
@@ -116,10 +134,17 @@ struct pt_policy_error {
 	const char *why;	/* static English reason */
 };
 
+/* -E2BIG (why set) for more than PT_POLICY_MAX_SELECTORS selectors. */
 int pt_policy_parse(const char *s, struct pt_policy *ret, struct pt_policy_error *ret_err);
 void pt_policy_free(struct pt_policy *p);
 /* One selector (no commas). */
 int pt_sel_parse(const char *s, size_t len, struct pt_sel *ret, const char **ret_why);
+
+struct pt_dev;
+bool pt_sel_matches(const struct pt_sel *s, const struct pt_dev *d);
+/* Slot part only (for guarded selectors). */
+bool pt_sel_matches_slot(const struct pt_sel *s, const struct pt_dev *d);
+bool pt_sel_matches_id(const struct pt_sel *s, const struct pt_dev *d);
 
 /* ---- sysfs.c: the PCI device model of one root ------------------------ */
 
@@ -133,6 +158,7 @@ struct pt_dev {
 	char driver[PT_NAME_MAX];	/* "" when unbound */
 	char override[PT_NAME_MAX];	/* "" when "(null)" */
 	char reset_method[PT_NAME_MAX];	/* "" when absent/empty */
+	bool unreadable;	/* vendor, device or class unreadable: IDs 0xffff, class 0 */
 };
 
 struct pt_sys {
@@ -159,6 +185,23 @@ bool pt_dev_is_display(const struct pt_dev *d);
 const char *pt_dev_short_slot(const struct pt_dev *d);
 /* The guarded selector of a function: "03:00.0@1002:744c". */
 void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size);
+
+/* What a VM takes as one: an IOMMU group, or the functions of one slot (they share resets). */
+enum pt_unit { PT_UNIT_GROUP, PT_UNIT_SLOT };
+
+struct pt_gap {
+	int group;		/* PT_UNIT_GROUP: the IOMMU group; -1 for a slot */
+	size_t first;		/* its first marked function (index into sys->devs) */
+	const size_t *left;	/* its functions that are not marked, bridges left out, in slot order */
+	size_t nleft;
+};
+
+/* For every unit that holds a function marked in mark[] (sys->ndevs entries), in the slot
+ * order of its first marked function: fn with the functions left out (nleft may be 0).
+ * Functions without a group are no group's. fn's non-zero return stops the walk and is
+ * returned. */
+typedef int (*pt_gap_fn)(void *data, const struct pt_gap *g);
+int pt_sys_gaps(const struct pt_sys *sys, const bool *mark, enum pt_unit unit, pt_gap_fn fn, void *data);
 bool pt_sel_matches(const struct pt_sel *s, const struct pt_dev *d);
 /* Slot part only (for guarded selectors). */
 bool pt_sel_matches_slot(const struct pt_sel *s, const struct pt_dev *d);
@@ -174,11 +217,20 @@ enum pt_result {
 	PT_RES_ROLLED_BACK,
 	PT_RES_REFUSED,
 };
+/* Why the plan refuses a function a selector matched: the same reason in every frontend. */
+enum pt_refusal {
+	PT_REFUSE_NONE,
+	PT_REFUSE_GUARD,	/* SLOT@ID: the slot holds other IDs */
+	PT_REFUSE_BRIDGE,	/* a bridge stays with the host */
+	PT_REFUSE_BOOT_VGA_ID,	/* the boot VGA device, matched by an ID only */
+	PT_REFUSE_UNREADABLE,	/* its vendor, device or class can't be read */
+};
 
 struct pt_item {
 	size_t dev;		/* index into sys->devs */
-	int sel;		/* index into the policy */
+	int sel;		/* index into the policy; -1: added to complete its IOMMU group */
 	enum pt_action action;
+	enum pt_refusal refusal;
 	enum pt_result result;
 	char driver_before[PT_NAME_MAX];
 	char driver_after[PT_NAME_MAX];
@@ -186,19 +238,28 @@ struct pt_item {
 };
 
 struct pt_note {
-	int level;		/* 3 error, 4 warning (kmsg priorities) */
+	int level;		/* LOG_ERR or LOG_WARNING (kmsg priorities) */
 	char text[256];
 };
 
 struct pt_plan {
 	struct pt_item *items;
-	size_t nitems;
+	size_t nitems, items_cap;
 	struct pt_note *notes;
-	size_t nnotes;
+	size_t nnotes, notes_cap;
+	bool *take;		/* sys->ndevs entries: the functions the plan binds */
+	size_t *sel_hits;	/* per selector: the functions it matched (guarded: by slot) */
+	size_t nsels;
 	bool complete_groups;	/* add unselected group members (pt.groups=complete) */
 };
 
-int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, bool complete_groups,
+#define PT_PLAN_GROUPS (1u << 0)	/* complete IOMMU groups: pt.groups=complete */
+
+/* Decide every function: bind (with the first selector that takes it), refuse (a failing
+ * guard wins over every other selector; bridges; the boot VGA device by ID alone), or leave
+ * it. Notes: selectors that match nothing, plain IDs that take identical twins, IOMMU groups
+ * left half on the host. */
+int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, unsigned flags,
 		  struct pt_plan *ret);
 int pt_plan_note(struct pt_plan *p, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -250,6 +311,20 @@ int pt_modload_plan(struct pt_modload *m, const char *name, pt_modload_plan_fn f
  * plus modules.softdep lines, the command line): for tests and fuzzing. */
 int pt_modload_new_mem(const char *kver, const char *dep, const char *builtin, const char *conf,
 		       const char *cmdline, struct pt_modload **ret);
+
+/* Make the PCI driver drv available, the way pt-early and ptctl bind do: nothing when it is
+ * registered; else load its module with modprobe's semantics (the system's modprobe for what
+ * only it can do, when live: the root is this system's /), then check that the driver
+ * registered. On failure, ret->why says what went wrong. kver/cmdline as pt_modload_new. */
+struct pt_driver_load {
+	const char *how;	/* "present", "loaded", "modprobe" or "failed" */
+	bool probed;		/* the module loader ran: st holds its counts */
+	struct pt_modload_stats st;
+	uint64_t us;		/* time spent loading */
+	char why[PT_REASON_MAX];
+};
+int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char *cmdline,
+		   const char *drv, bool live, struct pt_driver_load *ret);
 
 /* ---- bind.c: the binder, shared by pt-early and ptctl ----------------- */
 

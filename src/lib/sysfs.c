@@ -80,20 +80,19 @@ static void read_volatile(int devfd, struct pt_dev *d)
 		d->override[0] = '\0';
 }
 
-static int read_dev(int devfd, struct pt_dev *d)
+/* A function whose IDs can't be read stays in the model (unreadable): it is still a member
+ * of its IOMMU group, and a selector must not take what it can't identify. */
+static void read_dev(int devfd, struct pt_dev *d)
 {
 	char buf[PT_NAME_MAX];
-	int r;
 
-	r = read_hex_attr(devfd, "vendor", 0xffff, &d->vendor);
-	if (r < 0)
-		return r;
-	r = read_hex_attr(devfd, "device", 0xffff, &d->device);
-	if (r < 0)
-		return r;
-	r = read_hex_attr(devfd, "class", 0xffffff, &d->cls);
-	if (r < 0)
-		return r;
+	if (read_hex_attr(devfd, "vendor", 0xffff, &d->vendor) < 0 ||
+	    read_hex_attr(devfd, "device", 0xffff, &d->device) < 0 ||
+	    read_hex_attr(devfd, "class", 0xffffff, &d->cls) < 0) {
+		d->unreadable = true;
+		d->vendor = d->device = 0xffff;
+		d->cls = 0;
+	}
 	if (read_hex_attr(devfd, "subsystem_vendor", 0xffff, &d->subvendor) < 0)
 		d->subvendor = 0;
 	if (read_hex_attr(devfd, "subsystem_device", 0xffff, &d->subdevice) < 0)
@@ -111,7 +110,6 @@ static int read_dev(int devfd, struct pt_dev *d)
 	if (pt_read_attr(devfd, "reset_method", d->reset_method, sizeof(d->reset_method)) < 0)
 		d->reset_method[0] = '\0';
 	read_volatile(devfd, d);
-	return 0;
 }
 
 static int cmp_dev(const void *a, const void *b)
@@ -153,12 +151,8 @@ int pt_sys_scan(struct pt_sys *sys)
 		devfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (devfd < 0)
 			continue;	/* hot-removed under us */
-		r = read_dev(devfd, &d);
+		read_dev(devfd, &d);
 		close(devfd);
-		if (r < 0) {
-			r = 0;
-			continue;
-		}
 		if (n == cap) {
 			struct pt_dev *p;
 
@@ -205,9 +199,11 @@ int pt_sys_scan(struct pt_sys *sys)
 int pt_dev_refresh(const struct pt_sys *sys, struct pt_dev *d)
 {
 	char path[64 + PT_SLOT_MAX];
-	int devfd;
+	int devfd, r;
 
-	pt_snprintf(path, sizeof(path), PCI_DEVICES "/%s", d->slot);
+	r = pt_pathf(path, sizeof(path), PCI_DEVICES "/%s", d->slot);
+	if (r < 0)
+		return r;
 	devfd = openat(sys->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (devfd < 0)
 		return -errno;
@@ -243,4 +239,65 @@ const char *pt_dev_short_slot(const struct pt_dev *d)
 void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size)
 {
 	pt_snprintf(buf, size, "%s@%04x:%04x", pt_dev_short_slot(d), d->vendor, d->device);
+}
+
+static int cmp_group(size_t a, size_t b, const void *ctx)
+{
+	const struct pt_dev *devs = ctx;
+
+	return devs[a].group < devs[b].group ? -1 : devs[a].group > devs[b].group;
+}
+
+static bool same_unit(const struct pt_sys *sys, enum pt_unit unit, size_t a, size_t b)
+{
+	const struct pt_dev *x = &sys->devs[a], *y = &sys->devs[b];
+
+	if (unit == PT_UNIT_GROUP)
+		return x->group == y->group;
+	return x->domain == y->domain && x->bus == y->bus && x->dev == y->dev;
+}
+
+int pt_sys_gaps(const struct pt_sys *sys, const bool *mark, enum pt_unit unit, pt_gap_fn fn, void *data)
+{
+	size_t n = sys->ndevs, norder = 0, *buf, *order, *unit_of, *first, *left;
+	int r = 0;
+
+	/* order: the functions of each unit together (stable: slot order within); unit_of: a
+	 * function's unit, as the position of the unit's start in order; first: a unit's first
+	 * marked function (n when none) */
+	buf = calloc(4 * n + 1, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	order = buf;
+	unit_of = buf + n;
+	first = buf + 2 * n;
+	left = buf + 3 * n;
+	for (size_t i = 0; i < n; i++)
+		if (unit == PT_UNIT_SLOT || sys->devs[i].group >= 0)
+			order[norder++] = i;
+	if (unit == PT_UNIT_GROUP)
+		r = pt_sort_idx(order, norder, cmp_group, sys->devs);
+	for (size_t i = 0; i < n; i++)
+		unit_of[i] = first[i] = n;
+	for (size_t k = 0, start = 0; r == 0 && k < norder; k++) {
+		if (k > 0 && !same_unit(sys, unit, order[k - 1], order[k]))
+			start = k;
+		unit_of[order[k]] = start;
+		if (mark[order[k]] && first[start] == n)
+			first[start] = order[k];
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		size_t u = unit_of[i];
+		struct pt_gap g = { .group = unit == PT_UNIT_GROUP ? sys->devs[i].group : -1, .first = i,
+				    .left = left };
+
+		if (u == n || first[u] != i)
+			continue;	/* not the first marked function of its unit */
+		for (size_t k = u; k < norder && same_unit(sys, unit, order[u], order[k]); k++)
+			if (!mark[order[k]] && !pt_dev_is_bridge(&sys->devs[order[k]]))
+				left[g.nleft++] = order[k];
+		r = fn(data, &g);
+	}
+	free(buf);
+	return r;
 }

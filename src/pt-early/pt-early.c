@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * pt-early: bind the PCI functions named by pt.devices= to vfio-pci from a
- * dracut pre-udev hook, before the host drivers probe. A thin frontend over
- * libptboot: read the command line, plan, load vfio-pci, bind, report.
+ * pt-early: bind the PCI functions named by pt.devices= to vfio-pci from the
+ * initramfs, before the host drivers probe. A thin frontend over libptboot:
+ * read the command line, plan, load vfio-pci, bind, report.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "ptboot.h"
@@ -18,16 +19,13 @@
 #define PTBOOT_VERSION "0"
 #endif
 
-#define VFIO_DRIVER "vfio-pci"
-#define STATE_DIR "run/ptboot"
-#define STATE_FILE STATE_DIR "/state.json"
-
 struct run {
 	int logfd;		/* the root's dev/kmsg, or stderr */
 	bool kmsg;
 	bool debug;
 	bool dry_run;
 	const char *root;
+	const char *cmdline_file;
 	char *cmdline;
 	struct pt_sys sys;
 	struct pt_opts opts;
@@ -45,10 +43,10 @@ static void logmsg(struct run *R, int prio, const char *fmt, ...)
 	va_list ap;
 	int n = 0, hdr;
 
-	if (prio >= 7 && !R->debug)
+	if (prio >= LOG_DEBUG && !R->debug)
 		return;
 	if (R->kmsg)
-		n = pt_snprintf(line, sizeof(line), "<%d>", prio < 7 ? prio : 6);
+		n = pt_snprintf(line, sizeof(line), "<%d>", prio < LOG_DEBUG ? prio : LOG_INFO);
 	hdr = n;
 	n += pt_snprintf(line + n, sizeof(line) - (size_t)n, "ptboot: ");
 	va_start(ap, fmt);
@@ -64,7 +62,7 @@ static void logmsg(struct run *R, int prio, const char *fmt, ...)
 
 static void trace_cb(void *data, const char *msg)
 {
-	logmsg(data, 7, "%s", msg);
+	logmsg(data, LOG_DEBUG, "%s", msg);
 }
 
 static void say(int fd, const char *s)
@@ -76,7 +74,7 @@ static void usage(int fd)
 {
 	say(fd, "Usage: pt-early [OPTIONS]\n"
 		"Bind the PCI functions named by pt.devices= on the kernel command line to\n"
-		"vfio-pci. Run by the ptboot dracut hook before udev coldplug.\n\n"
+		"vfio-pci. Run from the initramfs (dracut hook or unit) before udev coldplug.\n\n"
 		"  -r, --root DIR           operate on the tree at DIR (default /)\n"
 		"  -c, --cmdline-file FILE  read the command line from FILE, not proc/cmdline\n"
 		"  -n, --dry-run            change nothing; print the state report it would write\n"
@@ -85,51 +83,81 @@ static void usage(int fd)
 		"Keys: pt.devices=SEL[,SEL...] pt.groups=warn|complete pt.debug pt.off\n");
 }
 
-static bool have_driver(struct run *R)
+/* getopt_long would be a tenth of this static binary: parse by hand. Returns -1 to go on,
+ * else the exit status. */
+static int parse_args(struct run *R, int argc, char **argv)
 {
-	return pt_exists(R->sys.rootfd, "sys/bus/pci/drivers/" VFIO_DRIVER);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val;
+		size_t l = strcspn(a, "=");
+		char msg[600];
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(1);
+			return 0;
+		}
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			say(1, "pt-early " PTBOOT_VERSION "\n");
+			return 0;
+		}
+		if (strcmp(a, "-n") == 0 || strcmp(a, "--dry-run") == 0) {
+			R->dry_run = true;
+			continue;
+		}
+		if (strcmp(a, "-r") == 0 || strncmp(a, "--root", l > 6 ? l : 6) == 0 || strcmp(a, "-c") == 0 ||
+		    strncmp(a, "--cmdline-file", l > 14 ? l : 14) == 0) {
+			val = a[l] == '=' ? a + l + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (val) {
+				if (a[1] == 'r' || a[2] == 'r')
+					R->root = val;
+				else
+					R->cmdline_file = val;
+				continue;
+			}
+		}
+		pt_snprintf(msg, sizeof(msg), "pt-early: bad argument '%s'\n", a);
+		say(2, msg);
+		usage(2);
+		return 2;
+	}
+	return -1;
 }
 
-/* Load vfio-pci with modprobe's semantics. Returns 0 when the driver is
- * registered afterwards. */
-static int load_vfio(struct run *R, struct pt_kernel *k)
+/* The root, the log (kmsg unless a dry run) and the command line's pt.* keys. */
+static int setup(struct run *R)
 {
-	struct pt_modload_stats st = { 0 };
-	struct pt_modload *m;
-	uint64_t t = pt_now_us();
-	int r;
+	char msg[600];
+	int r, fd;
 
-	if (have_driver(R)) {
-		R->info.modules = "present";
-		return 0;
-	}
-	r = pt_modload_new(R->sys.rootfd, R->kver[0] ? R->kver : NULL, R->cmdline, &m);
+	r = pt_sys_open(R->root, &R->sys);
 	if (r < 0) {
-		logmsg(R, 3, "cannot read the module index of this kernel: %s", strerror(-r));
-	} else {
-		r = pt_modload_probe(m, k, VFIO_DRIVER, &st);
-		if (r == -ENOTSUP && strcmp(R->root, "/") == 0) {
-			logmsg(R, 6, "vfio-pci needs modprobe (install command or compressed module)");
-			r = pt_modload_exec_modprobe(VFIO_DRIVER);
-			R->info.modules = "modprobe";
-		} else if (r < 0) {
-			logmsg(R, 3, "loading vfio-pci failed: %s",
-			       st.first_error[0] ? st.first_error : strerror(-r));
-		}
-		logmsg(R, 7, "modules: %u loaded, %u present, %u built in", st.loaded, st.present,
-		       st.builtin);
-		pt_modload_free(m);
+		pt_snprintf(msg, sizeof(msg), "pt-early: cannot open root %s: %s\n", R->root, strerror(-r));
+		say(2, msg);
+		return r;
 	}
-	R->info.modules_us = pt_now_us() - t;
-	if (r == 0 && !have_driver(R)) {
-		logmsg(R, 3, "vfio-pci loaded but registered no PCI driver");
-		r = -ENODEV;
+	fd = R->dry_run ? -1 : openat(R->sys.rootfd, "dev/kmsg", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0) {
+		R->logfd = fd;
+		R->kmsg = true;
 	}
-	if (!R->info.modules)
-		R->info.modules = r < 0 ? "failed" : st.loaded ? "loaded" : "present";
-	else if (r < 0)
-		R->info.modules = "failed";
-	return r;
+	if (R->cmdline_file)
+		r = pt_read_file(AT_FDCWD, R->cmdline_file, 1 << 20, &R->cmdline, NULL);
+	else
+		r = pt_read_file(R->sys.rootfd, "proc/cmdline", 1 << 20, &R->cmdline, NULL);
+	if (r == 0)
+		r = pt_opts_parse(R->cmdline, &R->opts);
+	if (r < 0) {
+		logmsg(R, LOG_ERR, "cannot read the kernel command line: %s; binding nothing", strerror(-r));
+		return r;
+	}
+	R->debug = R->opts.debug;
+	if (pt_read_attr(R->sys.rootfd, "proc/sys/kernel/osrelease", R->kver, sizeof(R->kver)) < 0)
+		R->kver[0] = '\0';
+	R->info = (struct pt_report_info){ .tool = "pt-early", .debug = R->debug, .dry_run = R->dry_run,
+					   .kver = R->kver[0] ? R->kver : NULL };
+	if (R->opts.bad_key)
+		logmsg(R, LOG_WARNING, "ignoring unknown or malformed key %s", R->opts.bad_key);
+	return 0;
 }
 
 static void write_report(struct run *R)
@@ -142,12 +170,12 @@ static void write_report(struct run *R)
 	if (r == 0 && R->dry_run) {
 		say(1, b.data);
 	} else if (r == 0) {
-		r = pt_mkdir_p(R->sys.rootfd, STATE_DIR, 0755);
+		r = pt_mkdir_p(R->sys.rootfd, PT_STATE_DIR, 0755);
 		if (r == 0)
-			r = pt_write_atomic(R->sys.rootfd, STATE_FILE, b.data, b.len, 0644);
+			r = pt_write_atomic(R->sys.rootfd, PT_STATE_FILE, b.data, b.len, 0644);
 	}
 	if (r < 0)
-		logmsg(R, 3, "cannot write the state report /%s: %s", STATE_FILE, strerror(-r));
+		logmsg(R, LOG_ERR, "cannot write the state report /%s: %s", PT_STATE_FILE, strerror(-r));
 	pt_buf_free(&b);
 }
 
@@ -157,104 +185,124 @@ static void log_notes(struct run *R, size_t from)
 		logmsg(R, R->plan.notes[i].level, "%s", R->plan.notes[i].text);
 }
 
+static int item_prio(enum pt_result r)
+{
+	switch (r) {
+	case PT_RES_BOUND:
+		return LOG_INFO;
+	case PT_RES_PLANNED:
+		return LOG_DEBUG;
+	case PT_RES_REFUSED:
+	case PT_RES_ROLLED_BACK:
+		return LOG_WARNING;
+	default:
+		return LOG_ERR;
+	}
+}
+
 static void log_items(struct run *R)
 {
 	for (size_t i = 0; i < R->plan.nitems; i++) {
 		const struct pt_item *it = &R->plan.items[i];
 		const struct pt_dev *d = &R->sys.devs[it->dev];
 		const char *sel = it->sel >= 0 ? R->pol.sels[it->sel].text : "group";
-		int prio;
 
-		switch (it->result) {
-		case PT_RES_BOUND:
-			prio = 6;
-			break;
-		case PT_RES_PLANNED:
-			prio = 7;
-			break;
-		case PT_RES_REFUSED:
-		case PT_RES_ROLLED_BACK:
-			prio = 4;
-			break;
-		default:
-			prio = 3;
-		}
 		if (it->result == PT_RES_BOUND)
-			logmsg(R, prio, "%s [%04x:%04x] (%s): bound to " VFIO_DRIVER " (was %s)", d->slot,
-			       d->vendor, d->device, sel,
-			       it->driver_before[0] ? it->driver_before : "unbound");
+			logmsg(R, LOG_INFO, "%s [%04x:%04x] (%s): bound to " PT_VFIO_DRIVER " (was %s)", d->slot,
+			       d->vendor, d->device, sel, it->driver_before[0] ? it->driver_before : "unbound");
 		else
-			logmsg(R, prio, "%s [%04x:%04x] (%s): %s%s%s", d->slot, d->vendor, d->device, sel,
-			       pt_result_name(it->result), it->reason[0] ? ": " : "", it->reason);
+			logmsg(R, item_prio(it->result), "%s [%04x:%04x] (%s): %s%s%s", d->slot, d->vendor,
+			       d->device, sel, pt_result_name(it->result), it->reason[0] ? ": " : "", it->reason);
 	}
 }
 
-static int run_policy(struct run *R)
+/* Parse the policy, read the devices, plan. 0: go on; else the exit status (logged). */
+static int plan_policy(struct run *R)
 {
 	struct pt_policy_error perr = { 0 };
-	struct pt_kernel *k = NULL;
-	size_t nbind, failed = 0;
 	int r;
 
 	R->info.policy = R->opts.devices;
-	if (R->opts.devices_bare || pt_policy_parse(R->opts.devices, &R->pol, &perr) < 0) {
-		if (R->opts.devices_bare)
-			pt_plan_note(&R->plan, 3, "malformed pt.devices: no value; binding nothing");
+	if (R->opts.devices_bare) {
+		pt_plan_note(&R->plan, LOG_ERR, "malformed pt.devices: no value; binding nothing");
+		log_notes(R, 0);
+		return 2;
+	}
+	r = pt_policy_parse(R->opts.devices, &R->pol, &perr);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			pt_plan_note(&R->plan, LOG_ERR, "out of memory parsing pt.devices=; binding nothing");
 		else
-			pt_plan_note(&R->plan, 3,
-				     "malformed pt.devices=%s: selector \"%s\": %s; binding nothing",
+			pt_plan_note(&R->plan, LOG_ERR, "malformed pt.devices=%s: selector \"%s\": %s; binding nothing",
 				     R->opts.devices, perr.sel, perr.why);
 		log_notes(R, 0);
 		return 2;
 	}
 	r = pt_sys_scan(&R->sys);
 	if (r < 0) {
-		pt_plan_note(&R->plan, 3, "cannot read the PCI devices: %s; binding nothing", strerror(-r));
+		pt_plan_note(&R->plan, LOG_ERR, "cannot read the PCI devices: %s; binding nothing", strerror(-r));
 		log_notes(R, 0);
 		return 1;
 	}
-	r = pt_plan_build(&R->sys, &R->pol, R->opts.complete_groups, &R->plan);
+	r = pt_plan_build(&R->sys, &R->pol, R->opts.complete_groups ? PT_PLAN_GROUPS : 0, &R->plan);
 	if (r < 0) {
-		pt_plan_note(&R->plan, 3, "cannot plan: %s; binding nothing", strerror(-r));
+		pt_plan_note(&R->plan, LOG_ERR, "cannot plan: %s; binding nothing", strerror(-r));
 		log_notes(R, 0);
 		return 1;
 	}
 	log_notes(R, 0);
-	nbind = pt_plan_count(&R->plan, PT_ACT_BIND);
-	if (R->dry_run || nbind == 0) {
-		R->info.modules = R->dry_run ? "planned" : "skipped";
-		log_items(R);
-		return pt_plan_count(&R->plan, PT_ACT_REFUSE) ? 1 : 0;
+	return 0;
+}
+
+/* vfio-pci could not be had: every function stays where it is, and says why. */
+static void fail_all(struct run *R, const char *why)
+{
+	size_t from = R->plan.nnotes;
+
+	pt_plan_note(&R->plan, LOG_ERR, "vfio-pci is not available (%s): the host keeps every device", why);
+	log_notes(R, from);
+	for (size_t i = 0; i < R->plan.nitems; i++) {
+		struct pt_item *it = &R->plan.items[i];
+		const char *drv = R->sys.devs[it->dev].driver;
+
+		if (it->action != PT_ACT_BIND)
+			continue;
+		it->result = PT_RES_FAILED;
+		pt_snprintf(it->driver_before, sizeof(it->driver_before), "%s", drv);
+		pt_snprintf(it->driver_after, sizeof(it->driver_after), "%s", drv);
+		pt_snprintf(it->reason, sizeof(it->reason), "vfio-pci not available: %s", why);
 	}
+}
+
+/* Load vfio-pci, bind, log. Returns the number of functions that failed. */
+static size_t bind_plan(struct run *R, size_t nbind)
+{
+	struct pt_driver_load ld;
+	struct pt_kernel *k = NULL;
+	size_t failed = nbind;
+	int r;
 
 	r = pt_kernel_new(R->sys.rootfd, &k);
-	if (r == 0)
-		r = load_vfio(R, k);
 	if (r < 0) {
-		size_t from = R->plan.nnotes;
-
-		pt_plan_note(&R->plan, 3, "vfio-pci is not available (%s): the host keeps every device",
-			     strerror(-r));
-		log_notes(R, from);
-		for (size_t i = 0; i < R->plan.nitems; i++) {
-			struct pt_item *it = &R->plan.items[i];
-
-			if (it->action != PT_ACT_BIND)
-				continue;
-			it->result = PT_RES_FAILED;
-			pt_snprintf(it->driver_before, sizeof(it->driver_before), "%s",
-				 R->sys.devs[it->dev].driver);
-			pt_snprintf(it->driver_after, sizeof(it->driver_after), "%s",
-				 R->sys.devs[it->dev].driver);
-			pt_snprintf(it->reason, sizeof(it->reason), "vfio-pci not available: %s",
-				 strerror(-r));
-		}
-		failed = nbind;
+		fail_all(R, strerror(-r));
+		return failed;
+	}
+	r = pt_driver_load(R->sys.rootfd, k, R->kver[0] ? R->kver : NULL, R->cmdline, PT_VFIO_DRIVER,
+			   strcmp(R->root, "/") == 0, &ld);
+	R->info.modules = ld.how;
+	R->info.modules_us = ld.us;
+	if (strcmp(ld.how, "modprobe") == 0)
+		logmsg(R, LOG_INFO, "vfio-pci needs modprobe (install command or compressed module)");
+	if (ld.probed)
+		logmsg(R, LOG_DEBUG, "modules: %u loaded, %u present, %u built in", ld.st.loaded, ld.st.present,
+		       ld.st.builtin);
+	if (r < 0) {
+		fail_all(R, ld.why);
 	} else {
 		struct pt_binder b = {
 			.sys = &R->sys,
 			.kernel = k,
-			.driver = VFIO_DRIVER,
+			.driver = PT_VFIO_DRIVER,
 			.trace = R->debug ? trace_cb : NULL,
 			.trace_data = R,
 		};
@@ -262,105 +310,55 @@ static int run_policy(struct run *R)
 		failed = (size_t)pt_bind_apply(&b, &R->plan);
 	}
 	pt_kernel_free(k);
+	return failed;
+}
+
+static int run_policy(struct run *R)
+{
+	size_t nbind, nrefused, failed;
+	int r;
+
+	r = plan_policy(R);
+	if (r)
+		return r;
+	nbind = pt_plan_count(&R->plan, PT_ACT_BIND);
+	nrefused = pt_plan_count(&R->plan, PT_ACT_REFUSE);
+	if (R->dry_run || nbind == 0) {
+		R->info.modules = R->dry_run ? "planned" : "skipped";
+		log_items(R);
+		return nrefused ? 1 : 0;
+	}
+	failed = bind_plan(R, nbind);
 	log_items(R);
-	logmsg(R, failed ? 4 : 6, "%zu bound, %zu failed, %zu refused in %llu us",
-	       nbind - failed, failed, pt_plan_count(&R->plan, PT_ACT_REFUSE),
-	       (unsigned long long)(pt_now_us() - R->t0));
-	return failed || pt_plan_count(&R->plan, PT_ACT_REFUSE) ? 1 : 0;
+	logmsg(R, failed ? LOG_WARNING : LOG_INFO, "%zu bound, %zu failed, %zu refused in %llu us", nbind - failed,
+	       failed, nrefused, (unsigned long long)(pt_now_us() - R->t0));
+	return failed || nrefused ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct run R = { .root = "/", .logfd = 2, .sys = { .rootfd = -1 } };
-	const char *cmdline_file = NULL;
-	char msg[600];
-	int r, ret;
+	int ret;
 
 	R.t0 = pt_now_us();
-	/* getopt_long would be a tenth of this static binary: parse by hand */
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		size_t l;
-
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			usage(1);
-			return 0;
-		}
-		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			say(1, "pt-early " PTBOOT_VERSION "\n");
-			return 0;
-		}
-		if (strcmp(a, "-n") == 0 || strcmp(a, "--dry-run") == 0) {
-			R.dry_run = true;
-			continue;
-		}
-		l = strcspn(a, "=");
-		if (strcmp(a, "-r") == 0 || strncmp(a, "--root", l > 6 ? l : 6) == 0 ||
-		    strcmp(a, "-c") == 0 || strncmp(a, "--cmdline-file", l > 14 ? l : 14) == 0) {
-			val = a[l] == '=' ? a + l + 1 : i + 1 < argc ? argv[++i] : NULL;
-			if (!val)
-				goto bad;
-			if (a[1] == 'r' || a[2] == 'r')
-				R.root = val;
-			else
-				cmdline_file = val;
-			continue;
-		}
-bad:
-		pt_snprintf(msg, sizeof(msg), "pt-early: bad argument '%s'\n", a);
-		say(2, msg);
-		usage(2);
-		return 2;
-	}
-	r = pt_sys_open(R.root, &R.sys);
-	if (r < 0) {
-		pt_snprintf(msg, sizeof(msg), "pt-early: cannot open root %s: %s\n", R.root,
-			    strerror(-r));
-		say(2, msg);
-		return 2;
-	}
-	if (!R.dry_run) {
-		int fd = openat(R.sys.rootfd, "dev/kmsg", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
-
-		if (fd >= 0) {
-			R.logfd = fd;
-			R.kmsg = true;
-		}
-	}
-	if (cmdline_file)
-		r = pt_read_file(AT_FDCWD, cmdline_file, 1 << 20, &R.cmdline, NULL);
-	else
-		r = pt_read_file(R.sys.rootfd, "proc/cmdline", 1 << 20, &R.cmdline, NULL);
-	if (r == 0)
-		r = pt_opts_parse(R.cmdline, &R.opts);
-	if (r < 0) {
-		logmsg(&R, 3, "cannot read the kernel command line: %s; binding nothing", strerror(-r));
+	ret = parse_args(&R, argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (setup(&R) < 0) {
 		ret = 2;
-		goto out;
-	}
-	R.debug = R.opts.debug;
-	if (pt_read_attr(R.sys.rootfd, "proc/sys/kernel/osrelease", R.kver, sizeof(R.kver)) < 0)
-		R.kver[0] = '\0';
-	R.info = (struct pt_report_info){ .tool = "pt-early", .debug = R.debug, .dry_run = R.dry_run,
-					  .kver = R.kver[0] ? R.kver : NULL };
-	if (R.opts.bad_key)
-		logmsg(&R, 4, "ignoring unknown or malformed key %s", R.opts.bad_key);
-	if (R.opts.off) {
-		logmsg(&R, 6, "pt.off given: ignoring pt.devices=, binding nothing");
+	} else if (R.opts.off) {
+		logmsg(&R, LOG_INFO, "pt.off given: ignoring pt.devices=, binding nothing");
 		R.info.off = true;
 		R.info.policy = R.opts.devices;
 		write_report(&R);
 		ret = 0;
-		goto out;
-	}
-	if (!R.opts.devices) {
-		logmsg(&R, 7, "no pt.devices= on the command line: nothing to do");
+	} else if (!R.opts.devices) {
+		logmsg(&R, LOG_DEBUG, "no pt.devices= on the command line: nothing to do");
 		ret = 0;
-		goto out;
+	} else {
+		ret = run_policy(&R);
+		write_report(&R);
 	}
-	ret = run_policy(&R);
-	write_report(&R);
-out:
 	pt_plan_free(&R.plan);
 	pt_policy_free(&R.pol);
 	pt_opts_free(&R.opts);
