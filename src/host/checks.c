@@ -264,23 +264,6 @@ static void check_modules(struct ctx *c)
 	}
 }
 
-struct ird {
-	bool vfio, early;
-};
-
-static int ird_cb(const char *name, void *data)
-{
-	struct ird *d = data;
-	const char *base = strrchr(name, '/');
-
-	base = base ? base + 1 : name;
-	if (strncmp(base, "vfio-pci.ko", 11) == 0 || strncmp(base, "vfio_pci.ko", 11) == 0)
-		d->vfio = true;
-	if (strcmp(base, "pt-early") == 0)
-		d->early = true;
-	return d->vfio && d->early;
-}
-
 static void check_initramfs(struct ctx *c)
 {
 	const struct pt_host *h = c->h;
@@ -292,8 +275,8 @@ static void check_initramfs(struct ctx *c)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char path[160], cmd[192];
-		struct ird d = { 0 };
+		char path[PT_PATH_MAX], cmd[192];
+		struct pt_initramfs_info d = { 0 };
 		enum pt_kmod_state st = PT_KMOD_MISSING;
 		struct pt_finding *f;
 		int r;
@@ -303,8 +286,8 @@ static void check_initramfs(struct ctx *c)
 			fix(f, "dracut -f --kver %s", k[i]);
 			continue;
 		}
-		pt_kmod_find(h->sys.rootfd, k[i], "vfio-pci", &st, NULL, 0);
-		r = pt_initramfs_walk(h->sys.rootfd, path, ird_cb, &d);
+		pt_kmod_find(h->sys.rootfd, k[i], PT_VFIO_DRIVER, &st, NULL, 0);
+		r = pt_initramfs_scan(h->sys.rootfd, path, &d);
 		if (r < 0) {
 			f = add(c, PT_SEV_WARN, "initramfs", "%s: cannot read /%s (%s)", k[i], path,
 				r == -ENOEXEC ? "its decompressor is not installed" : "not a cpio archive");
@@ -313,14 +296,14 @@ static void check_initramfs(struct ctx *c)
 			continue;
 		}
 		if (st == PT_KMOD_BUILTIN)
-			d.vfio = true;
-		if (d.vfio && d.early) {
+			d.vfio_pci = true;
+		if (d.vfio_pci && d.pt_early) {
 			add(c, PT_SEV_OK, "initramfs", "%s: /%s has %s and pt-early", k[i], path,
 			    st == PT_KMOD_BUILTIN ? "vfio-pci (built in)" : "vfio-pci");
 		} else {
 			f = add(c, PT_SEV_WARN, "initramfs", "%s: /%s has no %s%s%s: pt.devices= would do nothing "
-				"at boot", k[i], path, d.vfio ? "" : "vfio-pci", !d.vfio && !d.early ? " and no " : "",
-				d.early ? "" : "pt-early");
+				"at boot", k[i], path, d.vfio_pci ? "" : "vfio-pci", !d.vfio_pci && !d.pt_early ? " and no " : "",
+				d.pt_early ? "" : "pt-early");
 			pt_initramfs_rebuild(path, k[i], cmd, sizeof(cmd));
 			fix(f, "install ptboot's dracut module, then: %s", cmd);
 		}
@@ -328,19 +311,189 @@ static void check_initramfs(struct ctx *c)
 	free(k);
 }
 
+/* ---- the policy ------------------------------------------------------------ */
+
+struct policy_ctx {
+	struct ctx *c;
+	const struct pt_sys *sys;
+	const struct pt_selection *s;
+};
+
+/* The selection's problems: selectors that match nothing and refusals, each worded as every
+ * other command words it. */
+static void policy_problems(struct policy_ctx *p)
+{
+	struct pt_sel_problem pr;
+	struct pt_finding *f;
+	size_t it = 0;
+
+	while (pt_selection_problem(p->s, p->sys, &it, &pr) > 0) {
+		const struct pt_sel *sel = pr.sel >= 0 ? &p->s->pol.sels[pr.sel] : NULL;
+		const struct pt_dev *d = pr.item != SIZE_MAX ? &p->sys->devs[p->s->plan.items[pr.item].dev] : NULL;
+		char g[64];
+
+		f = add(p->c, pr.error ? PT_SEV_ERROR : PT_SEV_WARN, "policy", "%s", pr.text);
+		if (!d) {
+			fix(f, "find the device with ptctl list (its slot may have moved) and correct the selector");
+		} else if (sel && pr.refusal == PT_REFUSE_GUARD) {
+			fix(f, "the slot holds another device now: find yours with ptctl list -d %s",
+			    strchr(sel->text, '@') + 1);
+		} else if (pr.refusal == PT_REFUSE_BOOT_VGA_ID) {
+			pt_dev_guarded(d, g, sizeof(g));
+			fix(f, "name its slot: %s (the host loses its console)", g);
+		} else {
+			fix(f, "remove %s from pt.devices=", sel ? sel->text : "it");
+		}
+	}
+}
+
+static void check_framebuffer(struct ctx *c, const struct pt_dev *d)
+{
+	struct pt_finding *f;
+	char fb[96];
+
+	if (pt_dev_is_display(d) && pt_iomem_framebuffer(&c->h->iomem, d->slot, fb, sizeof(fb))) {
+		char name[32];
+
+		pt_snprintf(name, sizeof(name), "fb=%.*s", (int)strcspn(fb, " "), fb);
+		f = add(c, PT_SEV_WARN, "framebuffer", "%s [%04x:%04x]: the firmware framebuffer %s sits in "
+			"its BAR%s", pt_dev_short_slot(d), d->vendor, d->device, fb,
+			d->boot_vga == 1 ? " (it is the boot VGA device)" : "");
+		if (tuning_args(c, name)[0])
+			fix(f, "add %s (ptctl cmdline adds it), or make the other GPU the primary display in "
+			       "the firmware setup", tuning_args(c, name));
+	} else if (d->boot_vga == 1) {
+		f = add(c, PT_SEV_WARN, "boot-vga", "%s [%04x:%04x] is the boot VGA device: the host's "
+			"console goes with it", pt_dev_short_slot(d), d->vendor, d->device);
+		fix(f, "connect the host's display to another GPU, or make that the primary display in the "
+		       "firmware setup");
+	}
+}
+
+/* One function the policy passes: its disks, its console, its reset, its driver. */
+static void check_function(struct ctx *c, const struct pt_dev *d, const char *seltext)
+{
+	struct pt_finding *f;
+	char use[300];
+	int r;
+
+	r = pt_storage_holds_system(&c->h->storage, d->slot, use, sizeof(use));
+	if (r == 2) {
+		f = add(c, PT_SEV_ERROR, "system-disk", "%s [%04x:%04x] (selected by %s) carries the "
+			"running system's disk %s", pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
+		fix(f, "remove %s from pt.devices=: passing it takes / away from the host", seltext);
+	} else if (r == 1) {
+		f = add(c, PT_SEV_ERROR, "disk-in-use", "%s [%04x:%04x] (selected by %s) carries a disk in use: %s",
+			pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
+		fix(f, "unmount it (and remove it from /etc/fstab and swap) or remove %s from pt.devices=",
+		    seltext);
+	}
+	check_framebuffer(c, d);
+	if (!d->reset_method[0]) {
+		const struct pt_tuning_rule *rr = pt_tuning_find(c->tun, "reset=none");
+
+		f = add(c, pt_dev_is_display(d) ? PT_SEV_WARN : PT_SEV_INFO, "reset",
+			"%s [%04x:%04x] has no reset method (no reset_method in sysfs)", pt_dev_short_slot(d),
+			d->vendor, d->device);
+		fix(f, "%s", rr ? rr->why : "shut the VM down rather than reboot it");
+	}
+	if (strcmp(d->driver, PT_VFIO_DRIVER) == 0)
+		add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", pt_dev_short_slot(d), d->vendor, d->device);
+}
+
+/* A plain ID that takes identical twins: name the one to keep in the guarded form. */
+static void check_twins(struct policy_ctx *p, size_t s)
+{
+	const struct pt_plan *plan = &p->s->plan;
+	const struct pt_dev *first = NULL, *pick = NULL;
+	char list[200] = "", g[64], use[300];
+	size_t len = 0, same = 0;
+	struct pt_finding *f;
+
+	for (size_t i = 0; i < plan->nitems; i++) {
+		const struct pt_dev *d = &p->sys->devs[plan->items[i].dev];
+
+		if (plan->items[i].sel != (int)s || plan->items[i].action != PT_ACT_BIND)
+			continue;
+		if (!first)
+			first = d;
+		if (d->vendor != first->vendor || d->device != first->device)
+			continue;
+		same++;
+		len += (size_t)pt_snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s",
+					   len ? " and " : "", pt_dev_short_slot(d));
+		/* suggest a twin that does not carry the running system */
+		if (!pick && !pt_storage_holds_system(&p->c->h->storage, d->slot, use, sizeof(use)))
+			pick = d;
+	}
+	if (same < 2)
+		return;
+	pt_dev_guarded(pick ? pick : first, g, sizeof(g));
+	f = add(p->c, PT_SEV_WARN, "twins", "selector %s takes identical devices %s", p->s->pol.sels[s].text, list);
+	fix(f, "name the one you mean in the guarded form, e.g. %s", g);
+}
+
+/* IOMMU groups left half on the host */
+static int group_gap(void *data, const struct pt_gap *g)
+{
+	struct policy_ctx *p = data;
+	const struct pt_dev *d = &p->sys->devs[g->first];
+	char missing[200] = "", add_sel[200] = "";
+	size_t ml = 0, al = 0;
+	struct pt_finding *f;
+	bool many;
+
+	if (!g->nleft) {
+		add(p->c, PT_SEV_OK, "group", "IOMMU group %d is passed whole", g->group);
+		return 0;
+	}
+	for (size_t k = 0; k < g->nleft; k++) {
+		const struct pt_dev *m = &p->sys->devs[g->left[k]];
+		char gs[64];
+
+		pt_dev_guarded(m, gs, sizeof(gs));
+		ml += (size_t)pt_snprintf(missing + ml, ml < sizeof(missing) ? sizeof(missing) - ml : 0,
+					  "%s%s [%04x:%04x]", ml ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device);
+		al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0, "%s%s",
+					  al ? "," : "", gs);
+	}
+	many = g->nleft > 1;
+	f = add(p->c, PT_SEV_WARN, "group", "IOMMU group %d is incomplete: %s stay%s on the host; a VM "
+		"can't use %s until %s on vfio-pci too", g->group, missing, many ? "" : "s",
+		pt_dev_short_slot(d), many ? "they are" : "it is");
+	fix(f, "add %s to pt.devices= (or add pt.groups=complete)", add_sel);
+	return 0;
+}
+
+/* A driver_override=vfio-pci left behind by an earlier attempt on a function not selected */
+static void check_stale_overrides(struct policy_ctx *p)
+{
+	for (size_t i = 0; i < p->sys->ndevs; i++) {
+		const struct pt_dev *d = &p->sys->devs[i];
+		struct pt_finding *f;
+
+		if (p->s->plan.take[i] || strcmp(d->override, PT_VFIO_DRIVER) != 0 ||
+		    strcmp(d->driver, PT_VFIO_DRIVER) == 0)
+			continue;
+		f = add(p->c, PT_SEV_WARN, "override", "%s [%04x:%04x] has driver_override=vfio-pci but is not "
+			"selected: no host driver can take it", pt_dev_short_slot(d), d->vendor, d->device);
+		fix(f, "echo > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
+		    d->slot, d->slot);
+	}
+}
+
 static void check_policy(struct ctx *c, const char *text, const char *source)
 {
 	const struct pt_host *h = c->h;
-	const struct pt_sys *sys = &h->sys;
 	struct pt_policy_error perr = { 0 };
-	struct pt_policy pol;
-	struct pt_plan plan;
+	struct pt_selection s;
+	struct policy_ctx p = { .c = c, .sys = &h->sys, .s = &s };
 	struct pt_finding *f;
-	bool *bound;
+	size_t nbind;
 	int r;
 
-	r = pt_policy_parse(text, &pol, &perr);
-	if (r == -EINVAL) {
+	r = pt_select(&h->sys, text, h->opts.complete_groups ? PT_PLAN_GROUPS : 0, &s, &perr);
+	if (r == -EINVAL || r == -E2BIG) {
 		f = add(c, PT_SEV_ERROR, "policy", "%s: selector \"%s\": %s", source, perr.sel, perr.why);
 		fix(f, "correct the selector; ptctl list shows each function's guarded selector");
 		return;
@@ -349,186 +502,29 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 		c->err = r;
 		return;
 	}
-	r = pt_plan_build(sys, &pol, h->opts.complete_groups, &plan);
-	if (r < 0) {
-		pt_policy_free(&pol);
+	nbind = pt_plan_count(&s.plan, PT_ACT_BIND);
+	add(c, PT_SEV_OK, "policy", "%s: %zu selector%s, %zu function%s to pass", source, s.pol.nsels,
+	    s.pol.nsels == 1 ? "" : "s", nbind, nbind == 1 ? "" : "s");
+	policy_problems(&p);
+	for (size_t i = 0; i < s.plan.nitems; i++) {
+		const struct pt_item *it = &s.plan.items[i];
+
+		if (it->action == PT_ACT_BIND)
+			check_function(c, &h->sys.devs[it->dev], it->sel >= 0 ? s.pol.sels[it->sel].text
+									: "pt.groups=complete");
+	}
+	for (size_t sel = 0; sel < s.pol.nsels; sel++)
+		if (s.pol.sels[sel].kind == PT_SEL_ID)
+			check_twins(&p, sel);
+	r = pt_sys_gaps(&h->sys, s.plan.take, PT_UNIT_GROUP, group_gap, &p);
+	if (r < 0)
 		c->err = r;
-		return;
-	}
-	add(c, PT_SEV_OK, "policy", "%s: %zu selector%s, %zu function%s to pass", source, pol.nsels,
-	    pol.nsels == 1 ? "" : "s", pt_plan_count(&plan, PT_ACT_BIND),
-	    pt_plan_count(&plan, PT_ACT_BIND) == 1 ? "" : "s");
-	for (size_t s = 0; s < pol.nsels; s++) {
-		bool any = false;
-
-		for (size_t i = 0; i < sys->ndevs; i++)
-			any |= pol.sels[s].kind == PT_SEL_GUARDED ? pt_sel_matches_slot(&pol.sels[s], &sys->devs[i])
-								  : pt_sel_matches(&pol.sels[s], &sys->devs[i]);
-		if (!any) {
-			f = add(c, PT_SEV_ERROR, "policy", "selector %s matches no PCI function", pol.sels[s].text);
-			fix(f, "find the device with ptctl list (its slot may have moved) and correct the selector");
-		}
-	}
-	bound = calloc(sys->ndevs + 1, sizeof(*bound));
-	if (!bound) {
-		c->err = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < plan.nitems; i++) {
-		const struct pt_item *it = &plan.items[i];
-		const struct pt_dev *d = &sys->devs[it->dev];
-		const char *seltext = it->sel >= 0 ? pol.sels[it->sel].text : "pt.groups=complete";
-		char g[64], use[300], fb[96];
-
-		pt_dev_guarded(d, g, sizeof(g));
-		if (it->action == PT_ACT_REFUSE) {
-			f = add(c, PT_SEV_ERROR, "policy", "%s [%04x:%04x] refused (selector %s): %s", pt_dev_short_slot(d), d->vendor,
-				d->device, seltext, it->reason);
-			if (strstr(it->reason, "guard mismatch"))
-				fix(f, "the slot holds another device now: find yours with ptctl list -d %s",
-				    strchr(seltext, '@') + 1);
-			else if (d->boot_vga == 1)
-				fix(f, "name its slot: %s (the host loses its console)", g);
-			else
-				fix(f, "remove %s from pt.devices=", seltext);
-			continue;
-		}
-		bound[it->dev] = true;
-		r = pt_storage_holds_system(&h->storage, d->slot, use, sizeof(use));
-		if (r == 2) {
-			f = add(c, PT_SEV_ERROR, "system-disk", "%s [%04x:%04x] (selected by %s) carries the "
-				"running system's disk %s", pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
-			fix(f, "remove %s from pt.devices=: passing it takes / away from the host", seltext);
-		} else if (r == 1) {
-			f = add(c, PT_SEV_ERROR, "disk-in-use", "%s [%04x:%04x] (selected by %s) carries a disk in use: %s",
-				pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
-			fix(f, "unmount it (and remove it from /etc/fstab and swap) or remove %s from pt.devices=",
-			    seltext);
-		}
-		if (pt_dev_is_display(d) && pt_iomem_framebuffer(&h->iomem, d->slot, fb, sizeof(fb))) {
-			char name[32];
-
-			pt_snprintf(name, sizeof(name), "fb=%.*s", (int)strcspn(fb, " "), fb);
-			f = add(c, PT_SEV_WARN, "framebuffer", "%s [%04x:%04x]: the firmware framebuffer %s sits in "
-				"its BAR%s", pt_dev_short_slot(d), d->vendor, d->device, fb,
-				d->boot_vga == 1 ? " (it is the boot VGA device)" : "");
-			if (tuning_args(c, name)[0])
-				fix(f, "add %s (ptctl cmdline adds it), or make the other GPU the primary display in "
-				       "the firmware setup", tuning_args(c, name));
-		} else if (d->boot_vga == 1) {
-			f = add(c, PT_SEV_WARN, "boot-vga", "%s [%04x:%04x] is the boot VGA device: the host's "
-				"console goes with it", pt_dev_short_slot(d), d->vendor, d->device);
-			fix(f, "connect the host's display to another GPU, or make that the primary display in the "
-			       "firmware setup");
-		}
-		if (!d->reset_method[0]) {
-			const struct pt_tuning_rule *rr = pt_tuning_find(c->tun, "reset=none");
-
-			f = add(c, pt_dev_is_display(d) ? PT_SEV_WARN : PT_SEV_INFO, "reset",
-				"%s [%04x:%04x] has no reset method (no reset_method in sysfs)", pt_dev_short_slot(d),
-				d->vendor, d->device);
-			fix(f, "%s", rr ? rr->why : "shut the VM down rather than reboot it");
-		}
-		if (strcmp(d->driver, "vfio-pci") == 0)
-			add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", pt_dev_short_slot(d), d->vendor, d->device);
-	}
-	/* one plain ID taking identical twins */
-	for (size_t s = 0; s < pol.nsels; s++) {
-		const struct pt_dev *first = NULL;
-		char list[200] = "", g[64] = "";
-		size_t len = 0, same = 0;
-
-		if (pol.sels[s].kind != PT_SEL_ID)
-			continue;
-		for (size_t i = 0; i < plan.nitems; i++) {
-			const struct pt_dev *d = &sys->devs[plan.items[i].dev];
-
-			if (plan.items[i].sel != (int)s || plan.items[i].action != PT_ACT_BIND)
-				continue;
-			if (!first)
-				first = d;
-			if (d->vendor == first->vendor && d->device == first->device) {
-				same++;
-				len += (size_t)pt_snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0,
-							   "%s%s", len ? " and " : "", pt_dev_short_slot(d));
-			}
-		}
-		if (same > 1) {
-			const struct pt_dev *pick = first;
-			char use[300];
-
-			/* suggest a twin that does not carry the running system */
-			for (size_t i = 0; i < plan.nitems; i++) {
-				const struct pt_dev *d = &sys->devs[plan.items[i].dev];
-
-				if (plan.items[i].sel == (int)s && d->vendor == first->vendor &&
-				    d->device == first->device &&
-				    !pt_storage_holds_system(&h->storage, d->slot, use, sizeof(use))) {
-					pick = d;
-					break;
-				}
-			}
-			pt_dev_guarded(pick, g, sizeof(g));
-			f = add(c, PT_SEV_WARN, "twins", "selector %s takes identical devices %s", pol.sels[s].text, list);
-			fix(f, "name the one you mean in the guarded form, e.g. %s", g);
-		}
-	}
-	/* IOMMU groups left half on the host */
-	for (size_t i = 0; i < sys->ndevs; i++) {
-		const struct pt_dev *d = &sys->devs[i];
-		char missing[200] = "", add_sel[200] = "";
-		size_t ml = 0, al = 0;
-		bool first = true;
-
-		if (!bound[i] || d->group < 0)
-			continue;
-		for (size_t j = 0; j < i; j++)
-			if (bound[j] && sys->devs[j].group == d->group)
-				first = false;
-		if (!first)
-			continue;
-		for (size_t k = 0; k < sys->ndevs; k++) {
-			const struct pt_dev *m = &sys->devs[k];
-			char g[64];
-
-			if (m->group != d->group || bound[k] || pt_dev_is_bridge(m))
-				continue;
-			pt_dev_guarded(m, g, sizeof(g));
-			ml += (size_t)pt_snprintf(missing + ml, ml < sizeof(missing) ? sizeof(missing) - ml : 0,
-						  "%s%s [%04x:%04x]", ml ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device);
-			al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0,
-						  "%s%s", al ? "," : "", g);
-		}
-		if (ml) {
-			bool many = strchr(missing, ',');
-
-			f = add(c, PT_SEV_WARN, "group", "IOMMU group %d is incomplete: %s stay%s on the host; a VM "
-				"can't use %s until %s on vfio-pci too", d->group, missing, many ? "" : "s",
-				pt_dev_short_slot(d), many ? "they are" : "it is");
-			fix(f, "add %s to pt.devices= (or add pt.groups=complete)", add_sel);
-		} else {
-			add(c, PT_SEV_OK, "group", "IOMMU group %d is passed whole", d->group);
-		}
-	}
-	/* stale driver_override from an earlier attempt */
-	for (size_t i = 0; i < sys->ndevs; i++) {
-		const struct pt_dev *d = &sys->devs[i];
-
-		if (!bound[i] && strcmp(d->override, "vfio-pci") == 0 && strcmp(d->driver, "vfio-pci") != 0) {
-			f = add(c, PT_SEV_WARN, "override", "%s [%04x:%04x] has driver_override=vfio-pci but is not "
-				"selected: no host driver can take it", pt_dev_short_slot(d), d->vendor, d->device);
-			fix(f, "echo > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
-			    d->slot, d->slot);
-		}
-	}
-	free(bound);
-out:
-	pt_plan_free(&plan);
-	pt_policy_free(&pol);
+	check_stale_overrides(&p);
+	pt_selection_free(&s);
 }
 
 int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const char *policy_text,
-		 struct pt_findings *ret)
+		 const char *source, struct pt_findings *ret)
 {
 	struct ctx c = { .h = h, .tun = tun };
 
@@ -537,7 +533,7 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 	check_modules(&c);
 	check_initramfs(&c);
 	if (policy_text) {
-		check_policy(&c, policy_text, "--policy");
+		check_policy(&c, policy_text, source);
 	} else if (h->opts.devices_bare) {
 		struct pt_finding *f = add(&c, PT_SEV_ERROR, "policy", "pt.devices without a value on the command line");
 

@@ -113,8 +113,11 @@ int pt_fat_efi_dirs(int fd, uint64_t off, uint64_t size, char *buf, size_t bufsi
 /* ---- names.c: libpci's names for IDs and lspci's -s/-d filters -------- */
 
 struct pt_names;
-/* ids_file NULL: libpci's default pci.ids; hwdb: also ask udev's hwdb. */
+/* ids_file NULL: libpci's default pci.ids; hwdb: also ask udev's hwdb, as lspci does. A
+ * pci.ids that can't be read or parsed is no error: the names come from hwdb or are numbers,
+ * and pt_names_problem says why. */
 int pt_names_new(const char *ids_file, bool hwdb, struct pt_names **ret);
+const char *pt_names_problem(const struct pt_names *n);
 void pt_names_free(struct pt_names *n);
 const char *pt_names_class(struct pt_names *n, uint32_t cls, char *buf, size_t size);
 /* As lspci -nn shows a function: "VGA compatible controller [0300]" and
@@ -152,6 +155,12 @@ int pt_initramfs_walk(int rootfd, const char *path, pt_cpio_cb cb, void *data);
 /* The initramfs of a kernel: boot/initramfs-KVER.img, boot/initrd.img-KVER..., or the
  * unified kernel image ESP/EFI/Linux/TOKEN-KVER.efi (pt_initramfs_walk reads its .initrd). */
 int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size);
+/* What an initramfs (or a UKI's .initrd) holds of ptboot's, from one walk over it. */
+struct pt_initramfs_info {
+	bool pt_early;		/* .../pt-early */
+	bool vfio_pci;		/* vfio-pci.ko or vfio_pci.ko, compressed or not */
+};
+int pt_initramfs_scan(int rootfd, const char *path, struct pt_initramfs_info *ret);
 /* The command that makes the initramfs at path (NULL: none yet) anew with ptboot in it. */
 void pt_initramfs_rebuild(const char *path, const char *kver, char *buf, size_t size);
 
@@ -210,18 +219,59 @@ struct pt_findings {
 };
 
 const char *pt_sev_name(enum pt_sev s);
-/* policy_text NULL: the running cmdline's pt.devices= (if any). */
+/* The findings for the policy in policy_text (said to come from source, "--policy"), or for
+ * the running command line's pt.devices= when it is NULL. */
 int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const char *policy_text,
-		 struct pt_findings *ret);
+		 const char *source, struct pt_findings *ret);
 void pt_findings_free(struct pt_findings *f);
 enum pt_sev pt_findings_worst(const struct pt_findings *f);
 
-/* Kernel arguments for passing the functions marked in sel[] (sys->ndevs entries):
- * completes their IOMMU groups (marking the members added), IOMMU and framebuffer tuning.
- * Each argument's reason goes to why (one "arg: reason" line each). -EBUSY: a function carries
- * the running system's disk; -ENODEV: nothing left to pass (only bridges). */
-int pt_cmdline_build(const struct pt_host *h, const struct pt_tuning *tun, bool *sel,
-		     struct pt_buf *args, struct pt_buf *why);
+/* ---- select.c: what selectors mean on this host, for every command ---------------------- */
+
+struct pt_selection {
+	char *text;		/* the selectors as given, joined by commas */
+	struct pt_policy pol;
+	struct pt_plan plan;	/* plan.take: the functions the selection passes */
+};
+
+/* Parse text (pt.devices= syntax) and plan it on sys (flags as pt_plan_build). -EINVAL or
+ * -E2BIG with ret_err filled for a malformed policy. */
+int pt_select(const struct pt_sys *sys, const char *text, unsigned flags, struct pt_selection *ret,
+	      struct pt_policy_error *ret_err);
+void pt_selection_free(struct pt_selection *s);
+
+/* A refusal every command treats as an error (all but a bridge, which just stays home). */
+bool pt_refusal_is_error(enum pt_refusal r);
+
+struct pt_sel_problem {
+	bool error;		/* else a warning */
+	int sel;		/* the selector (index into pol), -1 for none */
+	size_t item;		/* the refused plan item, SIZE_MAX for a selector that matches nothing */
+	enum pt_refusal refusal;
+	char text[PT_REASON_MAX + 128];	/* "selector 09:00.0 matches no PCI function" */
+};
+
+/* The next problem of a selection: selectors that match nothing (in policy order), then
+ * refusals (in slot order). *iter starts at 0. 1 and ret filled, 0 at the end. */
+int pt_selection_problem(const struct pt_selection *s, const struct pt_sys *sys, size_t *iter,
+			 struct pt_sel_problem *ret);
+/* The first problem that is an error: 1 and ret filled, 0 when there is none. */
+int pt_selection_first_error(const struct pt_selection *s, const struct pt_sys *sys, struct pt_sel_problem *ret);
+
+/* ---- kargs.c: the kernel arguments that pass a set of functions -------------------------- */
+
+struct pt_kargs {
+	struct pt_buf args;	/* "iommu=pt pt.devices=03:00.0@1002:744c,..." */
+	struct pt_buf why;	/* one "ARG: reason" or "SLOT: added ..." line each */
+	char refusal[400];	/* -EBUSY: "04:00.0 carries the running system's disk ..." */
+};
+
+/* The arguments for passing the functions marked in sel[] (sys->ndevs entries): bridges
+ * dropped, IOMMU groups completed (marking the members added), IOMMU and framebuffer tuning.
+ * -EBUSY: a function carries the running system's disk (refusal says which); -ENODEV:
+ * nothing left to pass. ret is filled either way; pt_kargs_free it. */
+int pt_kargs_build(const struct pt_host *h, const struct pt_tuning *tun, bool *sel, struct pt_kargs *ret);
+void pt_kargs_free(struct pt_kargs *k);
 
 /* ---- safety.c: what holds a function the host would lose (ptctl bind/unbind) ----------------- */
 
@@ -319,6 +369,17 @@ void pt_state_free(struct pt_state *st);
 #define PT_RUNTIME_LOG "run/ptboot/runtime.log"
 int pt_runtime_log_append(int rootfd, uint64_t epoch, const char *action, const struct pt_dev *d,
 			  const char *from, const char *to);
+
+struct pt_runtime_entry {
+	uint64_t epoch;
+	char action[16];	/* "bind", "unbind" */
+	char slot[PT_SLOT_MAX], ids[16];
+	char from[PT_NAME_MAX], to[PT_NAME_MAX];	/* "-": no driver */
+};
+
+/* Each well-formed line of the journal's text, in order; fn's non-zero return stops. */
+typedef int (*pt_runtime_fn)(void *data, const struct pt_runtime_entry *e);
+int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data);
 
 /* ---- bls.c, grub.c, entries.c: the boot menu's host+passthrough entries --- */
 

@@ -3,7 +3,7 @@
 # files use libpci, libblkid and libkmod; built as an archive, $(B)/libptboot-host.a.
 # Included from the Makefile; uses its variables.
 
-HOST_SRCS := host checks kargs mounts iomem esp storage names kmods initramfs tuning bls grubenv \
+HOST_SRCS := host select checks kargs mounts iomem esp storage names kmods initramfs tuning bls grubenv \
 	grubcfg entryconf bootloader efivar uki safety virt state
 HOST_HDRS := $(CORE_HDRS) src/host/host.h
 HOST_PKGS := libpci blkid libkmod

@@ -280,6 +280,30 @@ int pt_initramfs_walk(int rootfd, const char *path, pt_cpio_cb cb, void *data)
 	return e < 0 ? e : 0;
 }
 
+static int scan_cb(const char *name, void *data)
+{
+	struct pt_initramfs_info *s = data;
+	const char *b = strrchr(name, '/');
+
+	b = b ? b + 1 : name;
+	if (strcmp(b, "pt-early") == 0)
+		s->pt_early = true;
+	if (strncmp(b, "vfio-pci.ko", 11) == 0 || strncmp(b, "vfio_pci.ko", 11) == 0)
+		s->vfio_pci = true;
+	return s->pt_early && s->vfio_pci;
+}
+
+int pt_initramfs_scan(int rootfd, const char *path, struct pt_initramfs_info *ret)
+{
+	struct pt_initramfs_info s = { 0 };
+	int r = pt_initramfs_walk(rootfd, path, scan_cb, &s);
+
+	if (r < 0)
+		return r;
+	*ret = s;
+	return 0;
+}
+
 int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size)
 {
 	static const char *const fmt[] = { "boot/initramfs-%s.img", "boot/initrd.img-%s",
@@ -287,14 +311,14 @@ int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size)
 					   "lib/modules/%s/initrd" };
 	static const char *const ukidirs[] = { "efi/" PT_UKI_DIR, "boot/efi/" PT_UKI_DIR, "boot/" PT_UKI_DIR };
 
-	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(fmt); i++) {
 		pt_snprintf(buf, size, fmt[i], kver);
 		if (pt_exists(rootfd, buf))
 			return 0;
 	}
 	/* a unified kernel image carries its initrd: kernel-install names it TOKEN-KVER.efi
 	 * (TOKEN-KVER+LEFT-DONE.efi while boot counting) */
-	for (size_t i = 0; i < sizeof(ukidirs) / sizeof(ukidirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ukidirs); i++) {
 		size_t kl = strlen(kver);
 		struct dirent *de;
 		int found = 0;

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pci/pci.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,24 +16,56 @@
 
 struct pt_names {
 	struct pci_access *pacc;
-	char ids[4096];
+	char ids[PT_PATH_MAX];
+	char problem[256];	/* why pci.ids gave no names, "" when it did */
 };
 
 struct pt_filter {
 	struct pci_filter f;
 };
 
-/* libpci reports through these; pci_init() would set defaults, but it also probes the
- * access methods, which names alone do not need. Lookups that fail just return NULL. */
-static void PCI_NONRET quiet_error(char *msg, ...)
+/* libpci reports a fatal condition (a malformed pci.ids, no memory) through error(), which
+ * must not return, and gives it no context. The library never ends the process: a call into
+ * libpci that may fail runs under a guard, and error() jumps back to it. This per-thread
+ * pointer to the guard of the call in progress is the one piece of state libpci's callback
+ * interface forces on us. */
+static _Thread_local struct guard {
+	jmp_buf env;
+	char *msg;
+	size_t size;
+} *current;
+
+static void PCI_NONRET guard_error(char *msg, ...)
 {
-	(void)msg;
-	_exit(2);	/* libpci calls error() only for fatal conditions such as no memory */
+	va_list ap;
+
+	va_start(ap, msg);
+	pt_vsnprintf(current->msg, current->size, msg, ap);
+	va_end(ap);
+	longjmp(current->env, 1);
 }
 
 static void quiet(char *msg, ...)
 {
 	(void)msg;
+}
+
+/* Load the name list now, under a guard: a pci.ids libpci can't parse leaves no names (the
+ * lookups fall back to hwdb or numbers) and says why. */
+static void load_names(struct pt_names *n)
+{
+	struct guard g = { .msg = n->problem, .size = sizeof(n->problem) };
+	struct guard *volatile saved = current;
+
+	current = &g;
+	if (setjmp(g.env) == 0) {
+		if (!pci_load_name_list(n->pacc) && !n->problem[0])
+			pt_snprintf(n->problem, sizeof(n->problem), "cannot open %s", n->pacc->id_file_name);
+	} else {
+		pci_free_name_list(n->pacc);	/* what it parsed before the error */
+	}
+	current = saved;
+	n->problem[strcspn(n->problem, "\n")] = '\0';
 }
 
 int pt_names_new(const char *ids_file, bool hwdb, struct pt_names **ret)
@@ -45,19 +79,28 @@ int pt_names_new(const char *ids_file, bool hwdb, struct pt_names **ret)
 		free(n);
 		return -ENOMEM;
 	}
-	n->pacc->error = quiet_error;
+	n->pacc->error = guard_error;
 	n->pacc->warning = quiet;
 	n->pacc->debug = quiet;
 	if (ids_file) {
-		pt_snprintf(n->ids, sizeof(n->ids), "%s", ids_file);
+		if (pt_pathf(n->ids, sizeof(n->ids), "%s", ids_file) < 0) {
+			pt_names_free(n);
+			return -ENAMETOOLONG;
+		}
 		n->pacc->id_file_name = n->ids;
 	}
-	/* hwdb.disable is a libpci parameter; PCI_LOOKUP_NO_HWDB below does the rest */
-	pci_set_param(n->pacc, "hwdb.disable", hwdb ? "0" : "1");
+	/* PCI_LOOKUP_NO_HWDB alone keeps lookups off hwdb; libpci's hwdb.disable parameter (whose
+	 * pci_set_param may allocate, and so fail, under no guard) is not needed for that */
 	if (!hwdb)
 		n->pacc->id_lookup_mode |= PCI_LOOKUP_NO_HWDB;
+	load_names(n);
 	*ret = n;
 	return 0;
+}
+
+const char *pt_names_problem(const struct pt_names *n)
+{
+	return n->problem[0] ? n->problem : NULL;
 }
 
 void pt_names_free(struct pt_names *n)
@@ -68,9 +111,27 @@ void pt_names_free(struct pt_names *n)
 	free(n);
 }
 
-/* pci_lookup_name() returns its buffer or a static string; copy either into buf. */
-static const char *copy(const char *s, char *buf, size_t size)
+/* pci_lookup_name() under a guard: NULL when libpci failed. */
+static char *guarded_lookup(struct pci_access *pacc, char *buf, int size, int flags, int a, int b, int c, int d)
 {
+	char msg[256];
+	struct guard g = { .msg = msg, .size = sizeof(msg) };
+	struct guard *volatile saved = current;
+	char *volatile s = NULL;
+
+	current = &g;
+	if (setjmp(g.env) == 0)
+		s = pci_lookup_name(pacc, buf, size, flags, a, b, c, d);
+	current = saved;
+	return s;
+}
+
+/* A name into buf (pci_lookup_name returns its buffer or a static string); NULL when there
+ * is none. The extra int arguments are ignored by lookups that need fewer. */
+static const char *lookup(struct pt_names *n, char *buf, size_t size, int flags, int a, int b, int c, int d)
+{
+	const char *s = guarded_lookup(n->pacc, buf, (int)size, flags, a, b, c, d);
+
 	if (!s)
 		return NULL;
 	if (s != buf)
@@ -80,41 +141,35 @@ static const char *copy(const char *s, char *buf, size_t size)
 
 const char *pt_names_class(struct pt_names *n, uint32_t cls, char *buf, size_t size)
 {
-	return copy(pci_lookup_name(n->pacc, buf, (int)size, PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS,
-				    (int)(cls >> 8)), buf, size);
+	return lookup(n, buf, size, PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, (int)(cls >> 8), 0, 0, 0);
 }
 
 const char *pt_names_lspci(struct pt_names *n, const struct pt_dev *d, char *cls, size_t clsize,
 			   char *dev, size_t devsize)
 {
-	if (!copy(pci_lookup_name(n->pacc, cls, (int)clsize, PCI_LOOKUP_CLASS | PCI_LOOKUP_MIXED,
-				  (int)(d->cls >> 8)), cls, clsize))
+	if (!lookup(n, cls, clsize, PCI_LOOKUP_CLASS | PCI_LOOKUP_MIXED, (int)(d->cls >> 8), 0, 0, 0))
 		pt_snprintf(cls, clsize, "Class [%04x]", d->cls >> 8);
-	if (!copy(pci_lookup_name(n->pacc, dev, (int)devsize,
-				  PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_MIXED,
-				  (int)d->vendor, (int)d->device), dev, devsize))
+	if (!lookup(n, dev, devsize, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_MIXED, (int)d->vendor,
+		    (int)d->device, 0, 0))
 		pt_snprintf(dev, devsize, "Device [%04x:%04x]", d->vendor, d->device);
 	return dev;
 }
 
 const char *pt_names_vendor(struct pt_names *n, uint32_t v, char *buf, size_t size)
 {
-	return copy(pci_lookup_name(n->pacc, buf, (int)size, PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS,
-				    (int)v), buf, size);
+	return lookup(n, buf, size, PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, (int)v, 0, 0, 0);
 }
 
 const char *pt_names_device(struct pt_names *n, uint32_t v, uint32_t d, char *buf, size_t size)
 {
-	return copy(pci_lookup_name(n->pacc, buf, (int)size, PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS,
-				    (int)v, (int)d), buf, size);
+	return lookup(n, buf, size, PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, (int)v, (int)d, 0, 0);
 }
 
 const char *pt_names_subsys(struct pt_names *n, uint32_t v, uint32_t d, uint32_t sv, uint32_t sd,
 			    char *buf, size_t size)
 {
-	return copy(pci_lookup_name(n->pacc, buf, (int)size,
-				    PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS,
-				    (int)v, (int)d, (int)sv, (int)sd), buf, size);
+	return lookup(n, buf, size, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, (int)v, (int)d,
+		      (int)sv, (int)sd);
 }
 
 int pt_filter_new(struct pt_names *n, const char *slot, const char *id, struct pt_filter **ret,

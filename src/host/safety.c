@@ -22,7 +22,7 @@ const char *pt_hold_name(enum pt_hold_kind k)
 		[PT_HOLD_CONSOLE] = "console", [PT_HOLD_GROUP] = "group", [PT_HOLD_VFIO] = "vfio-in-use",
 	};
 
-	return (unsigned)k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
+	return (unsigned)k < ARRAY_SIZE(n) ? n[k] : "?";
 }
 
 /* ---- who has what open ------------------------------------------------------------------ */
@@ -275,54 +275,54 @@ static int console_holds(const struct pt_host *h, const struct pt_openers *op, s
 			d->boot_vga == 1 ? " is the boot VGA device" : "", what);
 }
 
-static bool vfio_viable_driver(const char *drv)
-{
-	return !drv[0] || strcmp(drv, "vfio-pci") == 0 || strcmp(drv, "pci-stub") == 0;
-}
+struct group_ctx {
+	const struct pt_sys *sys;
+	struct pt_holds *holds;	/* one PT_HOLD_GROUP per group, dev = its first taken member */
+};
 
-static int group_holds(const struct pt_host *h, const bool *take, size_t di, struct pt_holds *hs)
+static int group_gap(void *data, const struct pt_gap *g)
 {
-	const struct pt_sys *sys = &h->sys;
-	const struct pt_dev *d = &sys->devs[di];
+	struct group_ctx *c = data;
+	const struct pt_dev *d = &c->sys->devs[g->first];
 	char missing[300] = "";
-	size_t len = 0, n = 0;
+	size_t len = 0;
 
-	if (d->group < 0)
-		return 0;
-	for (size_t j = 0; j < di; j++)	/* once per group, at its first taken member */
-		if (take[j] && sys->devs[j].group == d->group)
-			return 0;
-	for (size_t k = 0; k < sys->ndevs; k++) {
-		const struct pt_dev *m = &sys->devs[k];
+	for (size_t k = 0; k < g->nleft; k++) {
+		const struct pt_dev *m = &c->sys->devs[g->left[k]];
 
-		if (take[k] || m->group != d->group || pt_dev_is_bridge(m) || vfio_viable_driver(m->driver))
+		if (pt_dev_vfio_viable(m))
 			continue;
 		if (len < sizeof(missing))
 			len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x] on %s",
-						   len ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device, m->driver);
-		n++;
+						   len ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device,
+						   m->driver);
 	}
-	if (!n)
+	if (!len)
 		return 0;
-	return add_hold(hs, di, PT_HOLD_GROUP, "IOMMU group %d of %s also holds %s: a VM can't use the group "
-			"until all of it is on vfio-pci", d->group, pt_dev_short_slot(d), missing);
+	return add_hold(c->holds, g->first, PT_HOLD_GROUP, "IOMMU group %d of %s also holds %s: a VM can't use "
+			"the group until all of it is on vfio-pci", g->group, pt_dev_short_slot(d), missing);
 }
 
 int pt_safety_bind(const struct pt_host *h, const struct pt_openers *op, const bool *take,
 		   struct pt_holds *ret)
 {
-	struct pt_holds hs = { 0 };
-	int r = 0;
+	struct pt_holds hs = { 0 }, groups = { 0 };
+	struct group_ctx gc = { .sys = &h->sys, .holds = &groups };
+	size_t gi = 0;
+	int r;
 
+	/* each function's holds in slot order; a group's after its first taken member's own */
+	r = pt_sys_gaps(&h->sys, take, PT_UNIT_GROUP, group_gap, &gc);
 	for (size_t i = 0; i < h->sys.ndevs && r == 0; i++) {
 		if (!take[i])
 			continue;
 		r = disk_holds(h, i, &hs);
 		if (r == 0)
 			r = console_holds(h, op, i, &hs);
-		if (r == 0)
-			r = group_holds(h, take, i, &hs);
+		if (r == 0 && gi < groups.n && groups.v[gi].dev == i)
+			r = add_hold(&hs, i, PT_HOLD_GROUP, "%s", groups.v[gi++].text);
 	}
+	pt_holds_free(&groups);
 	if (r < 0) {
 		pt_holds_free(&hs);
 		return r;
@@ -342,7 +342,7 @@ int pt_safety_release(const struct pt_host *h, const struct pt_openers *op, cons
 		char who[200] = "", path[64], names[4][32];
 		size_t n;
 
-		if (!give[i] || strcmp(d->driver, "vfio-pci") != 0)
+		if (!give[i] || strcmp(d->driver, PT_VFIO_DRIVER) != 0)
 			continue;
 		if (d->group >= 0) {
 			pt_snprintf(path, sizeof(path), "/dev/vfio/%d", d->group);

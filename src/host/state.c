@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -407,5 +408,30 @@ int pt_runtime_log_append(int rootfd, uint64_t epoch, const char *action, const 
 	r = w < 0 ? -errno : w != n ? -EIO : 0;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
+	return r;
+}
+
+int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data)
+{
+	const char *l = text;
+	int r = 0;
+
+	while (*l && r == 0) {
+		size_t n = strcspn(l, "\n");
+		struct pt_runtime_entry e = { 0 };
+		char line[512];
+		unsigned long long epoch;
+
+		if (n < sizeof(line)) {
+			memcpy(line, l, n);
+			line[n] = '\0';
+			if (sscanf(line, "%llu %15s %23s %15s %63s %63s", &epoch, e.action, e.slot, e.ids, e.from,
+				   e.to) == 6) {
+				e.epoch = epoch;
+				r = fn(data, &e);
+			}
+		}
+		l += n + (l[n] == '\n');
+	}
 	return r;
 }

@@ -30,11 +30,6 @@ static bool same_slot(const struct pt_dev *a, const struct pt_dev *b)
 	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev;
 }
 
-static bool viable(const char *drv)
-{
-	return !drv[0] || strcmp(drv, "vfio-pci") == 0 || strcmp(drv, "pci-stub") == 0;
-}
-
 /* One comment line in the output's own syntax. "--" may not appear inside an XML comment. */
 static void comment(struct pt_buf *o, enum pt_virt_format fmt, const char *text)
 {
@@ -52,9 +47,39 @@ static void comment(struct pt_buf *o, enum pt_virt_format fmt, const char *text)
 	pt_buf_puts(o, " -->\n");
 }
 
-static void comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_sys *sys, const bool *sel,
-		     size_t n, const char *origin)
+struct gap_ctx {
+	struct pt_buf *o;
+	enum pt_virt_format fmt;
+	const struct pt_sys *sys;
+};
+
+static int group_gap(void *data, const struct pt_gap *g)
 {
+	struct gap_ctx *c = data;
+	char line[600], list[400] = "";
+	size_t ll = 0;
+
+	for (size_t k = 0; k < g->nleft; k++) {
+		const struct pt_dev *m = &c->sys->devs[g->left[k]];
+
+		if (pt_dev_vfio_viable(m))
+			continue;
+		if (ll < sizeof(list))
+			ll += (size_t)pt_snprintf(list + ll, sizeof(list) - ll, "%s%s [%04x:%04x] (%s)", ll ? ", " : "",
+						  pt_dev_short_slot(m), m->vendor, m->device, m->driver);
+	}
+	if (ll) {
+		pt_snprintf(line, sizeof(line), "warning: IOMMU group %d also holds %s: the VM can't start until it "
+			    "is on vfio-pci too", g->group, list);
+		comment(c->o, c->fmt, line);
+	}
+	return 0;
+}
+
+static int comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_sys *sys, const bool *sel,
+		    size_t n, const char *origin)
+{
+	struct gap_ctx gc = { .o = o, .fmt = fmt, .sys = sys };
 	char line[600], list[400] = "", cmd[300] = "";
 	size_t ll = 0, cl = 0;
 
@@ -65,7 +90,7 @@ static void comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_
 	for (size_t i = 0; i < sys->ndevs; i++) {
 		const struct pt_dev *d = &sys->devs[i];
 
-		if (!sel[i] || strcmp(d->driver, "vfio-pci") == 0)
+		if (!sel[i] || strcmp(d->driver, PT_VFIO_DRIVER) == 0)
 			continue;
 		if (ll < sizeof(list))
 			ll += (size_t)pt_snprintf(list + ll, sizeof(list) - ll, "%s%s (%s)", ll ? ", " : "",
@@ -88,33 +113,7 @@ static void comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_
 		}
 	}
 	/* IOMMU groups with members on host drivers: the VM won't start */
-	for (size_t i = 0; i < sys->ndevs; i++) {
-		const struct pt_dev *d = &sys->devs[i];
-		bool first = true;
-
-		if (!sel[i] || d->group < 0)
-			continue;
-		for (size_t j = 0; j < i; j++)
-			if (sel[j] && sys->devs[j].group == d->group)
-				first = false;
-		if (!first)
-			continue;
-		ll = 0;
-		for (size_t k = 0; k < sys->ndevs; k++) {
-			const struct pt_dev *m = &sys->devs[k];
-
-			if (sel[k] || m->group != d->group || pt_dev_is_bridge(m) || viable(m->driver))
-				continue;
-			if (ll < sizeof(list))
-				ll += (size_t)pt_snprintf(list + ll, sizeof(list) - ll, "%s%s [%04x:%04x] (%s)",
-							  ll ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device, m->driver);
-		}
-		if (ll) {
-			pt_snprintf(line, sizeof(line), "warning: IOMMU group %d also holds %s: the VM can't start "
-				    "until it is on vfio-pci too", d->group, list);
-			comment(o, fmt, line);
-		}
-	}
+	return pt_sys_gaps(sys, sel, PT_UNIT_GROUP, group_gap, &gc);
 }
 
 static void libvirt_hostdev(struct pt_buf *o, const struct pt_dev *d, int port, unsigned fn, bool multi)
@@ -151,7 +150,7 @@ int pt_virt_render(const struct pt_sys *sys, const bool *sel, enum pt_virt_forma
 {
 	bool *use;
 	size_t n = 0, left;
-	int port = FIRST_PORT;
+	int port = FIRST_PORT, r;
 
 	use = calloc(sys->ndevs + 1, sizeof(*use));
 	if (!use)
@@ -164,7 +163,11 @@ int pt_virt_render(const struct pt_sys *sys, const bool *sel, enum pt_virt_forma
 		free(use);
 		return -ENODEV;
 	}
-	comments(o, fmt, sys, use, n, origin);
+	r = comments(o, fmt, sys, use, n, origin);
+	if (r < 0) {
+		free(use);
+		return r;
+	}
 	left = n;
 	for (size_t i = 0; i < sys->ndevs; i++) {
 		const struct pt_dev *d = &sys->devs[i];

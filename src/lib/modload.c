@@ -569,7 +569,7 @@ static bool have_driver(int rootfd, const char *drv)
 int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char *cmdline,
 		   const char *drv, bool live, struct pt_driver_load *ret)
 {
-	struct pt_modload *m;
+	struct pt_modload *m = NULL;
 	uint64_t t = pt_now_us();
 	int r;
 
@@ -577,7 +577,8 @@ int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char
 	if (have_driver(rootfd, drv))
 		return 0;
 	r = pt_modload_new(rootfd, kver, cmdline, &m);
-	if (r < 0) {
+	if (r < 0 || !m) {
+		r = r < 0 ? r : -EINVAL;
 		pt_snprintf(ret->why, sizeof(ret->why), "cannot read the module index of %s: %s",
 			    kver ? kver : "this kernel", strerror(-r));
 		goto out;

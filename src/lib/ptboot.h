@@ -181,6 +181,8 @@ const struct pt_dev *pt_sys_find(const struct pt_sys *sys, const char *slot);
 /* A bridge never goes to a VM: it stays with the host (pcieport). */
 bool pt_dev_is_bridge(const struct pt_dev *d);
 bool pt_dev_is_display(const struct pt_dev *d);
+/* Unbound, or on vfio-pci or pci-stub: a function that does not keep a VM from its IOMMU group. */
+bool pt_dev_vfio_viable(const struct pt_dev *d);
 /* The slot as lspci shows it: "03:00.0" in domain 0000, the whole name in any other. */
 const char *pt_dev_short_slot(const struct pt_dev *d);
 /* The guarded selector of a function: "03:00.0@1002:744c". */

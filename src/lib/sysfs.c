@@ -231,6 +231,11 @@ bool pt_dev_is_display(const struct pt_dev *d)
 	return (d->cls >> 16) == 0x03;
 }
 
+bool pt_dev_vfio_viable(const struct pt_dev *d)
+{
+	return !d->driver[0] || strcmp(d->driver, PT_VFIO_DRIVER) == 0 || strcmp(d->driver, "pci-stub") == 0;
+}
+
 const char *pt_dev_short_slot(const struct pt_dev *d)
 {
 	return d->domain ? d->slot : d->slot + 5;	/* "0000:" */

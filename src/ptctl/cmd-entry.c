@@ -15,16 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmds.h"
-#include "host.h"
-#include "tuning-data.h"
+#include "ptctl.h"
 
 struct eopts {
-	const char *root, *cmdline_file, *tuning, *policy, *title, *kernel;
-	bool def, windows, no_update, once, no_disks;
-	const char *cmd, *sub;
-	char **args;
-	int nargs;
+	const struct ptctl *c;
 	int rootfd;
 	bool live;		/* the root is this system's / */
 	char win_part[32];	/* --windows: the ESP found */
@@ -57,84 +51,21 @@ static bool orphaned(const struct pt_bls_files *f, size_t i, char *src, size_t s
 	return true;
 }
 
-static int parse(int argc, char **argv, struct eopts *o, bool boot)
+/* The options entry's subcommands take beyond ptctl's table. */
+static int check_entry_args(const struct ptctl *c)
 {
-	static const struct option lo[] = {
-		{ "root", required_argument, NULL, 'R' },
-		{ "cmdline-file", required_argument, NULL, 'C' },
-		{ "policy", required_argument, NULL, 'P' },
-		{ "tuning", required_argument, NULL, 'T' },
-		{ "pci-ids", required_argument, NULL, 'I' },
-		{ "hwdb", no_argument, NULL, 'H' },
-		{ "no-disks", no_argument, NULL, 'N' },
-		{ "title", required_argument, NULL, 't' },
-		{ "default", no_argument, NULL, 'D' },
-		{ "windows", no_argument, NULL, 'W' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "no-update", no_argument, NULL, 'U' },
-		{ "once", no_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	const char *sub = c->sub;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1 || optind < argc) {
-		if (c == -1) {
-			if (!o->cmd)
-				o->cmd = argv[optind];
-			else if (!o->sub)
-				o->sub = argv[optind];
-			else
-				o->args[o->nargs++] = argv[optind];
-			optind++;
-			continue;
-		}
-		switch (c) {
-		case 'R': o->root = optarg; break;
-		case 'C': o->cmdline_file = optarg; break;
-		case 'P': o->policy = optarg; break;
-		case 'T': o->tuning = optarg; break;
-		case 'I': case 'H': break;
-		case 'N': o->no_disks = true; break;
-		case 't': o->title = optarg; break;
-		case 'D': o->def = true; break;
-		case 'W': o->windows = true; break;
-		case 'k': o->kernel = optarg; break;
-		case 'U': o->no_update = true; break;
-		case 'O': o->once = true; break;
-		case 'h':
-			fputs(boot ? "usage: ptctl [--root DIR] boot vm|bare-metal [--once]\n"
-				   : "usage: ptctl [--root DIR] entry add [--policy STR | SEL...] [--title T] [--default]\n"
-				     "                 [--windows] [--kernel KVER] [--no-update]\n"
-				     "       ptctl [--root DIR] entry remove [--kernel KVER] [--no-update]\n"
-				     "       ptctl [--root DIR] entry status\n", stdout);
-			exit(0);
-		case ':': return ptctl_fail(2, "option %s needs a value (see ptctl %s --help)", argv[optind - 1], o->cmd ? o->cmd : "");
-		default:
-			return ptctl_fail(2, "unknown option %s (see ptctl %s --help)", argv[optind - 1], o->cmd ? o->cmd : "");
-		}
-	}
-	if (boot) {
-		if (!o->sub || (strcmp(o->sub, "vm") && strcmp(o->sub, "bare-metal")))
-			return ptctl_fail(2, "boot wants vm or bare-metal%s%s", o->sub ? ", not " : "", o->sub ? o->sub : "");
-		if (o->nargs || o->policy || o->title || o->def || o->windows || o->kernel || o->no_update)
-			return ptctl_fail(2, "boot takes only vm|bare-metal and --once");
-		return 0;
-	}
-	if (!o->sub || (strcmp(o->sub, "add") && strcmp(o->sub, "remove") && strcmp(o->sub, "status")))
-		return ptctl_fail(2, "entry wants add, remove or status%s%s", o->sub ? ", not " : "", o->sub ? o->sub : "");
-	if (strcmp(o->sub, "add") && (o->nargs || o->policy || o->title || o->def || o->windows))
-		return ptctl_fail(2, "entry %s takes no selectors, --policy, --title, --default or --windows", o->sub);
-	if (!strcmp(o->sub, "status") && (o->kernel || o->no_update))
-		return ptctl_fail(2, "entry status takes no --kernel or --no-update");
-	if (o->once)
-		return ptctl_fail(2, "--once is an option of ptctl boot");
-	if (o->title && (!*o->title || strpbrk(o->title, "'\"\\$`\n\t()")))
-		return ptctl_fail(2, "--title \"%s\": use plain words (no quotes, parentheses, '$' or '\\')", o->title);
-	if (o->kernel && (!*o->kernel || strpbrk(o->kernel, "/ \t\n'\"$\\")))
-		return ptctl_fail(2, "--kernel \"%s\" is not a kernel version", o->kernel);
+	if (!sub || (strcmp(sub, "add") && strcmp(sub, "remove") && strcmp(sub, "status")))
+		return ptctl_err(PTCTL_FAIL, "entry wants add, remove or status%s%s", sub ? ", not " : "", sub ? sub : "");
+	if (strcmp(sub, "add") && (c->nargs || c->policy || c->title || c->def || c->windows))
+		return ptctl_err(PTCTL_FAIL, "entry %s takes no selectors, --policy, --title, --default or --windows", sub);
+	if (!strcmp(sub, "status") && (c->kernel || c->no_update))
+		return ptctl_err(PTCTL_FAIL, "entry status takes no --kernel or --no-update");
+	if (c->title && (!*c->title || strpbrk(c->title, "'\"\\$`\n\t()")))
+		return ptctl_err(PTCTL_FAIL, "--title \"%s\": use plain words (no quotes, parentheses, '$' or '\\')", c->title);
+	if (c->kernel && (!*c->kernel || strpbrk(c->kernel, "/ \t\n'\"$\\")))
+		return ptctl_err(PTCTL_FAIL, "--kernel \"%s\" is not a kernel version", c->kernel);
 	return 0;
 }
 
@@ -142,12 +73,12 @@ static int open_root(struct eopts *o, bool write)
 {
 	struct stat a, b;
 
-	o->rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	o->rootfd = open(o->c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->rootfd < 0)
-		return ptctl_fail(2, "cannot open --root %s: %s", o->root, strerror(errno));
+		return ptctl_err(PTCTL_FAIL, "cannot open --root %s: %s", o->c->root, strerror(errno));
 	o->live = fstat(o->rootfd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 	if (write && o->live && geteuid() != 0)
-		return ptctl_fail(2, "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)", o->cmd, o->sub);
+		return ptctl_err(PTCTL_FAIL, "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)", o->c->cmd->name, o->c->sub);
 	pt_boot_detect(o->rootfd, &o->boot);
 	return 0;
 }
@@ -219,9 +150,9 @@ static int regenerate_grub(struct eopts *o)
 	int r;
 
 	pt_snprintf(cfg, sizeof(cfg), "/%s/grub.cfg", o->boot.grubdir);
-	if (o->no_update || !o->live) {
+	if (o->c->no_update || !o->live) {
 		printf("not regenerated: %s (%s): run %s%s%s on that system\n", cfg + 1,
-		       o->no_update ? "--no-update" : "--root", o->boot.mkconfig,
+		       o->c->no_update ? "--no-update" : "--root", o->boot.mkconfig,
 		       strcmp(o->boot.mkconfig, "update-grub") ? " -o " : "",
 		       strcmp(o->boot.mkconfig, "update-grub") ? cfg : "");
 		return 0;
@@ -240,7 +171,7 @@ static int regenerate_grub(struct eopts *o)
 		r = run(a);
 	}
 	if (r != 0)
-		return ptctl_fail(1, "%s failed (status %d): %s was not regenerated", o->boot.mkconfig, r, cfg);
+		return ptctl_err(PTCTL_PARTIAL, "%s failed (status %d): %s was not regenerated", o->boot.mkconfig, r, cfg);
 	change(o, "regenerated %s (%s)", cfg, o->boot.mkconfig);
 	return 0;
 }
@@ -270,7 +201,7 @@ static void where(const struct eopts *o, const struct pt_bls_file *x, char *buf,
 /* A kernel's own entry that entry add derives ours from (the one --kernel names, if given). */
 static bool to_derive(const struct eopts *o, const struct pt_bls_file *x)
 {
-	return !x->e.ours && !is_rescue(x) && (!o->kernel || strcmp(x->kver, o->kernel) == 0);
+	return !x->e.ours && !is_rescue(x) && (!o->c->kernel || strcmp(x->kver, o->c->kernel) == 0);
 }
 
 /* With Secure Boot on, systemd-stub boots a UKI's own command line (when it has one) and
@@ -301,7 +232,7 @@ static int check_locked(struct eopts *o, const struct pt_entry_conf *c)
 	}
 	pt_bls_files_free(&f);
 	if (nlocked && !usable)
-		return ptctl_fail(2, "Secure Boot is on, so systemd-stub boots each UKI's own command line and ignores an entry's:"
+		return ptctl_err(PTCTL_FAIL, "Secure Boot is on, so systemd-stub boots each UKI's own command line and ignores an entry's:"
 			     " add \"%s\" to the UKI itself (/etc/kernel/cmdline, then kernel-install) or a signed cmdline addon", c->args);
 	return 0;
 }
@@ -316,7 +247,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 
 	r = pt_boot_entries(o->rootfd, &o->boot, &f, &skipped);
 	if (r < 0)
-		return ptctl_fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", o->boot.entries, strerror(-r));
 	if (pt_read_file(o->rootfd, "etc/kernel/cmdline", 1 << 16, &fallback, NULL) == 0)
 		fallback[strcspn(fallback, "\n")] = '\0';
 	for (size_t i = 0; i < f.n; i++) {
@@ -348,7 +279,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
 		pt_buf_free(&b);
 		if (r < 0) {
-			rc = ptctl_fail(1, "cannot write %s: %s", path, strerror(-r));
+			rc = ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, strerror(-r));
 			break;
 		}
 		made++;
@@ -358,7 +289,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			printf("unchanged: %s\n", path);
 	}
 	/* ours whose kernel entry is gone (the kernel was removed without the plugin) */
-	for (size_t i = 0; !rc && !o->kernel && i < f.n; i++) {
+	for (size_t i = 0; !rc && !o->c->kernel && i < f.n; i++) {
 		char src[300], path[400];
 
 		if (!orphaned(&f, i, src, sizeof(src)))
@@ -374,140 +305,61 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			pt_snprintf(in, sizeof(in), "%s or %s/" PT_UKI_DIR, o->boot.entries, o->boot.esp);
 		else
 			pt_snprintf(in, sizeof(in), "%s", o->boot.entries);
-		rc = o->kernel ? ptctl_fail(1, "no entry for kernel %s in %s", o->kernel, in)
-			       : ptctl_fail(1, "no kernel entries in %s", in);
+		rc = o->c->kernel ? ptctl_err(PTCTL_PARTIAL, "no entry for kernel %s in %s", o->c->kernel, in)
+			       : ptctl_err(PTCTL_PARTIAL, "no kernel entries in %s", in);
 	}
 	free(fallback);
 	pt_bls_files_free(&f);
 	return rc;
 }
 
-/* The functions to pass, from SEL... and --policy: marks sel[] (ndevs entries). */
-static int select_devs(const struct eopts *o, const struct pt_host *h, bool *sel, struct pt_buf *text)
+/* --windows: the ESP with the Windows boot manager on a disk of a function passed. */
+static int find_windows(struct eopts *o, const struct pt_host *h, const bool *sel, struct pt_entry_conf *c)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		struct pt_policy pol = { 0 };
+	const struct pt_blk *esp;
 
-		if (pass == 0) {
-			pol.sels = calloc((size_t)o->nargs + 1, sizeof(*pol.sels));
-			if (!pol.sels)
-				return ptctl_fail(1, "out of memory");
-			for (int i = 0; i < o->nargs; i++) {
-				const char *w;
-
-				if (pt_sel_parse(o->args[i], strlen(o->args[i]), &pol.sels[i], &w) < 0) {
-					free(pol.sels);
-					return ptctl_fail(2, "selector \"%s\": %s", o->args[i], w);
-				}
-				pol.nsels++;
-			}
-		} else if (o->policy) {
-			struct pt_policy_error pe = { 0 };
-
-			if (pt_policy_parse(o->policy, &pol, &pe) < 0)
-				return ptctl_fail(2, "--policy: selector \"%s\": %s", pe.sel, pe.why ? pe.why : "out of memory");
+	for (size_t i = 0; i < h->sys.ndevs; i++)
+		if (sel[i] && pt_windows_esp(&h->storage, h->sys.devs[i].slot, &esp) == 0) {
+			pt_snprintf(c->windows_uuid, sizeof(c->windows_uuid), "%s", esp->uuid);
+			pt_snprintf(c->windows_slot, sizeof(c->windows_slot), "%s", pt_dev_short_slot(&h->sys.devs[i]));
+			pt_snprintf(o->win_part, sizeof(o->win_part), "%s", esp->name);
+			return 0;
 		}
-		for (size_t s = 0; s < pol.nsels; s++) {
-			bool any = false;
-
-			for (size_t i = 0; i < h->sys.ndevs; i++)
-				if (pt_sel_matches(&pol.sels[s], &h->sys.devs[i]))
-					any = sel[i] = true;
-			if (!any) {
-				int rc = ptctl_fail(2, "selector %s matches no PCI function (see ptctl list)", pol.sels[s].text);
-
-				pt_policy_free(&pol);
-				return rc;
-			}
-			pt_buf_printf(text, "%s%s", text->len ? "," : "", pol.sels[s].text);
-		}
-		pt_policy_free(&pol);
-	}
-	return 0;
+	return ptctl_err(PTCTL_FAIL, "--windows: no selected function holds an ESP with EFI/Microsoft/Boot/bootmgfw.efi%s",
+			 o->c->no_disks ? " (and --no-disks skips looking)" : "");
 }
 
-/* The new entry.conf from the selection: args from the cmdline builder, like ptctl cmdline. */
+/* The new entry.conf from the selection: the arguments ptctl cmdline prints. */
 static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct pt_entry_conf *c)
 {
 	struct pt_tuning tun = { 0 };
-	struct pt_buf args = { 0 }, why = { 0 }, text = { 0 };
-	char *tuning_text = NULL;
+	struct pt_selection s;
+	struct pt_kargs k;
 	struct pt_host h;
-	unsigned line = 0;
-	bool *sel = NULL;
-	int r, rc = 0;
+	int r, rc;
 
-	if (o->tuning && (r = pt_read_file(AT_FDCWD, o->tuning, 1 << 20, &tuning_text, NULL)) < 0)
-		return ptctl_fail(2, "cannot read --tuning %s: %s", o->tuning, strerror(-r));
-	r = pt_tuning_parse(tuning_text ? tuning_text : pt_tuning_builtin, &tun, &line);
-	free(tuning_text);
-	if (r < 0)
-		return ptctl_fail(2, "tuning rules, line %u: expected \"when | arguments | why\"", line);
-	r = pt_host_open(o->root, o->cmdline_file, !o->no_disks, &h);
-	if (r < 0) {
-		pt_tuning_free(&tun);
-		return ptctl_fail(2, "cannot read the PCI devices under %s: %s", o->root, strerror(-r));
-	}
-	sel = calloc(h.sys.ndevs + 1, sizeof(*sel));
-	if (!sel) {
-		rc = ptctl_fail(1, "out of memory");
-		goto out;
-	}
-	if ((rc = select_devs(o, &h, sel, &text)))
-		goto out;
-	r = pt_cmdline_build(&h, &tun, sel, &args, &why);
-	if (r == -EBUSY) {
-		/* the builder's reason line: "04:00.0 carries the running system's disk ...: refusing" */
-		const char *l = why.data ? strstr(why.data, " carries the running system") : NULL;
-		const char *s = l;
-		int n;
-
-		while (s && s > why.data && s[-1] != '\n')
-			s--;
-		n = s ? (int)strcspn(s, "\n") : 0;
-		if (n > 10 && strncmp(s + n - 10, ": refusing", 10) == 0)
-			n -= 10;
-		rc = s ? ptctl_fail(2, "refusing: %.*s", n, s)
-		       : ptctl_fail(2, "refusing: a selected function carries the running system's disk");
-		goto out;
-	}
-	if (r == -ENODEV) {
-		rc = ptctl_fail(2, "nothing to pass: PCI bridges stay with the host");
-		goto out;
-	}
-	if (r < 0 || !args.data) {
-		rc = ptctl_fail(1, "cannot build the kernel arguments: %s", strerror(r < 0 ? -r : EINVAL));
-		goto out;
-	}
+	if ((rc = ptctl_load_tuning(o->c, &tun)))
+		return rc;
+	if ((rc = ptctl_open_host(o->c, true, &h)))
+		goto out_tun;
+	if ((rc = ptctl_select(o->c, &h, PTCTL_SELECT_REQUIRED, 0, &s)))
+		goto out_host;
+	r = pt_kargs_build(&h, &tun, s.plan.take, &k);
 	*c = (struct pt_entry_conf){ 0 };
-	if ((size_t)pt_snprintf(c->args, sizeof(c->args), "%s", args.data) >= sizeof(c->args) ||
-	    (size_t)pt_snprintf(c->policy, sizeof(c->policy), "%s", text.data ? text.data : "") >= sizeof(c->policy)) {
-		rc = ptctl_fail(2, "the selection is too long for one boot entry");
-		goto out;
-	}
-	pt_snprintf(c->title, sizeof(c->title), "%s", o->title ? o->title : old->title[0] ? old->title : "host+passthrough");
-	if (o->windows) {
-		const struct pt_blk *esp;
-
-		for (size_t i = 0; i < h.sys.ndevs && !c->windows_uuid[0]; i++)
-			if (sel[i] && pt_windows_esp(&h.storage, h.sys.devs[i].slot, &esp) == 0) {
-				pt_snprintf(c->windows_uuid, sizeof(c->windows_uuid), "%s", esp->uuid);
-				pt_snprintf(c->windows_slot, sizeof(c->windows_slot), "%s",
-					    pt_dev_short_slot(&h.sys.devs[i]));
-				pt_snprintf(o->win_part, sizeof(o->win_part), "%s", esp->name);
-			}
-		if (!c->windows_uuid[0]) {
-			rc = ptctl_fail(2, "--windows: no selected function holds an ESP with EFI/Microsoft/Boot/bootmgfw.efi%s",
-				  o->no_disks ? " (and --no-disks skips looking)" : "");
-			goto out;
-		}
-	}
-out:
-	free(sel);
-	pt_buf_free(&args);
-	pt_buf_free(&why);
-	pt_buf_free(&text);
+	if (r < 0)
+		rc = ptctl_kargs_error(r, &k);
+	else if ((size_t)pt_snprintf(c->args, sizeof(c->args), "%s", k.args.data) >= sizeof(c->args) ||
+		 (size_t)pt_snprintf(c->policy, sizeof(c->policy), "%s", s.text) >= sizeof(c->policy))
+		rc = ptctl_err(PTCTL_FAIL, "the selection is too long for one boot entry");
+	else if (o->c->windows)
+		rc = find_windows(o, &h, s.plan.take, c);
+	pt_snprintf(c->title, sizeof(c->title), "%s",
+		    o->c->title ? o->c->title : old->title[0] ? old->title : "host+passthrough");
+	pt_kargs_free(&k);
+	pt_selection_free(&s);
+out_host:
 	pt_host_close(&h);
+out_tun:
 	pt_tuning_free(&tun);
 	return rc;
 }
@@ -523,26 +375,26 @@ static int entry_add(struct eopts *o)
 	if ((rc = open_root(o, true)))
 		return rc;
 	if (o->boot.loader == PT_LOADER_NONE)
-		return ptctl_fail(2, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->root);
+		return ptctl_err(PTCTL_FAIL, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->c->root);
 	r = read_conf(o->rootfd, &old);
 	if (r == -EINVAL)
-		return ptctl_fail(2, "%s is malformed: run ptctl entry remove, then add again", PT_ENTRY_CONF);
-	if (o->nargs || o->policy) {
+		return ptctl_err(PTCTL_FAIL, "%s is malformed: run ptctl entry remove, then add again", PT_ENTRY_CONF);
+	if (o->c->nargs || o->c->policy) {
 		if ((rc = compute_conf(o, &old, &c)))
 			return rc;
-	} else if (r > 0 && !o->windows) {
+	} else if (r > 0 && !o->c->windows) {
 		c = old;	/* a new kernel (kernel-install) or a refresh: the saved selection */
-		if (o->title)
-			pt_snprintf(c.title, sizeof(c.title), "%s", o->title);
+		if (o->c->title)
+			pt_snprintf(c.title, sizeof(c.title), "%s", o->c->title);
 	} else {
-		return ptctl_fail(2, "name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
+		return ptctl_err(PTCTL_FAIL, "name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
 	}
 	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
-		return ptctl_fail(2, "GRUB without BLS needs %s (installed with ptboot; executable): it is missing", PT_GRUBD_SCRIPT);
+		return ptctl_err(PTCTL_FAIL, "GRUB without BLS needs %s (installed with ptboot; executable): it is missing", PT_GRUBD_SCRIPT);
 	if (o->boot.loader == PT_LOADER_GRUB_BLS && c.windows_uuid[0] && !o->boot.grubd_script)
-		return ptctl_fail(2, "--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
+		return ptctl_err(PTCTL_FAIL, "--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
 			    PT_GRUBD_SCRIPT);
-	if (o->windows)
+	if (o->c->windows)
 		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot, o->win_part,
 		       c.windows_uuid);
 	if ((rc = check_locked(o, &c)))
@@ -552,7 +404,7 @@ static int entry_add(struct eopts *o)
 		r = write_if_changed(o->rootfd, PT_ENTRY_CONF, b.data, b.len, 0644);
 	pt_buf_free(&b);
 	if (r < 0)
-		return ptctl_fail(1, "cannot write %s: %s", PT_ENTRY_CONF, strerror(-r));
+		return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", PT_ENTRY_CONF, strerror(-r));
 	if (r > 0)
 		change(o, "wrote %s: %s", PT_ENTRY_CONF, c.args);
 	else
@@ -581,7 +433,7 @@ static int entry_add(struct eopts *o)
 	default:
 		break;
 	}
-	if (o->def)
+	if (o->c->def)
 		return boot_choose(o, true, false);
 	return 0;
 }
@@ -638,7 +490,7 @@ static int forget_choice(struct eopts *o)
 		} else {
 			pt_buf_free(&b);
 			free(env);
-			return ptctl_fail(1, "cannot write %s: %s", path, strerror(-r));
+			return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, strerror(-r));
 		}
 	}
 	free(env);
@@ -654,7 +506,7 @@ static int entry_remove(struct eopts *o)
 	if ((rc = open_root(o, true)))
 		return rc;
 	if (o->boot.loader == PT_LOADER_NONE)
-		return ptctl_fail(2, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->root);
+		return ptctl_err(PTCTL_FAIL, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->c->root);
 	had_conf = read_conf(o->rootfd, &old) != -ENOENT;
 	had_windows = old.windows_uuid[0] != '\0';
 	if (o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) {
@@ -662,15 +514,15 @@ static int entry_remove(struct eopts *o)
 		int r = pt_boot_entries(o->rootfd, &o->boot, &f, NULL);
 
 		if (r < 0)
-			return ptctl_fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+			return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", o->boot.entries, strerror(-r));
 		for (size_t i = 0; i < f.n; i++) {
 			char path[400];
 
-			if (!f.v[i].e.ours || (o->kernel && strcmp(f.v[i].kver, o->kernel)))
+			if (!f.v[i].e.ours || (o->c->kernel && strcmp(f.v[i].kver, o->c->kernel)))
 				continue;
 			pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, f.v[i].name);
 			if (unlinkat(o->rootfd, path, 0) < 0) {
-				rc = ptctl_fail(1, "cannot remove %s: %s", path, strerror(errno));
+				rc = ptctl_err(PTCTL_PARTIAL, "cannot remove %s: %s", path, strerror(errno));
 				break;
 			}
 			change(o, "removed %s", path);
@@ -679,11 +531,11 @@ static int entry_remove(struct eopts *o)
 		if (rc)
 			return rc;
 	}
-	if (o->kernel)
+	if (o->c->kernel)
 		goto out;	/* one kernel went away; the selection stays for the others */
 	if (had_conf) {
 		if (unlinkat(o->rootfd, PT_ENTRY_CONF, 0) < 0)
-			return ptctl_fail(1, "cannot remove %s: %s", PT_ENTRY_CONF, strerror(errno));
+			return ptctl_err(PTCTL_PARTIAL, "cannot remove %s: %s", PT_ENTRY_CONF, strerror(errno));
 		change(o, "removed %s", PT_ENTRY_CONF);
 	}
 	if ((rc = forget_choice(o)))
@@ -699,34 +551,17 @@ out:
 
 /* ---- entry status ----------------------------------------------------------------------- */
 
-struct initrd_scan {
-	bool pt_early, vfio_pci;
-};
-
-static int initrd_cb(const char *name, void *data)
-{
-	struct initrd_scan *s = data;
-	const char *b = strrchr(name, '/');
-
-	b = b ? b + 1 : name;
-	if (strcmp(b, "pt-early") == 0)
-		s->pt_early = true;
-	if (strncmp(b, "vfio-pci.ko", 11) == 0 || strncmp(b, "vfio_pci.ko", 11) == 0)
-		s->vfio_pci = true;
-	return 0;
-}
-
 /* "initramfs boot/initrd.img-KVER: ptboot yes, vfio-pci no" */
 static void initrd_status(int rootfd, const char *path, const char *kver)
 {
-	struct initrd_scan s = { 0 };
+	struct pt_initramfs_info s = { 0 };
 	int r;
 
 	if (!path) {
 		printf("    initramfs: none found\n");
 		return;
 	}
-	r = pt_initramfs_walk(rootfd, path, initrd_cb, &s);
+	r = pt_initramfs_scan(rootfd, path, &s);
 	if (r < 0)
 		printf("    initramfs %s: unreadable (%s)\n", path, strerror(-r));
 	else
@@ -925,7 +760,7 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 		int r = load_menu(o, &m, cfg, sizeof(cfg));
 
 		if (r < 0)
-			return ptctl_fail(1, "cannot read %s: %s", cfg, strerror(-r));
+			return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", cfg, strerror(-r));
 		for (size_t i = 0; i < m.n; i++) {
 			const struct pt_menuentry *e = &m.v[i];
 
@@ -938,9 +773,9 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 		}
 		pt_menu_free(&m);
 		if (!vm[0])
-			return ptctl_fail(2, "%s has no host+passthrough entry: run ptctl entry add", cfg);
+			return ptctl_err(PTCTL_FAIL, "%s has no host+passthrough entry: run ptctl entry add", cfg);
 		if (!bare[0])
-			return ptctl_fail(2, "%s has no normal entry", cfg);
+			return ptctl_err(PTCTL_FAIL, "%s has no normal entry", cfg);
 		return 0;
 	}
 	struct pt_bls_files f;
@@ -948,7 +783,7 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 	const bool ext = o->boot.loader == PT_LOADER_SDBOOT;
 
 	if (r < 0)
-		return ptctl_fail(1, "cannot read %s: %s", o->boot.entries, strerror(-r));
+		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", o->boot.entries, strerror(-r));
 	/* newest kernel that has both entries */
 	for (size_t i = 0; i < f.n && !vm[0]; i++) {
 		char ours[300];
@@ -964,7 +799,7 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 	}
 	pt_bls_files_free(&f);
 	if (!vm[0])
-		return ptctl_fail(2, "%s has no host+passthrough entry: run ptctl entry add", o->boot.entries);
+		return ptctl_err(PTCTL_FAIL, "%s has no host+passthrough entry: run ptctl entry add", o->boot.entries);
 	return 0;
 }
 
@@ -984,27 +819,27 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 
 		r = pt_efivar_set(o->rootfd, var, PT_EFI_LOADER_GUID, id);
 		if (r == -EOPNOTSUPP)
-			return ptctl_fail(1, "no EFI variables under %s/sys/firmware/efi/efivars: was this system booted with UEFI?",
-				    strcmp(o->root, "/") ? o->root : "");
+			return ptctl_err(PTCTL_PARTIAL, "no EFI variables under %s/sys/firmware/efi/efivars: was this system booted with UEFI?",
+				    strcmp(o->c->root, "/") ? o->c->root : "");
 		if (r < 0)
-			return ptctl_fail(1, "cannot set EFI variable %s: %s", var, strerror(-r));
+			return ptctl_err(PTCTL_PARTIAL, "cannot set EFI variable %s: %s", var, strerror(-r));
 		change(o, "%s: %s (EFI variable %s=%s)", once ? "next boot only" : "default", mode, var, id);
 		return 0;
 	}
 	if (!once && !o->boot.grub_default_saved)
-		return ptctl_fail(2, "GRUB_DEFAULT is not \"saved\" in etc/default/grub, so GRUB ignores a saved default: set "
+		return ptctl_err(PTCTL_FAIL, "GRUB_DEFAULT is not \"saved\" in etc/default/grub, so GRUB ignores a saved default: set "
 			       "GRUB_DEFAULT=saved and run %s, or use --once", o->boot.mkconfig);
 	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
 	r = pt_read_file(o->rootfd, path, 1 << 16, &env, &len);
 	if (r < 0 && r != -ENOENT)
-		return ptctl_fail(1, "cannot read %s: %s", path, strerror(-r));
+		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", path, strerror(-r));
 	r = pt_grubenv_set(env, len, once ? "next_entry" : "saved_entry", id, &b);
 	free(env);
 	if (r == 0)
 		r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
 	pt_buf_free(&b);
 	if (r < 0)
-		return ptctl_fail(1, "cannot write %s: %s", path, strerror(-r));
+		return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, strerror(-r));
 	if (r > 0)
 		change(o, "%s: %s (%s %s=%s)", once ? "next boot only" : "default", mode, path,
 		       once ? "next_entry" : "saved_entry", id);
@@ -1015,47 +850,39 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 
 /* ---- entry points ------------------------------------------------------------------------ */
 
-static int cmd_main(int argc, char **argv, bool boot)
+int ptctl_cmd_entry(struct ptctl *c)
 {
-	struct eopts o = { .root = "/", .rootfd = -1 };
+	struct eopts o = { .c = c, .rootfd = -1 };
 	int rc;
 
-	o.args = calloc((size_t)argc + 1, sizeof(*o.args));
-	if (!o.args)
-		return ptctl_fail(1, "out of memory");
-	rc = parse(argc, argv, &o, boot);
-	if (!rc) {
-		if (boot) {
-			if (!(rc = open_root(&o, true))) {
-				if (o.boot.loader == PT_LOADER_NONE)
-					rc = ptctl_fail(2, "no boot loader found under %s", o.root);
-				else
-					rc = boot_choose(&o, strcmp(o.sub, "vm") == 0, o.once);
-			}
-		} else if (!o.sub) {
-			rc = ptctl_fail(2, "entry wants add, remove or status");
-		} else if (!strcmp(o.sub, "add")) {
-			rc = entry_add(&o);
-		} else if (!strcmp(o.sub, "remove")) {
-			rc = entry_remove(&o);
-		} else {
-			rc = entry_status(&o);
-		}
-	}
+	rc = check_entry_args(c);
+	if (!rc && !strcmp(c->sub, "add"))
+		rc = entry_add(&o);
+	else if (!rc && !strcmp(c->sub, "remove"))
+		rc = entry_remove(&o);
+	else if (!rc)
+		rc = entry_status(&o);
 	if (o.rootfd >= 0)
 		close(o.rootfd);
-	free(o.args);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return ptctl_fail(1, "writing the output failed");
 	return rc;
 }
 
-int ptctl_cmd_entry(int argc, char **argv)
+int ptctl_cmd_boot(struct ptctl *c)
 {
-	return cmd_main(argc, argv, false);
-}
+	struct eopts o = { .c = c, .rootfd = -1 };
+	int rc;
 
-int ptctl_cmd_boot(int argc, char **argv)
-{
-	return cmd_main(argc, argv, true);
+	if (!c->sub || (strcmp(c->sub, "vm") && strcmp(c->sub, "bare-metal")))
+		return ptctl_err(PTCTL_FAIL, "boot wants vm or bare-metal%s%s", c->sub ? ", not " : "",
+				 c->sub ? c->sub : "");
+	if (c->nargs)
+		return ptctl_err(PTCTL_FAIL, "boot takes only vm|bare-metal and --once");
+	rc = open_root(&o, true);
+	if (!rc && o.boot.loader == PT_LOADER_NONE)
+		rc = ptctl_err(PTCTL_FAIL, "no boot loader found under %s", c->root);
+	else if (!rc)
+		rc = boot_choose(&o, strcmp(c->sub, "vm") == 0, c->once);
+	if (o.rootfd >= 0)
+		close(o.rootfd);
+	return rc;
 }

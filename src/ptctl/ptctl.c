@@ -1,667 +1,372 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ptctl: the host tool. Parses arguments, asks libptboot (and its host half,
- * host.h) what the machine looks like, and prints it: list, check, cmdline.
+ * ptctl: the host tool. A dispatcher in kmod's manner: one option table and one parser for
+ * every command, a {name, function, help} table of commands (src/ptctl/cmd-*.c), and the
+ * helpers they share. Decisions live in the library (host.h); commands parse and print.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
-#include "cmds.h"
-#include "host.h"
+#include "ptctl.h"
 #include "tuning-data.h"
 
-/* Commands with option sets of their own live in src/ptctl/cmd-*.c; each
- * gets the whole argv (global options such as --root included). */
-static const struct ptctl_cmd ext_cmds[] = {
-	{ "entry", ptctl_cmd_entry },
-	{ "boot", ptctl_cmd_boot },
-	{ "bind", ptctl_cmd_bind },
-	{ "unbind", ptctl_cmd_unbind },
-	{ "virt", ptctl_cmd_virt },
-	{ "status", ptctl_cmd_status },
-	{ NULL, NULL },
+/* ---- the commands ---------------------------------------------------------------------- */
+
+static const struct ptctl_cmd commands[] = {
+	{ "list", ptctl_cmd_list, "Psdj", false, "list [-s SLOT] [-d ID] [--json]",
+	  "usage: ptctl [OPTIONS] list [-s SLOT] [-d ID] [--policy STR] [--json]\n"
+	  "  PCI functions by IOMMU group, with their drivers, reset methods and disks; -s and -d are\n"
+	  "  lspci's filters ([[DOMAIN:]BUS:]DEV.FN, VENDOR:DEVICE[:CLASS[:PROGIF]])\n" },
+	{ "check", ptctl_cmd_check, "Pj", false, "check [SEL...] [--policy STR] [--json]",
+	  "usage: ptctl [OPTIONS] check [SEL...] [--policy STR] [--json]\n"
+	  "  readiness for passing SEL (or --policy, or the running pt.devices=); exit 0 ready,\n"
+	  "  1 warnings, 2 errors\n" },
+	{ "cmdline", ptctl_cmd_cmdline, "P", false, "cmdline SEL... [--policy STR]",
+	  "usage: ptctl [OPTIONS] cmdline SEL... [--policy STR]\n"
+	  "  the kernel arguments that pass the functions SEL (slot, ID or SLOT@ID): IOMMU groups\n"
+	  "  completed, guarded, tuned; why each is there goes to stderr\n" },
+	{ "entry", ptctl_cmd_entry, "PiDwkU", true, "entry add|remove|status",
+	  "usage: ptctl [OPTIONS] entry add [SEL... | --policy STR] [--title T] [--default] [--windows]\n"
+	  "                 [--kernel KVER] [--no-update]\n"
+	  "       ptctl [OPTIONS] entry remove [--kernel KVER] [--no-update]\n"
+	  "       ptctl [OPTIONS] entry status\n"
+	  "  the boot menu's host+passthrough entry beside every kernel's own\n" },
+	{ "boot", ptctl_cmd_boot, "O", true, "boot vm|bare-metal [--once]",
+	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once]\n"
+	  "  the entry to boot by default, or (--once) next time only\n" },
+	{ "bind", ptctl_cmd_bind, "fgnv", false, "bind SEL... [--group] [--force]",
+	  "usage: ptctl [OPTIONS] bind SEL... [--group] [--force] [--dry-run] [--verbose]\n"
+	  "  hand the functions SEL (slot, ID or SLOT@ID) to vfio-pci now; refuses what the host\n"
+	  "  still uses. --group: the rest of their IOMMU groups too; --force: a GPU that holds\n"
+	  "  the console (never a disk in use)\n" },
+	{ "unbind", ptctl_cmd_unbind, "tgnv", false, "unbind SEL... [--to DRIVER] [--group]",
+	  "usage: ptctl [OPTIONS] unbind SEL... [--to DRIVER] [--group] [--dry-run] [--verbose]\n"
+	  "  give the functions SEL back to their host driver (or to DRIVER)\n" },
+	{ "virt", ptctl_cmd_virt, "PF", false, "virt [SEL...] [--format F]",
+	  "usage: ptctl [OPTIONS] virt [SEL...] [--policy STR] [--format libvirt|virt-install|qemu]\n"
+	  "  the VM definition for the functions on vfio-pci now (or SEL, or --policy)\n" },
+	{ "status", ptctl_cmd_status, "", false, "status",
+	  "usage: ptctl [OPTIONS] status\n"
+	  "  what pt-early did this boot and what changed since\n" },
 };
 
-static const struct ptctl_cmd *find_ext_cmd(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-') {
-			/* skip the value of a global option that takes one */
-			if (!strchr(argv[i], '=') && i + 1 < argc &&
-			    (!strcmp(argv[i], "--root") || !strcmp(argv[i], "--cmdline-file") ||
-			     !strcmp(argv[i], "--policy") || !strcmp(argv[i], "--pci-ids") ||
-			     !strcmp(argv[i], "--tuning") || !strcmp(argv[i], "-s") ||
-			     !strcmp(argv[i], "-d")))
-				i++;
-			continue;
-		}
-		for (const struct ptctl_cmd *c = ext_cmds; c->name; c++)
-			if (strcmp(c->name, argv[i]) == 0)
-				return c;
-		return NULL;
-	}
-	return NULL;
-}
+/* ---- one option table, one parser ------------------------------------------------------- */
 
-#define PCI_IDS_DEFAULT NULL	/* libpci's own (PCI_IDS_DIR/pci.ids) */
+/* Global options: every command takes them. The rest are command options (ptctl_cmd.opts). */
+#define GLOBAL_OPTS "RCIHWNThV"
 
-struct opts {
-	const char *root, *cmdline_file, *policy, *slot, *id, *tuning, *pci_ids;
-	bool json, hwdb, no_disks;
-	const char *cmd;
-	char **args;
-	int nargs;
+static const struct option options[] = {
+	{ "root", required_argument, NULL, 'R' },
+	{ "cmdline-file", required_argument, NULL, 'C' },
+	{ "pci-ids", required_argument, NULL, 'I' },
+	{ "hwdb", no_argument, NULL, 'H' },
+	{ "no-hwdb", no_argument, NULL, 'W' },
+	{ "no-disks", no_argument, NULL, 'N' },
+	{ "tuning", required_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "policy", required_argument, NULL, 'P' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "to", required_argument, NULL, 't' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "group", no_argument, NULL, 'g' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "title", required_argument, NULL, 'i' },
+	{ "default", no_argument, NULL, 'D' },
+	{ "windows", no_argument, NULL, 'w' },
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "no-update", no_argument, NULL, 'U' },
+	{ "once", no_argument, NULL, 'O' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: ptctl [OPTIONS] COMMAND\n"
-	      "  list [-s SLOT] [-d ID] [--json]   PCI functions by IOMMU group, with their disks\n"
-	      "  check [--policy STR] [--json]     readiness for passthrough; exit 0 ready, 1 warnings, 2 errors\n"
-	      "  cmdline [SEL...] [--policy STR]   the kernel arguments that pass the selected functions\n"
-	      "  entry add|remove|status           the host+passthrough boot entry (ptctl entry --help)\n"
-	      "  boot vm|bare-metal [--once]       the entry to boot next, or by default\n"
-	      "  bind SEL... | unbind SEL...       hand functions to vfio-pci now, or back to the host\n"
-	      "  virt [SEL...] [--format F]        libvirt, virt-install or QEMU definitions of them\n"
-	      "  status                            what pt-early did this boot and what changed since\n"
+	fputs("usage: ptctl [OPTIONS] COMMAND [ARGS]\n", f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %s\n", commands[i].synopsis);
+	fputs("SEL is a slot (03:00.0), an ID (1002:744c) or a guarded slot (03:00.0@1002:744c).\n"
 	      "options:\n"
 	      "  --root DIR           read DIR instead of / (sys, proc, dev, boot, lib/modules under it)\n"
 	      "  --cmdline-file FILE  read the kernel command line from FILE instead of proc/cmdline\n"
-	      "  --policy STR         a pt.devices= value to use instead of the running command line's\n"
-	      "  -s SLOT, -d ID       lspci's filters ([[DOMAIN:]BUS:]DEV.FN, VENDOR:DEVICE[:CLASS[:PROGIF]])\n"
-	      "  --json               machine-readable output\n"
 	      "  --no-disks           do not probe disk contents\n"
-	      "  --pci-ids FILE       the pci.ids to name devices from; --hwdb also asks udev's hwdb\n"
+	      "  --pci-ids FILE       the pci.ids to name devices from; --no-hwdb: not udev's hwdb too\n"
 	      "  --tuning FILE        per-vendor tuning rules instead of the built-in tuning.conf\n"
-	      "  -h, --help, --version\n", f);
+	      "  -h, --help, --version  (ptctl COMMAND --help: that command's options)\n", f);
 }
 
-static int parse_args(int argc, char **argv, struct opts *o)
+/* The name of an option for messages: "--policy" or "-s". */
+static void opt_name(int id, char *buf, size_t size)
 {
-	static const struct option lo[] = {
-		{ "root", required_argument, NULL, 'R' },
-		{ "cmdline-file", required_argument, NULL, 'C' },
-		{ "policy", required_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "no-disks", no_argument, NULL, 'N' },
-		{ "pci-ids", required_argument, NULL, 'I' },
-		{ "hwdb", no_argument, NULL, 'H' },
-		{ "tuning", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	char **args = o->args;
-
-	*o = (struct opts){ .root = "/", .pci_ids = PCI_IDS_DEFAULT, .args = args };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+s:d:h", lo, NULL)) != -1 || optind < argc) {
-		if (c == -1) {
-			/* a positional word: the command, or one of its arguments */
-			if (!o->cmd)
-				o->cmd = argv[optind];
-			else
-				o->args[o->nargs++] = argv[optind];
-			optind++;
-			continue;
+	for (const struct option *o = options; o->name; o++)
+		if (o->val == id) {
+			pt_snprintf(buf, size, "--%s", o->name);
+			return;
 		}
-		switch (c) {
-		case 'R': o->root = optarg; break;
-		case 'C': o->cmdline_file = optarg; break;
-		case 'P': o->policy = optarg; break;
-		case 'j': o->json = true; break;
-		case 'N': o->no_disks = true; break;
-		case 'I': o->pci_ids = optarg; break;
-		case 'H': o->hwdb = true; break;
-		case 'T': o->tuning = optarg; break;
-		case 's': o->slot = optarg; break;
-		case 'd': o->id = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': puts("ptctl " PTBOOT_VERSION); exit(0);
-		case ':':
-			return ptctl_fail(2, "option %s needs a value (see ptctl --help)", argv[optind - 1]);
-		default:
-			if (optopt)
-				return ptctl_fail(2, "unknown option -%c (see ptctl --help)", optopt);
-			return ptctl_fail(2, "unknown option %s (see ptctl --help)", argv[optind - 1]);
-		}
-	}
-	if (!o->cmd)
-		return ptctl_fail(2, "no command (see ptctl --help)");
-	if (strcmp(o->cmd, "list") && strcmp(o->cmd, "check") && strcmp(o->cmd, "cmdline"))
-		return ptctl_fail(2, "unknown command \"%s\" (see ptctl --help)", o->cmd);
-	if (strcmp(o->cmd, "cmdline") && o->nargs)
-		return ptctl_fail(2, "%s takes no arguments (\"%s\")", o->cmd, o->args[0]);
-	if (strcmp(o->cmd, "list") && (o->slot || o->id))
-		return ptctl_fail(2, "-s and -d are options of list, not of %s", o->cmd);
-	if (!strcmp(o->cmd, "cmdline") && o->json)
-		return ptctl_fail(2, "cmdline has no --json");
-	return 0;
+	pt_snprintf(buf, size, "-%c", id);
 }
 
-/* ---- output helpers ----------------------------------------------------- */
-
-static void out(struct pt_buf *b)
+static const struct ptctl_cmd *find_cmd(const char *name)
 {
-	if (b->len)
-		fwrite(b->data, 1, b->len, stdout);
-}
-
-static const char *part_role(const struct pt_blk *b, char *buf, size_t size)
-{
-	static const struct {
-		const char *guid, *name;
-	} roles[] = {
-		{ "c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "ESP" },
-		{ "e3c9e316-0b5c-4db8-817d-f92df00215ae", "Microsoft reserved" },
-		{ "de94bba4-06d1-4d40-a16a-bfd50179d6ac", "Windows recovery" },
-		{ "0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", "Linux swap" },
-		{ "e6d6d379-f507-44c2-a23c-238f2a3df928", "Linux LVM" },
-		{ "a19d880f-05fc-4d3b-a006-743f0f84911e", "Linux RAID" },
-		{ "bc13c2ff-59e6-4262-a352-b275fd6f7172", "XBOOTLDR" },
-	};
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcasecmp(b->parttype, roles[i].guid) == 0) {
-			if (i == 0 && b->ms_bootmgr)
-				pt_snprintf(buf, size, "ESP with Microsoft boot manager");
-			else if (i == 0 && b->esp[0])
-				pt_snprintf(buf, size, "ESP: EFI/{%s}", b->esp);
-			else
-				pt_snprintf(buf, size, "%s", roles[i].name);
-			break;
-		}
-	return buf;
-}
-
-/* "ntfs 'Windows'  Windows recovery  mounted at /boot" */
-static void blk_text(const struct pt_storage *s, size_t i, char *buf, size_t size)
-{
-	const struct pt_blk *b = &s->v[i];
-	char sz[24], role[96];
-	size_t len;
-
-	pt_size_text(b->size, sz, sizeof(sz));
-	len = (size_t)pt_snprintf(buf, size, "%s  %s", b->name, sz);
-	if (b->kind == PT_BLK_HOLDER)
-		len += (size_t)pt_snprintf(buf + len, size - len, "  %s", b->dm_name);
-	if (b->kind == PT_BLK_DISK && b->model[0])
-		len += (size_t)pt_snprintf(buf + len, size - len, "  %s", b->model);
-	if (b->fstype[0])
-		len += (size_t)pt_snprintf(buf + len, size - len, "  %s", b->fstype);
-	if (b->label[0])
-		len += (size_t)pt_snprintf(buf + len, size - len, " '%s'", b->label);
-	if (part_role(b, role, sizeof(role))[0])
-		len += (size_t)pt_snprintf(buf + len, size - len, "  %s", role);
-	if (b->probe_err == -EACCES)
-		len += (size_t)pt_snprintf(buf + len, size - len, "  (contents: run as root)");
-	if (b->use[0])
-		len += (size_t)pt_snprintf(buf + len, size - len, "  %s %s",
-					   strcmp(b->use, "[swap]") == 0 ? "in use as" : "mounted at", b->use);
-	if (b->system && len < size)
-		pt_snprintf(buf + len, size - len, "  (running system)");
-}
-
-static void list_holders(struct pt_buf *o, const struct pt_storage *s, size_t i, int depth)
-{
-	char line[512];
-
-	for (size_t k = 0; k < s->v[i].nholders && depth < 6; k++) {
-		size_t h = (size_t)s->v[i].holders[k];
-
-		blk_text(s, h, line, sizeof(line));
-		pt_buf_printf(o, "%*s-> %s\n", 8 + 2 * depth, "", line);
-		list_holders(o, s, h, depth + 1);
-	}
-}
-
-static void list_disks_text(struct pt_buf *o, const struct pt_storage *s, const char *slot)
-{
-	char line[512];
-
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].kind != PT_BLK_DISK || strcmp(s->v[i].pci, slot) != 0)
-			continue;
-		blk_text(s, i, line, sizeof(line));
-		pt_buf_printf(o, "      %s\n", line);
-		list_holders(o, s, i, 0);
-		for (size_t k = 0; k < s->n; k++) {
-			if (s->v[k].parent != (int)i)
-				continue;
-			blk_text(s, k, line, sizeof(line));
-			pt_buf_printf(o, "        %s\n", line);
-			list_holders(o, s, k, 1);
-		}
-	}
-}
-
-static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind)
-{
-	const struct pt_blk *b = &s->v[i];
-	char uses[256], role[96];
-
-	pt_blk_uses(s, i, uses, sizeof(uses));
-	pt_buf_printf(o, "%*s{\"name\": ", ind, "");
-	pt_buf_json_str(o, b->name);
-	pt_buf_printf(o, ", \"size\": %llu", (unsigned long long)b->size);
-	if (b->kind == PT_BLK_DISK) {
-		pt_buf_puts(o, ", \"model\": ");
-		pt_buf_json_str(o, b->model[0] ? b->model : NULL);
-	}
-	if (b->kind == PT_BLK_HOLDER) {
-		pt_buf_puts(o, ", \"dm_name\": ");
-		pt_buf_json_str(o, b->dm_name);
-	}
-	if (b->kind == PT_BLK_PART) {
-		pt_buf_puts(o, ", \"part_type\": ");
-		pt_buf_json_str(o, b->parttype[0] ? b->parttype : NULL);
-		pt_buf_puts(o, ", \"part_name\": ");
-		pt_buf_json_str(o, b->partname[0] ? b->partname : NULL);
-		pt_buf_puts(o, ", \"role\": ");
-		pt_buf_json_str(o, part_role(b, role, sizeof(role))[0] ? role : NULL);
-	}
-	pt_buf_puts(o, ", \"fstype\": ");
-	pt_buf_json_str(o, b->fstype[0] ? b->fstype : NULL);
-	pt_buf_puts(o, ", \"label\": ");
-	pt_buf_json_str(o, b->label[0] ? b->label : NULL);
-	if (b->esp[0] || b->ms_bootmgr) {
-		pt_buf_puts(o, ", \"efi_dirs\": ");
-		pt_buf_json_str(o, b->esp);
-		pt_buf_printf(o, ", \"ms_bootmgr\": %s", b->ms_bootmgr ? "true" : "false");
-	}
-	pt_buf_puts(o, ", \"mounted\": ");
-	pt_buf_json_str(o, b->use[0] ? b->use : NULL);
-	pt_buf_puts(o, ", \"uses\": ");
-	pt_buf_json_str(o, uses[0] ? uses : NULL);
-	if (b->probe_err)
-		pt_buf_printf(o, ", \"probe_error\": %d", b->probe_err);
-	pt_buf_puts(o, ", \"holders\": [");
-	for (size_t k = 0; k < b->nholders; k++) {
-		pt_buf_puts(o, k ? ",\n" : "\n");
-		json_blk(o, s, (size_t)b->holders[k], ind + 2);
-	}
-	pt_buf_printf(o, b->nholders ? "\n%*s]" : "]", ind, "");
-	if (b->kind == PT_BLK_DISK) {
-		bool first = true;
-
-		pt_buf_puts(o, ", \"partitions\": [");
-		for (size_t k = 0; k < s->n; k++) {
-			if (s->v[k].parent != (int)i)
-				continue;
-			pt_buf_puts(o, first ? "\n" : ",\n");
-			json_blk(o, s, k, ind + 2);
-			first = false;
-		}
-		pt_buf_printf(o, first ? "]" : "\n%*s]", ind, "");
-	}
-	pt_buf_puts(o, "}");
-}
-
-/* ---- list ------------------------------------------------------------------ */
-
-static int cmp_group(const void *a, const void *b)
-{
-	const struct pt_dev *const *x = a, *const *y = b;
-	int gx = (*x)->group < 0 ? 0x7fffffff : (*x)->group, gy = (*y)->group < 0 ? 0x7fffffff : (*y)->group;
-
-	if (gx != gy)
-		return gx < gy ? -1 : 1;
-	return strcmp((*x)->slot, (*y)->slot);
-}
-
-static const char *selector_of(const struct pt_policy *pol, const struct pt_dev *d)
-{
-	for (size_t s = 0; pol && s < pol->nsels; s++)
-		if (pt_sel_matches(&pol->sels[s], d))
-			return pol->sels[s].text;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
 	return NULL;
 }
 
-static int cmd_list(const struct opts *o, struct pt_host *h, const struct pt_policy *pol, const char *ptext)
+static void set_opt(struct ptctl *c, int id, char *arg)
 {
-	const struct pt_dev **v;
-	struct pt_filter *flt = NULL;
-	struct pt_names *names;
-	struct pt_buf b = { 0 };
-	const char *why;
-	size_t n = 0;
-	int r, last = -2;
-
-	r = pt_names_new(o->pci_ids, o->hwdb, &names);
-	if (r < 0)
-		return ptctl_fail(2, "cannot set up libpci (%s)", strerror(-r));
-	if ((o->slot || o->id) && pt_filter_new(names, o->slot, o->id, &flt, &why) < 0) {
-		pt_names_free(names);
-		return ptctl_fail(2, "%s %s", o->slot && !o->id ? "-s:" : "-s/-d:", why);
+	switch (id) {
+	case 'R': c->root = arg; break;
+	case 'C': c->cmdline_file = arg; break;
+	case 'I': c->pci_ids = arg; break;
+	case 'W': c->no_hwdb = true; break;
+	case 'N': c->no_disks = true; break;
+	case 'T': c->tuning = arg; break;
+	case 'P': c->policy = arg; break;
+	case 'j': c->json = true; break;
+	case 's': c->slot = arg; break;
+	case 'd': c->id = arg; break;
+	case 'F': c->format = arg; break;
+	case 't': c->to = arg; break;
+	case 'f': c->force = true; break;
+	case 'g': c->group = true; break;
+	case 'n': c->dry_run = true; break;
+	case 'v': c->verbose = true; break;
+	case 'i': c->title = arg; break;
+	case 'D': c->def = true; break;
+	case 'w': c->windows = true; break;
+	case 'k': c->kernel = arg; break;
+	case 'U': c->no_update = true; break;
+	case 'O': c->once = true; break;
+	default: break;	/* 'H': hwdb is the default now; h, V: handled by the caller */
 	}
-	v = calloc(h->sys.ndevs + 1, sizeof(*v));
-	if (!v) {
-		pt_filter_free(flt);
-		pt_names_free(names);
-		return ptctl_fail(2, "out of memory");
-	}
-	for (size_t i = 0; i < h->sys.ndevs; i++)
-		if (!flt || pt_filter_match(flt, &h->sys.devs[i]))
-			v[n++] = &h->sys.devs[i];
-	qsort(v, n, sizeof(*v), cmp_group);
-	if (o->json) {
-		pt_buf_printf(&b, "{\n  \"version\": 1,\n  \"kernel\": ");
-		pt_buf_json_str(&b, h->kver[0] ? h->kver : NULL);
-		pt_buf_printf(&b, ",\n  \"iommu\": %s,\n  \"policy\": ", h->groups > 0 ? "true" : "false");
-		pt_buf_json_str(&b, ptext);
-		pt_buf_puts(&b, ",\n  \"functions\": [");
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct pt_dev *d = v[i];
-		char cls[128], ven[128], dev[256], sub[256], g[64];
-		const char *sel = selector_of(pol, d);
+}
 
-		pt_dev_guarded(d, g, sizeof(g));
-		if (o->json) {
-			if (!pt_names_class(names, d->cls, cls, sizeof(cls)))
-				cls[0] = '\0';
-			if (!pt_names_vendor(names, d->vendor, ven, sizeof(ven)))
-				ven[0] = '\0';
-			if (!pt_names_device(names, d->vendor, d->device, dev, sizeof(dev)))
-				dev[0] = '\0';
-			if (!pt_names_subsys(names, d->vendor, d->device, d->subvendor, d->subdevice, sub,
-					     sizeof(sub)))
-				sub[0] = '\0';
-		} else {
-			pt_names_lspci(names, d, cls, sizeof(cls), dev, sizeof(dev));
-		}
-		if (o->json) {
-			pt_buf_puts(&b, i ? ",\n    {" : "\n    {");
-			pt_buf_printf(&b, "\"slot\": \"%s\", \"group\": ", d->slot);
-			if (d->group >= 0)
-				pt_buf_printf(&b, "%d", d->group);
-			else
-				pt_buf_puts(&b, "null");
-			pt_buf_printf(&b, ", \"class\": \"%06x\", \"class_name\": ", d->cls);
-			pt_buf_json_str(&b, cls[0] ? cls : NULL);
-			pt_buf_printf(&b, ",\n     \"vendor\": \"%04x\", \"device\": \"%04x\", \"vendor_name\": ",
-				      d->vendor, d->device);
-			pt_buf_json_str(&b, ven[0] ? ven : NULL);
-			pt_buf_puts(&b, ", \"device_name\": ");
-			pt_buf_json_str(&b, dev[0] ? dev : NULL);
-			pt_buf_printf(&b, ",\n     \"subvendor\": \"%04x\", \"subdevice\": \"%04x\", \"subsystem_name\": ",
-				      d->subvendor, d->subdevice);
-			pt_buf_json_str(&b, sub[0] ? sub : NULL);
-			pt_buf_puts(&b, ",\n     \"driver\": ");
-			pt_buf_json_str(&b, d->driver[0] ? d->driver : NULL);
-			pt_buf_puts(&b, ", \"driver_override\": ");
-			pt_buf_json_str(&b, d->override[0] ? d->override : NULL);
-			pt_buf_puts(&b, ", \"reset_method\": ");
-			pt_buf_json_str(&b, d->reset_method[0] ? d->reset_method : NULL);
-			pt_buf_printf(&b, ", \"boot_vga\": %s, \"bridge\": %s,\n     \"selector\": ",
-				      d->boot_vga < 0 ? "null" : d->boot_vga ? "true" : "false",
-				      pt_dev_is_bridge(d) ? "true" : "false");
-			pt_buf_json_str(&b, sel);
-			pt_buf_puts(&b, ", \"guarded\": ");
-			pt_buf_json_str(&b, g);
-			pt_buf_puts(&b, ", \"disks\": [");
-			bool first = true;
+struct parsed {
+	char seen[64];		/* ids of the options given, in order */
+	char bad[160];		/* the first option error, "" when none */
+	bool help, version;
+	char **words;		/* positional words: the command, then its arguments */
+	int nwords;
+};
 
-			for (size_t k = 0; k < h->storage.n; k++) {
-				if (h->storage.v[k].kind != PT_BLK_DISK || strcmp(h->storage.v[k].pci, d->slot))
-					continue;
-				pt_buf_puts(&b, first ? "\n" : ",\n");
-				json_blk(&b, &h->storage, k, 6);
-				first = false;
-			}
-			pt_buf_puts(&b, first ? "]}" : "\n     ]}");
+/* One pass over argv: options anywhere, words in order. */
+static void parse_argv(int argc, char **argv, struct ptctl *c, struct parsed *p)
+{
+	int id;
+
+	opterr = 0;
+	optind = 1;
+	while ((id = getopt_long(argc, argv, "+:s:d:hnv", options, NULL)) != -1 || optind < argc) {
+		if (id == -1) {
+			p->words[p->nwords++] = argv[optind++];
 			continue;
 		}
-		if (d->group != last) {
-			if (d->group >= 0)
-				pt_buf_printf(&b, "IOMMU group %d\n", d->group);
-			else
-				pt_buf_printf(&b, "%s\n", h->groups > 0 ? "no IOMMU group" : "no IOMMU groups (IOMMU off)");
-			last = d->group;
-		}
-		pt_buf_printf(&b, "  %s %s: %s", pt_dev_short_slot(d), cls, dev);
-		if (d->subvendor || d->subdevice)
-			pt_buf_printf(&b, " sub [%04x:%04x]", d->subvendor, d->subdevice);
-		pt_buf_printf(&b, " driver=%s", d->driver[0] ? d->driver : "-");
-		if (d->override[0])
-			pt_buf_printf(&b, " override=%s", d->override);
-		if (!pt_dev_is_bridge(d))
-			pt_buf_printf(&b, " reset=%s", d->reset_method[0] ? d->reset_method : "-");
-		if (d->boot_vga == 1)
-			pt_buf_puts(&b, " boot_vga");
-		if (sel)
-			pt_buf_printf(&b, " pt.devices:%s", sel);
-		pt_buf_puts(&b, "\n");
-		list_disks_text(&b, &h->storage, d->slot);
+		if (id == ':' && !p->bad[0])
+			pt_snprintf(p->bad, sizeof(p->bad), "option %s needs a value", argv[optind - 1]);
+		else if (id == '?' && !p->bad[0])
+			pt_snprintf(p->bad, sizeof(p->bad), "unknown option %s",
+				    optopt ? (char[]){ '-', (char)optopt, '\0' } : argv[optind - 1]);
+		if (id == ':' || id == '?')
+			continue;
+		p->help |= id == 'h';
+		p->version |= id == 'V';
+		if (strlen(p->seen) + 1 < sizeof(p->seen) && !strchr(p->seen, id))
+			p->seen[strlen(p->seen)] = (char)id;
+		set_opt(c, id, optarg);
 	}
-	if (o->json)
-		pt_buf_puts(&b, n ? "\n  ]\n}\n" : "]\n}\n");
-	free(v);
-	pt_filter_free(flt);
-	pt_names_free(names);
-	if (b.err) {
-		pt_buf_free(&b);
-		return ptctl_fail(2, "out of memory");
+}
+
+/* Parse argv into c. -1 to go on, else the exit status. */
+static int parse(int argc, char **argv, struct ptctl *c)
+{
+	struct parsed p = { .words = c->args };
+	const struct ptctl_cmd *cmd;
+	char name[32];
+
+	parse_argv(argc, argv, c, &p);
+	cmd = p.nwords ? find_cmd(p.words[0]) : NULL;
+	if (p.help) {
+		if (cmd)
+			fputs(cmd->help, stdout);
+		else
+			usage(stdout);
+		return PTCTL_OK;
 	}
-	out(&b);
-	pt_buf_free(&b);
+	if (p.version) {
+		puts("ptctl " PTBOOT_VERSION);
+		return PTCTL_OK;
+	}
+	if (p.bad[0])
+		return cmd ? ptctl_err(PTCTL_FAIL, "%s: %s (see ptctl %s --help)", cmd->name, p.bad, cmd->name)
+			   : ptctl_err(PTCTL_FAIL, "%s (see ptctl --help)", p.bad);
+	if (!p.nwords)
+		return ptctl_err(PTCTL_FAIL, "no command (see ptctl --help)");
+	if (!cmd)
+		return ptctl_err(PTCTL_FAIL, "unknown command \"%s\" (see ptctl --help)", p.words[0]);
+	for (const char *s = p.seen; *s; s++) {
+		if (strchr(GLOBAL_OPTS, *s) || strchr(cmd->opts, *s))
+			continue;
+		opt_name(*s, name, sizeof(name));
+		return ptctl_err(PTCTL_FAIL, "%s: unknown option %s (see ptctl %s --help)", cmd->name, name, cmd->name);
+	}
+	c->cmd = cmd;
+	c->args = p.words + 1;
+	c->nargs = p.nwords - 1;
+	if (cmd->sub && c->nargs) {
+		c->sub = c->args[0];
+		c->args++;
+		c->nargs--;
+	}
+	return -1;
+}
+
+/* ---- what commands share ---------------------------------------------------------------- */
+
+int ptctl_err(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("ptctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return rc;
+}
+
+void ptctl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("ptctl: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ptctl_errno(int r, const char *what)
+{
+	if (r == -ENOMEM)
+		return ptctl_err(PTCTL_FAIL, "out of memory");
+	return ptctl_err(PTCTL_FAIL, "%s: %s", what, strerror(-r));
+}
+
+int ptctl_open_host(const struct ptctl *c, bool disks, struct pt_host *h)
+{
+	int r = pt_host_open(c->root, c->cmdline_file, disks && !c->no_disks, h);
+
+	if (r == 0)
+		return 0;
+	if (r == -ENOMEM)
+		return ptctl_err(PTCTL_FAIL, "out of memory");
+	if (c->cmdline_file && r == -ENOENT && access(c->cmdline_file, R_OK) < 0)
+		return ptctl_err(PTCTL_FAIL, "cannot read --cmdline-file %s: %s", c->cmdline_file, strerror(-r));
+	return ptctl_err(PTCTL_FAIL, "cannot read the PCI devices under %s: %s", c->root, strerror(-r));
+}
+
+int ptctl_load_tuning(const struct ptctl *c, struct pt_tuning *t)
+{
+	char *text = NULL;
+	unsigned line = 0;
+	int r;
+
+	if (c->tuning) {
+		r = pt_read_file(AT_FDCWD, c->tuning, 1 << 20, &text, NULL);
+		if (r < 0)
+			return ptctl_err(PTCTL_FAIL, "cannot read --tuning %s: %s", c->tuning, strerror(-r));
+	}
+	r = pt_tuning_parse(text ? text : pt_tuning_builtin, t, &line);
+	free(text);
+	if (r == -ENOMEM)
+		return ptctl_err(PTCTL_FAIL, "out of memory");
+	if (r < 0)
+		return ptctl_err(PTCTL_FAIL, "tuning rules, line %u: expected \"when | arguments | why\"", line);
 	return 0;
 }
 
-/* ---- check ----------------------------------------------------------------- */
-
-static int cmd_check(const struct opts *o, struct pt_host *h, const struct pt_tuning *tun)
+int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, unsigned plan_flags,
+		 struct pt_selection *ret)
 {
-	struct pt_findings f;
-	struct pt_buf b = { 0 };
-	size_t count[4] = { 0 };
-	enum pt_sev worst;
+	struct pt_policy_error pe = { 0 };
+	struct pt_sel_problem pr;
+	struct pt_buf text = { 0 };
+	const char *from;	/* said before a problem, unless the selectors are the arguments */
 	int r;
 
-	r = pt_check_run(h, tun, o->policy, &f);
-	if (r < 0)
-		return ptctl_fail(2, "check failed: %s", strerror(-r));
-	worst = pt_findings_worst(&f);
-	for (size_t i = 0; i < f.n; i++)
-		count[f.v[i].sev]++;
-	if (o->json)
-		pt_buf_printf(&b, "{\n  \"version\": 1,\n  \"ready\": %s,\n  \"errors\": %zu,\n  \"warnings\": %zu,"
-			      "\n  \"findings\": [", worst < PT_SEV_WARN ? "true" : "false", count[PT_SEV_ERROR],
-			      count[PT_SEV_WARN]);
-	for (size_t i = 0; i < f.n; i++) {
-		const struct pt_finding *x = &f.v[i];
+	for (int i = 0; i < c->nargs; i++)
+		pt_buf_printf(&text, "%s%s", i ? "," : "", c->args[i]);
+	if (c->policy)
+		pt_buf_printf(&text, "%s%s", text.len ? "," : "", c->policy);
+	from = c->nargs ? NULL : c->policy ? "--policy" : "pt.devices=";
+	if (!text.len && !text.err && (how & PTCTL_SELECT_RUNNING) && h->opts.devices)
+		pt_buf_puts(&text, h->opts.devices);
+	if (text.err)
+		return ptctl_err(PTCTL_FAIL, "out of memory");
+	if (!text.len) {
+		pt_buf_free(&text);
+		if (how & PTCTL_SELECT_REQUIRED) {
+			const char *n = c->cmd->name;
 
-		if (o->json) {
-			pt_buf_printf(&b, "%s\n    {\"severity\": \"%s\", \"topic\": \"%s\", \"text\": ", i ? "," : "",
-				      pt_sev_name(x->sev), x->topic);
-			pt_buf_json_str(&b, x->text);
-			pt_buf_puts(&b, ", \"fix\": ");
-			pt_buf_json_str(&b, x->fix[0] ? x->fix : NULL);
-			pt_buf_puts(&b, "}");
-			continue;
+			return ptctl_err(PTCTL_FAIL, "name the functions to %s: ptctl %s%s%s SLOT|ID|SLOT@ID...%s",
+					 strcmp(n, "bind") && strcmp(n, "unbind") ? "pass" : n, n, c->sub ? " " : "",
+					 c->sub ? c->sub : "", strchr(c->cmd->opts, 'P') ? " (or --policy STR)" : "");
 		}
-		pt_buf_printf(&b, "%-8s %-12s %s\n", pt_sev_name(x->sev), x->topic, x->text);
-		if (x->fix[0])
-			pt_buf_printf(&b, "%-8s %-12s fix: %s\n", "", "", x->fix);
+		return 1;
 	}
-	if (o->json)
-		pt_buf_puts(&b, f.n ? "\n  ]\n}\n" : "]\n}\n");
-	else
-		pt_buf_printf(&b, "%zu error%s, %zu warning%s: %s\n", count[PT_SEV_ERROR],
-			      count[PT_SEV_ERROR] == 1 ? "" : "s", count[PT_SEV_WARN],
-			      count[PT_SEV_WARN] == 1 ? "" : "s",
-			      worst == PT_SEV_ERROR ? "not ready" : worst == PT_SEV_WARN ? "ready, with warnings" : "ready");
-	pt_findings_free(&f);
-	if (b.err) {
-		pt_buf_free(&b);
-		return ptctl_fail(2, "out of memory");
+	r = pt_select(&h->sys, text.data, plan_flags, ret, &pe);
+	pt_buf_free(&text);
+	if (r == -EINVAL || r == -E2BIG)
+		return ptctl_err(PTCTL_FAIL, "%s%sselector \"%s\": %s", from ? from : "", from ? ": " : "", pe.sel, pe.why);
+	if (r < 0)
+		return ptctl_errno(r, "cannot plan");
+	if (pt_selection_first_error(ret, &h->sys, &pr)) {
+		pt_selection_free(ret);
+		return ptctl_err(PTCTL_FAIL, "%s%s%s", from ? from : "", from ? ": " : "", pr.text);
 	}
-	out(&b);
-	pt_buf_free(&b);
-	return worst == PT_SEV_ERROR ? 2 : worst == PT_SEV_WARN ? 1 : 0;
+	/* what is no error (a bridge stays with the host) is said as a note */
+	fflush(stdout);
+	for (size_t it = 0; pt_selection_problem(ret, &h->sys, &it, &pr) > 0;)
+		fprintf(stderr, "# %s\n", pr.text);
+	return 0;
 }
 
-/* ---- cmdline --------------------------------------------------------------- */
-
-static int cmd_cmdline(const struct opts *o, struct pt_host *h, const struct pt_policy *pol,
-		       const struct pt_tuning *tun)
+int ptctl_print(struct pt_buf *b)
 {
-	struct pt_policy extra = { 0 };
-	struct pt_buf args = { 0 }, why = { 0 };
-	bool *sel;
-	int r, rc = 0;
-
-	extra.sels = calloc((size_t)o->nargs + 1, sizeof(*extra.sels));
-	sel = calloc(h->sys.ndevs + 1, sizeof(*sel));
-	if (!extra.sels || !sel) {
-		free(extra.sels);
-		free(sel);
-		return ptctl_fail(2, "out of memory");
-	}
-	for (int i = 0; i < o->nargs; i++) {
-		const char *w;
-
-		if (pt_sel_parse(o->args[i], strlen(o->args[i]), &extra.sels[i], &w) < 0) {
-			rc = ptctl_fail(2, "selector \"%s\": %s", o->args[i], w);
-			goto out;
-		}
-		extra.nsels++;
-	}
-	if (!extra.nsels && !(o->policy && pol)) {
-		rc = ptctl_fail(2, "name the functions to pass: ptctl cmdline SLOT|ID|SLOT@ID... (or --policy STR)");
-		goto out;
-	}
-	for (int pass = 0; pass < 2; pass++) {
-		const struct pt_policy *p = pass ? (o->policy ? pol : NULL) : &extra;
-
-		for (size_t s = 0; p && s < p->nsels; s++) {
-			bool any = false;
-
-			for (size_t i = 0; i < h->sys.ndevs; i++)
-				if (pt_sel_matches(&p->sels[s], &h->sys.devs[i]))
-					any = sel[i] = true;
-			if (!any) {
-				rc = ptctl_fail(2, "selector %s matches no PCI function (see ptctl list)", p->sels[s].text);
-				goto out;
-			}
-		}
-	}
-	r = pt_cmdline_build(h, tun, sel, &args, &why);
-	if (why.len)
-		for (char *l = strtok(why.data, "\n"); l; l = strtok(NULL, "\n"))
-			fprintf(stderr, "# %s\n", l);
-	if (r == -EBUSY) {
-		rc = ptctl_fail(2, "refusing: a selected function carries the disk of the running system");
-		goto out;
-	}
-	if (r == -ENODEV) {
-		rc = ptctl_fail(2, "nothing to pass: PCI bridges stay with the host");
-		goto out;
-	}
-	if (r < 0) {
-		rc = ptctl_fail(2, "%s", strerror(-r));
-		goto out;
-	}
-	printf("%s\n", args.data ? args.data : "");
-out:
-	pt_buf_free(&args);
-	pt_buf_free(&why);
-	free(extra.sels);
-	free(sel);
-	return rc;
+	if (b->err)
+		return ptctl_err(PTCTL_FAIL, "out of memory");
+	if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len)
+		return ptctl_err(PTCTL_FAIL, "writing the output failed");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct pt_policy pol = { 0 }, *polp = NULL;
-	struct pt_tuning tun = { 0 };
-	const char *ptext = NULL;
-	char *tuning_text = NULL;
-	struct pt_host h;
-	struct opts o;
-	unsigned line = 0;
-	int r, rc;
-	const struct ptctl_cmd *ext = find_ext_cmd(argc, argv);
+	struct ptctl c = { .root = "/" };
+	char **words;
+	int rc;
 
-	if (ext)
-		return ext->main(argc, argv);
-
-	o.args = calloc((size_t)argc + 1, sizeof(*o.args));
-	if (!o.args)
-		return 2;
-	rc = parse_args(argc, argv, &o);
-	if (rc) {
-		free(o.args);
-		return rc;
-	}
-	if (o.tuning) {
-		r = pt_read_file(AT_FDCWD, o.tuning, 1 << 20, &tuning_text, NULL);
-		if (r < 0) {
-			free(o.args);
-			return ptctl_fail(2, "cannot read --tuning %s: %s", o.tuning, strerror(-r));
-		}
-	}
-	r = pt_tuning_parse(tuning_text ? tuning_text : pt_tuning_builtin, &tun, &line);
-	free(tuning_text);
-	if (r < 0) {
-		char l[16];
-
-		free(o.args);
-		pt_snprintf(l, sizeof(l), "%u", line);
-		return ptctl_fail(2, "tuning rules, line %s: expected \"when | arguments | why\"", l);
-	}
-	if (o.policy) {
-		struct pt_policy_error pe = { 0 };
-
-		if (pt_policy_parse(o.policy, &pol, &pe) < 0) {
-			pt_tuning_free(&tun);
-			free(o.args);
-			fprintf(stderr, "ptctl: --policy: selector \"%s\": %s\n", pe.sel, pe.why ? pe.why : "out of memory");
-			return 2;
-		}
-		polp = &pol;
-		ptext = o.policy;
-	}
-	r = pt_host_open(o.root, o.cmdline_file, !o.no_disks, &h);
-	if (r < 0) {
-		pt_policy_free(&pol);
-		pt_tuning_free(&tun);
-		free(o.args);
-		if (o.cmdline_file && r == -ENOENT && access(o.cmdline_file, R_OK) < 0)
-			return ptctl_fail(2, "cannot read --cmdline-file %s: %s", o.cmdline_file, strerror(-r));
-		return ptctl_fail(2, "cannot read the PCI devices under %s: %s", o.root, strerror(-r));
-	}
-	if (!polp && h.opts.devices) {
-		struct pt_policy_error pe = { 0 };
-
-		/* the running policy: a malformed one is check's business, list just shows no matches */
-		if (pt_policy_parse(h.opts.devices, &pol, &pe) == 0) {
-			polp = &pol;
-			ptext = h.opts.devices;
-		}
-	}
-	if (strcmp(o.cmd, "list") == 0)
-		rc = cmd_list(&o, &h, polp, ptext);
-	else if (strcmp(o.cmd, "check") == 0)
-		rc = cmd_check(&o, &h, &tun);
-	else
-		rc = cmd_cmdline(&o, &h, polp, &tun);
-	pt_host_close(&h);
-	pt_policy_free(&pol);
-	pt_tuning_free(&tun);
-	free(o.args);
+	words = calloc((size_t)argc + 1, sizeof(*words));
+	if (!words)
+		return ptctl_err(PTCTL_FAIL, "out of memory");
+	c.args = words;
+	rc = parse(argc, argv, &c);
+	if (rc < 0 && c.cmd)
+		rc = c.cmd->run(&c);
+	free(words);
 	if (fflush(stdout) != 0 || ferror(stdout))
-		return ptctl_fail(2, "writing the output failed");
+		return ptctl_err(PTCTL_FAIL, "writing the output failed");
 	return rc;
 }

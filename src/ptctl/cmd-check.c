@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ptctl check: the host's readiness for passthrough, as findings (severity, topic, text, fix)
+ * in a table or JSON. Exit 0 ready, 1 warnings, 2 errors.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "ptctl.h"
+
+static void render_json(struct pt_buf *b, const struct pt_findings *f, const size_t *count, enum pt_sev worst)
+{
+	pt_buf_printf(b, "{\n  \"version\": 1,\n  \"ready\": %s,\n  \"errors\": %zu,\n  \"warnings\": %zu,\n  \"findings\": [",
+		      worst < PT_SEV_WARN ? "true" : "false", count[PT_SEV_ERROR], count[PT_SEV_WARN]);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pt_finding *x = &f->v[i];
+
+		pt_buf_printf(b, "%s\n    {\"severity\": \"%s\", \"topic\": \"%s\", \"text\": ", i ? "," : "",
+			      pt_sev_name(x->sev), x->topic);
+		pt_buf_json_str(b, x->text);
+		pt_buf_puts(b, ", \"fix\": ");
+		pt_buf_json_str(b, x->fix[0] ? x->fix : NULL);
+		pt_buf_puts(b, "}");
+	}
+	pt_buf_puts(b, f->n ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+static void render_text(struct pt_buf *b, const struct pt_findings *f, const size_t *count, enum pt_sev worst)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pt_finding *x = &f->v[i];
+
+		pt_buf_printf(b, "%-8s %-12s %s\n", pt_sev_name(x->sev), x->topic, x->text);
+		if (x->fix[0])
+			pt_buf_printf(b, "%-8s %-12s fix: %s\n", "", "", x->fix);
+	}
+	pt_buf_printf(b, "%zu error%s, %zu warning%s: %s\n", count[PT_SEV_ERROR], count[PT_SEV_ERROR] == 1 ? "" : "s",
+		      count[PT_SEV_WARN], count[PT_SEV_WARN] == 1 ? "" : "s",
+		      worst == PT_SEV_ERROR ? "not ready"
+		      : worst == PT_SEV_WARN ? "ready, with warnings"
+					     : "ready");
+}
+
+int ptctl_cmd_check(struct ptctl *c)
+{
+	struct pt_tuning tun = { 0 };
+	struct pt_findings f;
+	struct pt_buf b = { 0 }, sel = { 0 };
+	size_t count[4] = { 0 };
+	const char *source = c->nargs ? "selection" : "--policy";
+	enum pt_sev worst;
+	struct pt_host h;
+	int r, rc = PTCTL_OK;
+
+	for (int i = 0; i < c->nargs; i++)
+		pt_buf_printf(&sel, "%s%s", i ? "," : "", c->args[i]);
+	if (c->policy)
+		pt_buf_printf(&sel, "%s%s", sel.len ? "," : "", c->policy);
+	if (sel.err)
+		return ptctl_err(PTCTL_FAIL, "out of memory");
+	if (sel.len) {
+		/* the selection given here is bad input; a running policy's faults are findings */
+		struct pt_policy_error pe = { 0 };
+		struct pt_policy pol;
+
+		r = pt_policy_parse(sel.data, &pol, &pe);
+		if (r == -ENOMEM)
+			rc = ptctl_err(PTCTL_FAIL, "out of memory");
+		else if (r < 0)
+			rc = ptctl_err(PTCTL_FAIL, "%s%sselector \"%s\": %s", c->nargs ? "" : "--policy", c->nargs ? "" : ": ",
+				       pe.sel, pe.why);
+		else
+			pt_policy_free(&pol);
+		if (rc)
+			goto out_sel;
+	}
+	if ((rc = ptctl_load_tuning(c, &tun)))
+		goto out_sel;
+	if ((rc = ptctl_open_host(c, true, &h)))
+		goto out_tun;
+	r = pt_check_run(&h, &tun, sel.data, source, &f);
+	pt_host_close(&h);
+	if (r < 0) {
+		rc = ptctl_errno(r, "check failed");
+		goto out_tun;
+	}
+	worst = pt_findings_worst(&f);
+	for (size_t i = 0; i < f.n; i++)
+		count[f.v[i].sev]++;
+	if (c->json)
+		render_json(&b, &f, count, worst);
+	else
+		render_text(&b, &f, count, worst);
+	pt_findings_free(&f);
+	rc = ptctl_print(&b);
+	if (!rc)
+		rc = worst == PT_SEV_ERROR ? PTCTL_FAIL : worst == PT_SEV_WARN ? PTCTL_PARTIAL : PTCTL_OK;
+	pt_buf_free(&b);
+out_tun:
+	pt_tuning_free(&tun);
+out_sel:
+	pt_buf_free(&sel);
+	return rc;
+}

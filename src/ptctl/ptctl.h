@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ptctl's frontend: the options of every command (parsed once, by ptctl.c), the command
+ * table, and the few helpers commands share to open the host, find the selection and say
+ * what went wrong. Decisions live in the library (host.h); commands parse and print.
+ */
+#ifndef PTCTL_H
+#define PTCTL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "host.h"
+
+/* Exit status, as ptctl(8) documents it. Out of memory is PTCTL_FAIL everywhere. */
+enum {
+	PTCTL_OK = 0,
+	PTCTL_PARTIAL = 1,	/* warnings, or something was refused or failed and rolled back */
+	PTCTL_FAIL = 2,		/* bad input, a refusal before anything changed, or an error */
+};
+
+struct ptctl {
+	/* global options */
+	const char *root, *cmdline_file, *pci_ids, *tuning;
+	bool no_hwdb, no_disks;
+	/* command options: ptctl.c's option table says which command takes which */
+	const char *policy, *slot, *id, *format, *to, *title, *kernel;
+	bool json, force, group, dry_run, verbose, def, windows, no_update, once;
+	const struct ptctl_cmd *cmd;
+	const char *sub;	/* entry and boot: the subcommand */
+	char **args;		/* the command's positional arguments (after sub) */
+	int nargs;
+};
+
+struct ptctl_cmd {
+	const char *name;
+	int (*run)(struct ptctl *c);
+	const char *opts;	/* the command options it takes (letters of ptctl.c's table) */
+	bool sub;		/* takes a subcommand word first */
+	const char *synopsis;	/* one line of ptctl --help */
+	const char *help;	/* ptctl COMMAND --help */
+};
+
+/* "ptctl: MESSAGE" on stderr, and the exit status rc. Every error goes through here. */
+int ptctl_err(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "ptctl: warning: MESSAGE" on stderr. */
+void ptctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The message for a library error code (out of memory and the like) and PTCTL_FAIL. */
+int ptctl_errno(int r, const char *what);
+
+/* The host under --root, with disks probed unless --no-disks (or disks is false). 0, or an
+ * exit status after saying why. */
+int ptctl_open_host(const struct ptctl *c, bool disks, struct pt_host *h);
+/* The tuning rules: --tuning FILE or the built-in kernel-cmdline/tuning.conf. */
+int ptctl_load_tuning(const struct ptctl *c, struct pt_tuning *t);
+
+/* Where a command's selection comes from. */
+enum ptctl_select {
+	PTCTL_SELECT_REQUIRED = 1 << 0,	/* arguments or --policy, or fail naming what to give */
+	PTCTL_SELECT_RUNNING = 1 << 1,	/* else the running command line's pt.devices= */
+};
+
+/* The command's selectors (its arguments and --policy, one list) planned on h; a selector
+ * that is malformed, matches nothing or is refused is an error, said once. 1 when there is
+ * no selection (and none is required), 0 with ret filled, or an exit status. */
+int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, unsigned plan_flags,
+		 struct pt_selection *ret);
+
+/* The refusals of pt_kargs_build (cmdline, entry add), worded once; the exit status. */
+int ptctl_kargs_error(int r, const struct pt_kargs *k);
+
+/* Write b to stdout; PTCTL_FAIL (said) when b ran out of memory or stdout failed. */
+int ptctl_print(struct pt_buf *b);
+
+/* The commands (cmd-*.c) */
+int ptctl_cmd_list(struct ptctl *c);
+int ptctl_cmd_check(struct ptctl *c);
+int ptctl_cmd_cmdline(struct ptctl *c);
+int ptctl_cmd_entry(struct ptctl *c);
+int ptctl_cmd_boot(struct ptctl *c);
+int ptctl_cmd_bind(struct ptctl *c);
+int ptctl_cmd_unbind(struct ptctl *c);
+int ptctl_cmd_virt(struct ptctl *c);
+int ptctl_cmd_status(struct ptctl *c);
+
+#endif
