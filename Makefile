@@ -126,14 +126,17 @@ $(B)/dracut/90ptboot/pt-early: $(B)/pt-early $(wildcard dracut-module/90ptboot/*
 deps:
 	$(Q)scripts/install-deps
 
+# One suite each; T= names what to run of it (README.md, Tests): unit tests or TEST:CASE
+# (T=test-policy, T=test-policy:malformed), golden cases (T=dry-run), QEMU scenarios (T=id-nics).
 check-unit: $(UNIT_TESTS:%=$(B)/test/%) $(UNIT_TESTS:%=$(B)/test-asan/%) $(B)/test/pt-early-fake
-	$(Q)tests/run-unit $(B)
+	$(Q)tests/run-unit $(B) $(T)
 
-check-cli: $(B)/test/pt-early-fake
-	$(Q)tests/cli/run $(B)
+# the test build over the simulated kernel, and the static binary for the dry runs
+check-cli: $(B)/test/pt-early-fake $(B)/pt-early
+	$(Q)tests/cli/run $(B) $(T)
 
 check-qemu: all
-	$(Q)tests/qemu/run-scenarios
+	$(Q)tests/qemu/run-scenarios $(T)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS:%=$(B)/test/%) \
@@ -175,3 +178,6 @@ include src/host/host.mk
 include src/ptctl/ptctl.mk
 include tests/fuzz/fuzz.mk
 include packaging/packaging.mk
+
+# the host library's unit tests too (listed in src/host/host.mk, included above)
+check-unit: $(HOST_UNIT_TESTS:%=$(B)/test/%) $(HOST_UNIT_TESTS:%=$(B)/test-asan/%)

@@ -37,8 +37,9 @@ PTCTL_TARGETS := $(B)/ptctl $(B)/test/ptctl-asan $(B)/test/ptctl-fake $(HOST_UNI
 .PHONY: ptctl check-ptctl bench-ptctl
 ptctl: $(PTCTL_TARGETS)
 
+# T= names golden cases of tests/ptctl/cases (T=list-seed)
 check-ptctl: $(PTCTL_TARGETS)
-	$(Q)tests/ptctl/run $(B)
+	$(Q)tests/ptctl/run $(B) $(T)
 
 bench-ptctl: $(B)/ptctl
 	$(Q)tests/ptctl/bench $(B)

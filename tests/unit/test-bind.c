@@ -4,7 +4,7 @@
  * loading, override/unbind/probe/verify, and rollback after every kind of
  * injected failure. After each case: no stale driver_override, every device
  * on the driver it should have, unselected devices never written to.
- * Usage: test-bind FIXTURES_DIR SCRATCH_DIR
+ * Usage: test-bind [--fixtures DIR] [--scratch DIR] [--list] [CASE...]
  */
 #include <errno.h>
 #include <unistd.h>
@@ -12,7 +12,6 @@
 #include "ptboot.h"
 #include "test.h"
 
-static const char *fixtures, *scratch;
 static int ncase;
 
 struct tc {
@@ -29,8 +28,8 @@ struct tc {
 static void setup(struct tc *t, const char *fixture, const char *policy, const char *conf)
 {
 	memset(t, 0, sizeof(*t));
-	snprintf(t->root, sizeof(t->root), "%s/bind-%d", scratch, ++ncase);
-	fixture_copy(fixtures, fixture, t->root);
+	snprintf(t->root, sizeof(t->root), "%s/bind-%d", test_scratch, ++ncase);
+	fixture_copy(test_fixtures, fixture, t->root);
 	if (conf)
 		put(t->root, "fake-kernel.conf", conf);
 	if (pt_sys_open(t->root, &t->sys) < 0 || pt_sys_scan(&t->sys) < 0 ||
@@ -117,7 +116,7 @@ static void check_no_stale(struct tc *t)
 	}
 }
 
-static void case_preudev_bind(void)
+TEST(preudev_bind)
 {
 	struct tc t;
 	const char *j;
@@ -150,7 +149,7 @@ static void case_preudev_bind(void)
 	teardown(&t);
 }
 
-static void case_runtime_bind(void)
+TEST(runtime_bind)
 {
 	struct tc t;
 
@@ -165,15 +164,20 @@ static void case_runtime_bind(void)
 	CHECK_STR(driver_of(&t, "0000:03:00.0"), "nvme");
 	check_no_stale(&t);
 	teardown(&t);
+}
 
-	/* binding what is bound is a no-op */
+/* binding what is bound is a no-op */
+TEST(bind_again_no_op)
+{
+	struct tc t;
+
 	setup(&t, "qemu-std", "0000:02:00.0", NULL);
 	run(&t);
 	teardown(&t);
 	{
 		char again[512];
 
-		snprintf(again, sizeof(again), "%s/bind-%d", scratch, ncase);
+		snprintf(again, sizeof(again), "%s/bind-%d", test_scratch, ncase);
 		CHECK_INT(pt_sys_open(again, &t.sys), 0);
 		CHECK_INT(pt_sys_scan(&t.sys), 0);
 		CHECK_INT(pt_policy_parse("02:00.0", &t.pol, NULL), 0);
@@ -187,7 +191,7 @@ static void case_runtime_bind(void)
 	}
 }
 
-static void case_probe_refused(void)
+TEST(probe_refused)
 {
 	struct tc t;
 
@@ -203,7 +207,7 @@ static void case_probe_refused(void)
 	teardown(&t);
 }
 
-static void case_no_iommu(void)
+TEST(no_iommu)
 {
 	struct tc t;
 	char cmd[1200];
@@ -224,7 +228,7 @@ static void case_no_iommu(void)
 	teardown(&t);
 }
 
-static void case_write_failures(void)
+TEST(write_failures)
 {
 	static const char *const errs[] = { "EIO", "ENODEV", "EBUSY", "EINVAL" };
 	char conf[128];
@@ -265,8 +269,13 @@ static void case_write_failures(void)
 		check_no_stale(&t);
 		teardown(&t);
 	}
+}
 
-	/* the worst case: the rollback's own write fails. It must say so. */
+/* the worst case: the rollback's own write fails. It must say so. */
+TEST(rollback_write_fails)
+{
+	struct tc t;
+
 	setup(&t, "qemu-std", "02:00.0",
 	      "refuse-probe 0000:02:00.0\nfail-write 0000:02:00.0/driver_override EIO 2\n");
 	run(&t);
@@ -277,7 +286,7 @@ static void case_write_failures(void)
 	teardown(&t);
 }
 
-static void case_host_driver_wins(void)
+TEST(host_driver_wins)
 {
 	struct tc t;
 
@@ -292,7 +301,7 @@ static void case_host_driver_wins(void)
 	teardown(&t);
 }
 
-static void case_group_rollback(void)
+TEST(group_rollback)
 {
 	struct tc t;
 
@@ -309,7 +318,7 @@ static void case_group_rollback(void)
 	teardown(&t);
 }
 
-static void case_module_missing(void)
+TEST(module_missing)
 {
 	struct tc t;
 
@@ -321,7 +330,7 @@ static void case_module_missing(void)
 	teardown(&t);
 }
 
-static void case_guard_refusal(void)
+TEST(guard_refusal)
 {
 	struct tc t;
 
@@ -337,22 +346,17 @@ static void case_guard_refusal(void)
 	teardown(&t);
 }
 
-int main(int argc, char **argv)
-{
-	if (argc != 3) {
-		fprintf(stderr, "usage: test-bind FIXTURES_DIR SCRATCH_DIR\n");
-		return 2;
-	}
-	fixtures = argv[1];
-	scratch = argv[2];
-	case_preudev_bind();
-	case_runtime_bind();
-	case_probe_refused();
-	case_no_iommu();
-	case_write_failures();
-	case_host_driver_wins();
-	case_group_rollback();
-	case_module_missing();
-	case_guard_refusal();
-	TEST_DONE("test-bind");
-}
+static const struct test_case tests[] = {
+	TEST_CASE(preudev_bind),
+	TEST_CASE(runtime_bind),
+	TEST_CASE(bind_again_no_op),
+	TEST_CASE(probe_refused),
+	TEST_CASE(no_iommu),
+	TEST_CASE(write_failures),
+	TEST_CASE(rollback_write_fails),
+	TEST_CASE(host_driver_wins),
+	TEST_CASE(group_rollback),
+	TEST_CASE(module_missing),
+	TEST_CASE(guard_refusal),
+};
+TEST_MAIN(tests)

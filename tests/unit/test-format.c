@@ -15,10 +15,8 @@
 		CHECK_INT(na, nb);                                                           \
 	} while (0)
 
-int main(void)
+TEST(same_as_libc)
 {
-	char small[5];
-
 	SAME("plain");
 	SAME("%s|%5s|%-5s|%.2s|%.*s|", "abc", "ab", "ab", "abc", 1, "xyz");
 	SAME("%d %d %i %u", 0, -42, 2147483647, 4294967295u);
@@ -30,12 +28,22 @@ int main(void)
 	SAME("<%c>%%", 'q');
 	SAME("%s", "");
 	SAME("%*d|%-*d|", 4, 1, 4, 1);
+}
 
-	/* truncation: C99 return value, always terminated */
+/* truncation: C99 return value, always terminated */
+TEST(truncation)
+{
+	char small[5];
+
 	CHECK_INT(pt_snprintf(small, sizeof(small), "%s", "abcdefgh"), 8);
 	CHECK_STR(small, "abcd");
 	CHECK_INT(pt_snprintf(NULL, 0, "%04x:%s", 0x10u, "xyz"), 8);
 	CHECK_INT(pt_snprintf(small, 1, "abc"), 3);
 	CHECK_STR(small, "");
-	TEST_DONE("test-format");
 }
+
+static const struct test_case tests[] = {
+	TEST_CASE(same_as_libc),
+	TEST_CASE(truncation),
+};
+TEST_MAIN(tests)

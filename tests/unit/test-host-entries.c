@@ -21,7 +21,7 @@ static const char fedora[] =
 	"grub_users $grub_users\n"
 	"grub_class fedora\n";
 
-static void test_bls(void)
+TEST(bls_derive)
 {
 	struct pt_bls e;
 	struct pt_buf b = { 0 };
@@ -48,8 +48,15 @@ static void test_bls(void)
 	CHECK_INT(pt_bls_derive(&e, "x", "t", "a=b", NULL, &b), -EINVAL);
 	pt_buf_free(&b);
 	pt_bls_free(&e);
+}
 
-	/* systemd layout, tabs, CRLF, no options line: the fallback */
+/* systemd layout, tabs, CRLF, no options line: the fallback */
+TEST(bls_systemd_layout)
+{
+	struct pt_bls e;
+	struct pt_buf b = { 0 };
+	char k[64];
+
 	static const char sd[] = "title\tDebian\r\nlinux   /0b5e/6.1.0-56-amd64/linux\r\n  # comment\r\n";
 	CHECK_INT(pt_bls_parse(sd, sizeof(sd) - 1, &e), 0);
 	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 1);
@@ -60,8 +67,15 @@ static void test_bls(void)
 	CHECK(!strstr(b.data, "# comment"));
 	pt_buf_free(&b);
 	pt_bls_free(&e);
+}
 
-	/* no linux line; binary; empty */
+/* no linux line; binary; empty */
+TEST(bls_malformed)
+{
+	struct pt_bls e;
+	struct pt_buf b = { 0 };
+	char k[64];
+
 	CHECK_INT(pt_bls_parse("title x\n", 8, &e), 0);
 	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 0);
 	CHECK_INT(pt_bls_derive(&e, "x", "t", "a", NULL, &b), -EINVAL);
@@ -71,6 +85,11 @@ static void test_bls(void)
 	CHECK_INT(pt_bls_parse("", 0, &e), 0);
 	CHECK_INT((int)e.n, 0);
 	pt_bls_free(&e);
+}
+
+TEST(args_merge)
+{
+	struct pt_buf b = { 0 };
 
 	CHECK_INT(pt_args_merge("a b=1  c", "b=1 d c e", &b), 0);
 	CHECK_STR(b.data, "a b=1  c d e");
@@ -80,7 +99,7 @@ static void test_bls(void)
 	pt_buf_free(&b);
 }
 
-static void test_grubenv(void)
+TEST(grubenv)
 {
 	struct pt_buf b = { 0 }, c = { 0 };
 	char v[64];
@@ -133,7 +152,7 @@ static const char cfg[] =
 	"}\n"
 	"### END /etc/grub.d/42_ptboot ###\n";
 
-static void test_grubcfg(void)
+TEST(grubcfg)
 {
 	struct pt_menu m;
 
@@ -160,7 +179,7 @@ static void test_grubcfg(void)
 	pt_menu_free(&m);
 }
 
-static void test_conf(void)
+TEST(entry_conf)
 {
 	struct pt_entry_conf c = { 0 }, d;
 	struct pt_buf b = { 0 };
@@ -232,7 +251,7 @@ static size_t mkpe(unsigned char *img, size_t size, int n, const char *const *na
 	return off;
 }
 
-static void test_uki(void)
+TEST(uki)
 {
 	static unsigned char img[16384];
 	static const char *const names[] = { ".osrel", ".cmdline", ".uname", ".initrd", ".linux" };
@@ -302,7 +321,7 @@ static void test_uki(void)
 	CHECK_INT((int)n, 2);
 }
 
-static void test_garbage(void)
+TEST(garbage)
 {
 	static const char *const seeds[] = { fedora, cfg, "# GRUB Environment Block\nnext_entry=ptboot\n",
 					     "PTBOOT_ARGS='a'\nPTBOOT_TITLE='b'\n" };
@@ -343,13 +362,15 @@ static void test_garbage(void)
 	CHECK(ok > 0);
 }
 
-int main(void)
-{
-	test_bls();
-	test_grubenv();
-	test_grubcfg();
-	test_conf();
-	test_uki();
-	test_garbage();
-	TEST_DONE("test-host-entries");
-}
+static const struct test_case tests[] = {
+	TEST_CASE(bls_derive),
+	TEST_CASE(bls_systemd_layout),
+	TEST_CASE(bls_malformed),
+	TEST_CASE(args_merge),
+	TEST_CASE(grubenv),
+	TEST_CASE(grubcfg),
+	TEST_CASE(entry_conf),
+	TEST_CASE(uki),
+	TEST_CASE(garbage),
+};
+TEST_MAIN(tests)

@@ -2,14 +2,14 @@
 /*
  * The pure parsers of ptctl's host model: mountinfo, proc/swaps, /proc/iomem
  * (framebuffer in a BAR, also unprivileged with zeroed addresses), tuning.conf.
- * Usage: test-host-parse FIXTURES_DIR SCRATCH_DIR
+ * Usage: test-host-parse [--list] [CASE...]
  */
 #include <errno.h>
 
 #include "host.h"
 #include "test.h"
 
-static void test_mountinfo(void)
+TEST(mountinfo)
 {
 	struct pt_mounts m;
 
@@ -34,7 +34,7 @@ static void test_mountinfo(void)
 	pt_mounts_free(&m);
 }
 
-static void test_iomem(void)
+TEST(iomem)
 {
 	static const char *text =
 		"f0000000-fcffffff : PCI Bus 0000:00\n"
@@ -61,7 +61,7 @@ static void test_iomem(void)
 	pt_iomem_free(&io);
 }
 
-static void test_tuning(void)
+TEST(tuning)
 {
 	struct pt_tuning t;
 	unsigned line = 0;
@@ -77,7 +77,7 @@ static void test_tuning(void)
 	CHECK_INT(line, 2);
 }
 
-static void test_size(void)
+TEST(size)
 {
 	char b[24];
 
@@ -89,11 +89,10 @@ static void test_size(void)
 	CHECK_STR(b, "512 B");
 }
 
-int main(void)
-{
-	test_mountinfo();
-	test_iomem();
-	test_tuning();
-	test_size();
-	TEST_DONE("test-host-parse");
-}
+static const struct test_case tests[] = {
+	TEST_CASE(mountinfo),
+	TEST_CASE(iomem),
+	TEST_CASE(tuning),
+	TEST_CASE(size),
+};
+TEST_MAIN(tests)

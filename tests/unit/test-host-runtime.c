@@ -8,7 +8,7 @@
 #include "host.h"
 #include "test.h"
 
-static void test_state(void)
+TEST(state_report)
 {
 	static const char good[] =
 		"{\n  \"version\": 1, \"tool\": \"pt-early\", \"policy\": \"02:00.0,01:00.*\",\n"
@@ -24,13 +24,6 @@ static void test_state(void)
 		"     \"driver_before\": \"e1000e\", \"driver_after\": \"e1000e\", \"result\": \"refused\",\n"
 		"     \"reason\": \"guard mismatch\"}\n"
 		"  ],\n  \"elapsed_us\": 95012\n}\n";
-	static const char *const bad[] = {
-		"", "{", "[]", "{\"version\": 2, \"devices\": []}", "{\"version\": 1}",
-		"{\"version\": 1, \"devices\": []} x", "{\"version\": 1, \"devices\": [}",
-		"{\"version\": 1, \"devices\": [\"\\x\"]}", "{\"version\": 1, \"devices\": [\"a\nb\"]}",
-		"{\"version\": 1 \"devices\": []}", "{\"version\": 1, \"devices\": [tru]}",
-		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]",
-	};
 	struct pt_state st;
 	size_t off = 0;
 
@@ -53,6 +46,20 @@ static void test_state(void)
 	CHECK_STR(st.devs[1].result, "refused");
 	CHECK_INT(st.devs[1].group, -1);
 	pt_state_free(&st);
+}
+
+TEST(state_malformed)
+{
+	static const char *const bad[] = {
+		"", "{", "[]", "{\"version\": 2, \"devices\": []}", "{\"version\": 1}",
+		"{\"version\": 1, \"devices\": []} x", "{\"version\": 1, \"devices\": [}",
+		"{\"version\": 1, \"devices\": [\"\\x\"]}", "{\"version\": 1, \"devices\": [\"a\nb\"]}",
+		"{\"version\": 1 \"devices\": []}", "{\"version\": 1, \"devices\": [tru]}",
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]",
+	};
+	struct pt_state st;
+	size_t off = 0;
+
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = pt_state_parse(bad[i], &st, &off);
 
@@ -62,13 +69,9 @@ static void test_state(void)
 	}
 }
 
-static void test_virt(const char *fx)
+TEST(virt_format)
 {
 	enum pt_virt_format f;
-	struct pt_sys sys;
-	struct pt_buf b = { 0 };
-	bool sel[512] = { false };
-	char root[512];
 
 	CHECK_INT(pt_virt_format_parse("libvirt", &f), 0);
 	CHECK_INT(f, PT_VIRT_LIBVIRT);
@@ -76,8 +79,16 @@ static void test_virt(const char *fx)
 	CHECK_INT(f, PT_VIRT_VIRT_INSTALL);
 	CHECK_INT(pt_virt_format_parse("qemu", &f), 0);
 	CHECK_INT(pt_virt_format_parse("xml", &f), -EINVAL);
+}
 
-	snprintf(root, sizeof(root), "%s/seed-full", fx);
+TEST(virt_render)
+{
+	struct pt_sys sys;
+	struct pt_buf b = { 0 };
+	bool sel[512] = { false };
+	char root[512];
+
+	snprintf(root, sizeof(root), "%s/seed-full", test_fixtures);
 	CHECK_INT(pt_sys_open(root, &sys), 0);
 	CHECK_INT(pt_sys_scan(&sys), 0);
 	CHECK(sys.ndevs < 512);
@@ -117,7 +128,7 @@ static void test_virt(const char *fx)
 	pt_sys_close(&sys);
 }
 
-static void test_safety(const char *fx)
+TEST(safety_holds)
 {
 	struct pt_openers op = { 0 };
 	struct pt_holds hs;
@@ -125,7 +136,7 @@ static void test_safety(const char *fx)
 	char root[512];
 	bool *take;
 
-	snprintf(root, sizeof(root), "%s/twin-full", fx);
+	snprintf(root, sizeof(root), "%s/twin-full", test_fixtures);
 	CHECK_INT(pt_host_open(root, NULL, true, &h), 0);
 	CHECK_INT(pt_openers_scan(h.sys.rootfd, &op), 0);
 	CHECK_INT(op.n, 0);
@@ -157,14 +168,11 @@ static void test_safety(const char *fx)
 	pt_host_close(&h);
 }
 
-int main(int argc, char **argv)
-{
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s FIXTURES [SCRATCH]\n", argv[0]);
-		return 2;
-	}
-	test_state();
-	test_virt(argv[1]);
-	test_safety(argv[1]);
-	TEST_DONE("test-host-runtime");
-}
+static const struct test_case tests[] = {
+	TEST_CASE(state_report),
+	TEST_CASE(state_malformed),
+	TEST_CASE(virt_format),
+	TEST_CASE(virt_render),
+	TEST_CASE(safety_holds),
+};
+TEST_MAIN(tests)

@@ -2,7 +2,7 @@
 /*
  * The storage model on fixture trees built by mkfixture (sysfs block devices,
  * sparse disk images for libblkid, FAT ESPs, initramfs archives, kmod indexes).
- * Usage: test-host-storage FIXTURES_DIR SCRATCH_DIR
+ * Usage: test-host-storage [--fixtures DIR] [--list] [CASE...]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +26,7 @@ static int count_cb(const char *name, void *data)
 	return 0;
 }
 
-static void test_seed(const char *fx)
+TEST(seed_full)
 {
 	char root[512], buf[256];
 	const struct pt_blk *b;
@@ -34,7 +34,7 @@ static void test_seed(const char *fx)
 	enum pt_kmod_state st;
 	int n = 0;
 
-	snprintf(root, sizeof(root), "%s/seed-full", fx);
+	snprintf(root, sizeof(root), "%s/seed-full", test_fixtures);
 	if (pt_host_open(root, NULL, true, &h) < 0) {
 		CHECK(!"seed-full opens");
 		return;
@@ -60,13 +60,13 @@ static void test_seed(const char *fx)
 	pt_host_close(&h);
 }
 
-static void test_twin(const char *fx)
+TEST(twin_full)
 {
 	char root[512], buf[256];
 	const struct pt_blk *b;
 	struct pt_host h;
 
-	snprintf(root, sizeof(root), "%s/twin-full", fx);
+	snprintf(root, sizeof(root), "%s/twin-full", test_fixtures);
 	if (pt_host_open(root, NULL, true, &h) < 0) {
 		CHECK(!"twin-full opens");
 		return;
@@ -80,13 +80,8 @@ static void test_twin(const char *fx)
 	pt_host_close(&h);
 }
 
-int main(int argc, char **argv)
-{
-	if (argc < 2) {
-		fprintf(stderr, "usage: test-host-storage FIXTURES_DIR [SCRATCH_DIR]\n");
-		return 2;
-	}
-	test_seed(argv[1]);
-	test_twin(argv[1]);
-	TEST_DONE("test-host-storage");
-}
+static const struct test_case tests[] = {
+	TEST_CASE(seed_full),
+	TEST_CASE(twin_full),
+};
+TEST_MAIN(tests)

@@ -4,7 +4,7 @@
  * softdeps from modules.softdep and modprobe.d, options from modprobe.d and
  * the kernel command line, built-in and loaded modules, install commands
  * and compressed modules handed to modprobe.
- * Usage: test-modload FIXTURES_DIR SCRATCH_DIR
+ * Usage: test-modload [--fixtures DIR] [--scratch DIR] [--list] [CASE...]
  */
 #include <errno.h>
 #include <unistd.h>
@@ -12,7 +12,6 @@
 #include "ptboot.h"
 #include "test.h"
 
-static const char *fixtures, *scratch;
 static int ncase;
 
 struct tc {
@@ -30,8 +29,8 @@ static void load(struct tc *t, const char *fixture, const char *cmdline, const c
 	struct pt_sys sys;
 
 	memset(t, 0, sizeof(*t));
-	snprintf(t->root, sizeof(t->root), "%s/mod-%d", scratch, ++ncase);
-	fixture_copy(fixtures, fixture, t->root);
+	snprintf(t->root, sizeof(t->root), "%s/mod-%d", test_scratch, ++ncase);
+	fixture_copy(test_fixtures, fixture, t->root);
 	if (extra_sh) {
 		char cmd[2048];
 
@@ -75,17 +74,12 @@ static int plan_cb(void *data, const char *path, const char *options)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* the 6.1 layout: six modules, dependencies last to first, the softdep */
+TEST(load_order)
 {
 	struct tc t;
 	const char *j;
 
-	if (argc != 3)
-		return 2;
-	fixtures = argv[1];
-	scratch = argv[2];
-
-	/* the 6.1 layout: six modules, dependencies last to first, the softdep */
 	load(&t, "qemu-preudev", NULL, NULL, "vfio-pci");
 	CHECK_INT(t.r, 0);
 	CHECK_INT(t.st.loaded, 6);
@@ -95,16 +89,26 @@ int main(int argc, char **argv)
 	CHECK(j && strstr(j, "load vfio_virqfd") < strstr(j, "load vfio_pci_core"));
 	CHECK(j && strstr(j, "load vfio ") < strstr(j, "load vfio_iommu_type1"));
 	done(&t);
+}
 
-	/* "vfio_pci" and "vfio-pci" are one name; loading twice finds it there */
+/* "vfio_pci" and "vfio-pci" are one name; loading twice finds it there */
+TEST(one_name_loaded_once)
+{
+	struct tc t;
+
 	load(&t, "qemu-preudev", NULL, NULL, "vfio_pci");
 	CHECK_INT(t.r, 0);
 	CHECK_INT(pt_modload_probe(t.m, t.k, "vfio-pci", &t.st), 0);
 	CHECK_INT(t.st.loaded, 6);
 	CHECK_INT(t.st.present, 1);
 	done(&t);
+}
 
-	/* options: kernel command line first, then modprobe.d, as kmod does */
+/* options: kernel command line first, then modprobe.d, as kmod does */
+TEST(options_order)
+{
+	struct tc t;
+
 	load(&t, "qemu-preudev",
 	     "ro vfio_iommu_type1.allow_unsafe_interrupts=1 vfio-pci.disable_vga=1 other.x=1",
 	     "mkdir -p etc/modprobe.d usr/lib/modprobe.d && "
@@ -118,8 +122,13 @@ int main(int argc, char **argv)
 	CHECK_STR(param(&t, "vfio_pci"), "disable_vga=1 ids=1b36:0010 disable_idle_d3=1 fromusr=1");
 	CHECK_STR(param(&t, "vfio"), "");
 	done(&t);
+}
 
-	/* the ids= option really binds, the way the seed guide's config does */
+/* the ids= option really binds, the way the seed guide's config does */
+TEST(ids_option_binds)
+{
+	struct tc t;
+
 	load(&t, "qemu-preudev", "vfio-pci.ids=1b36:0010", NULL, "vfio-pci");
 	CHECK_INT(t.r, 0);
 	{
@@ -131,8 +140,13 @@ int main(int argc, char **argv)
 					sizeof(link)) > 0 && strcmp(link, "vfio-pci") == 0);
 	}
 	done(&t);
+}
 
-	/* built in: nothing to load */
+/* built in: nothing to load */
+TEST(builtin)
+{
+	struct tc t;
+
 	load(&t, "qemu-preudev", NULL,
 	     "echo kernel/drivers/vfio/pci/vfio-pci.ko >> lib/modules/6.1.0-56-amd64/modules.builtin",
 	     "vfio-pci");
@@ -140,16 +154,26 @@ int main(int argc, char **argv)
 	CHECK_INT(t.st.builtin, 1);
 	CHECK_INT(t.st.loaded, 0);
 	done(&t);
+}
 
-	/* an install command is modprobe's job */
+/* an install command is modprobe's job */
+TEST(install_command)
+{
+	struct tc t;
+
 	load(&t, "qemu-preudev", NULL,
 	     "mkdir -p etc/modprobe.d && echo 'install vfio-pci /bin/true' > etc/modprobe.d/x.conf",
 	     "vfio-pci");
 	CHECK_INT(t.r, -ENOTSUP);
 	CHECK_INT(t.st.loaded, 0);
 	done(&t);
+}
 
-	/* compressed modules: only when the kernel inflates them itself */
+/* compressed modules: only when the kernel inflates them itself */
+TEST(compressed)
+{
+	struct tc t;
+
 	load(&t, "qemu-preudev", NULL,
 	     "cd lib/modules/6.1.0-56-amd64 && mv kernel/virt/lib/irqbypass.ko kernel/virt/lib/irqbypass.ko.zst"
 	     " && sed -i 's|irqbypass.ko|irqbypass.ko.zst|g' modules.dep",
@@ -164,22 +188,36 @@ int main(int argc, char **argv)
 	CHECK_INT(t.r, 0);
 	CHECK_INT(t.st.loaded, 6);
 	done(&t);
+}
 
-	/* failures: a dependency that won't load, a module that isn't there */
+/* failures: a dependency that won't load, a module that isn't there */
+TEST(dependency_fails)
+{
+	struct tc t;
+
 	load(&t, "qemu-preudev", NULL, "echo 'fail-load vfio EKEYREJECTED' > fake-kernel.conf",
 	     "vfio-pci");
 	CHECK_INT(t.r, -EKEYREJECTED);
 	CHECK(strstr(t.st.first_error, "kernel/drivers/vfio/vfio.ko"));
 	CHECK_STR(param(&t, "vfio_pci"), "(not loaded)");
 	done(&t);
+}
+
+TEST(module_missing)
+{
+	struct tc t;
+
 	load(&t, "qemu-preudev", NULL, NULL, "no-such-module");
 	CHECK_INT(t.r, -ENOENT);
 	done(&t);
 	load(&t, "qemu-preudev", NULL, "rm lib/modules/6.1.0-56-amd64/modules.dep", "vfio-pci");
 	CHECK_INT(t.r, -ENOENT);
 	done(&t);
+}
 
-	/* the dry plan from memory: the load order and options, nothing touched */
+/* the dry plan from memory: the load order and options, nothing touched */
+TEST(plan_from_memory)
+{
 	{
 		static const char dep[] =
 			"kernel/a/base.ko:\n"
@@ -206,6 +244,18 @@ int main(int argc, char **argv)
 		CHECK_INT(pt_modload_plan(mm, "nothere", plan_cb, order, &st), -ENOENT);
 		pt_modload_free(mm);
 	}
-
-	TEST_DONE("test-modload");
 }
+
+static const struct test_case tests[] = {
+	TEST_CASE(load_order),
+	TEST_CASE(one_name_loaded_once),
+	TEST_CASE(options_order),
+	TEST_CASE(ids_option_binds),
+	TEST_CASE(builtin),
+	TEST_CASE(install_command),
+	TEST_CASE(compressed),
+	TEST_CASE(dependency_fails),
+	TEST_CASE(module_missing),
+	TEST_CASE(plan_from_memory),
+};
+TEST_MAIN(tests)

@@ -38,15 +38,22 @@ static struct pt_dev dev(const char *slot, unsigned dom, unsigned bus, unsigned 
 	return x;
 }
 
-int main(void)
-{
-	struct pt_policy p = { 0 };
-	struct pt_sel s;
-	struct pt_dev gpu = dev("0000:03:00.0", 0, 3, 0, 0, 0x1002, 0x744c, 0x030000);
-	struct pt_dev audio = dev("0000:03:00.1", 0, 3, 0, 1, 0x1002, 0xab30, 0x040300);
-	struct pt_dev nvme = dev("0000:6e:00.0", 0, 0x6e, 0, 0, 0xc0a9, 0x5421, 0x010802);
-	struct pt_dev far = dev("0001:03:00.0", 1, 3, 0, 0, 0x1002, 0x744c, 0x030000);
+/* the seed's GPU pair and NVMe, and the GPU again in another domain */
+static struct pt_dev gpu, audio, nvme, far;
 
+static void devices(void)
+{
+	gpu = dev("0000:03:00.0", 0, 3, 0, 0, 0x1002, 0x744c, 0x030000);
+	audio = dev("0000:03:00.1", 0, 3, 0, 1, 0x1002, 0xab30, 0x040300);
+	nvme = dev("0000:6e:00.0", 0, 0x6e, 0, 0, 0xc0a9, 0x5421, 0x010802);
+	far = dev("0001:03:00.0", 1, 3, 0, 0, 0x1002, 0x744c, 0x030000);
+}
+
+TEST(slot_selectors)
+{
+	struct pt_sel s;
+
+	devices();
 	s = sel("03:00.0");
 	CHECK(s.kind == PT_SEL_SLOT && s.domain == PT_ANY && s.bus == 3 && s.dev == 0 && s.fn == 0);
 	CHECK(pt_sel_matches(&s, &gpu) && !pt_sel_matches(&s, &audio));
@@ -61,7 +68,13 @@ int main(void)
 	CHECK(pt_sel_matches(&s, &far) && !pt_sel_matches(&s, &gpu));
 	s = sel("6E:00.0");
 	CHECK(pt_sel_matches(&s, &nvme));
+}
 
+TEST(id_selectors)
+{
+	struct pt_sel s;
+
+	devices();
 	s = sel("1002:744c");
 	CHECK(s.kind == PT_SEL_ID && s.vendor == 0x1002 && s.device == 0x744c && s.cls == PT_ANY);
 	CHECK(pt_sel_matches(&s, &gpu) && pt_sel_matches(&s, &far) && !pt_sel_matches(&s, &audio));
@@ -79,7 +92,13 @@ int main(void)
 	CHECK(s.progif == 2 && pt_sel_matches(&s, &nvme));
 	s = sel("c0a9::0108:03");
 	CHECK(!pt_sel_matches(&s, &nvme));
+}
 
+TEST(guarded_selectors)
+{
+	struct pt_sel s;
+
+	devices();
 	s = sel("03:00.0@1002:744c");
 	CHECK(s.kind == PT_SEL_GUARDED && s.bus == 3 && s.vendor == 0x1002 && s.device == 0x744c);
 	CHECK(pt_sel_matches(&s, &gpu));
@@ -87,16 +106,24 @@ int main(void)
 	s = sel("03:00.1@1002:744c");
 	CHECK(pt_sel_matches_slot(&s, &audio) && !pt_sel_matches_id(&s, &audio));
 	CHECK(!pt_sel_matches(&s, &audio));
+}
 
-	/* the seed's policy */
+/* the seed's policy */
+TEST(seed_policy)
+{
+	struct pt_policy p = { 0 };
+
 	CHECK_INT(pt_policy_parse("03:00.0@1002:744c,03:00.1@1002:ab30,6e:00.0@c0a9:5421", &p, NULL), 0);
 	CHECK_INT(p.nsels, 3);
 	CHECK_STR(p.sels[2].text, "6e:00.0@c0a9:5421");
 	pt_policy_free(&p);
 	CHECK_INT(pt_policy_parse("", &p, NULL), 0);
 	CHECK_INT(p.nsels, 0);
+}
 
-	/* malformed: the bad selector is named, the reason says what is expected */
+/* malformed: the bad selector is named, the reason says what is expected */
+TEST(malformed)
+{
 	bad("03:00.0,,04:00.0", "", "empty");
 	bad("03:00.0,", "", "empty");
 	bad("03:00", "03:00", "neither a slot");	/* not an ID, and a slot needs .F */
@@ -120,6 +147,13 @@ int main(void)
 	bad("03:00.0 04:00.0", "03:00.0 04:00.0", "slot");
 	bad("0123456789012345678901234567890123456789012345678901234567890123456789",
 	    "012345678901234567890123456789012345678901234567890123456789012", "too long");
-
-	TEST_DONE("test-policy");
 }
+
+static const struct test_case tests[] = {
+	TEST_CASE(slot_selectors),
+	TEST_CASE(id_selectors),
+	TEST_CASE(guarded_selectors),
+	TEST_CASE(seed_policy),
+	TEST_CASE(malformed),
+};
+TEST_MAIN(tests)

@@ -2,7 +2,7 @@
 /*
  * The device model read from fixture trees laid out like the kernel's sysfs
  * (the seed's host and the QEMU machine), and the planner on top of it.
- * Usage: test-sysfs FIXTURES_DIR SCRATCH_DIR
+ * Usage: test-sysfs [--fixtures DIR] [--scratch DIR] [--list] [CASE...]
  */
 #include <errno.h>
 #include <unistd.h>
@@ -50,18 +50,13 @@ static void plan(const struct pt_sys *sys, const char *policy, bool complete, st
 	pt_policy_free(&pol);
 }
 
-int main(int argc, char **argv)
+/* the seed's host: what lspci -nnk shows in the guide */
+TEST(seed_host_model)
 {
 	const struct pt_dev *d;
-	struct pt_plan p;
 	struct pt_sys sys;
-	char scratch_root[600];
 
-	if (argc != 3)
-		return 2;
-
-	/* the seed's host: what lspci -nnk shows in the guide */
-	sys = open_scan(argv[1], "seed-host");
+	sys = open_scan(test_fixtures, "seed-host");
 	CHECK(sys.ndevs > 40);
 	CHECK(sys.iommu);
 	for (size_t i = 1; i < sys.ndevs; i++)
@@ -94,8 +89,15 @@ int main(int argc, char **argv)
 	d = pt_sys_find(&sys, "0000:02:00.0");
 	CHECK(d && pt_dev_is_bridge(d) && strcmp(d->driver, "pcieport") == 0);
 	CHECK(pt_sys_find(&sys, "0000:99:00.0") == NULL);
+	pt_sys_close(&sys);
+}
 
-	/* the seed's GPU by guarded slot: the audio function is left behind */
+/* the seed's GPU by guarded slot: the audio function is left behind */
+TEST(plan_group_member_left_behind)
+{
+	struct pt_sys sys = open_scan(test_fixtures, "seed-host");
+	struct pt_plan p;
+
 	plan(&sys, "03:00.0@1002:744c,6e:00.0@c0a9:5421", false, &p);
 	CHECK_INT(p.nitems, 2);
 	CHECK(has_note(&p, "IOMMU group 15 also holds 0000:03:00.1 [1002:ab30]"));
@@ -106,34 +108,80 @@ int main(int argc, char **argv)
 	CHECK(item(&sys, &p, "0000:03:00.1")->sel == -1);
 	CHECK(!has_note(&p, "also holds"));
 	pt_plan_free(&p);
-	/* the whole slot: no warning; the upstream switch bridges are not members */
+	pt_sys_close(&sys);
+}
+
+/* the whole slot: no warning; the upstream switch bridges are not members */
+TEST(plan_whole_slot)
+{
+	struct pt_sys sys = open_scan(test_fixtures, "seed-host");
+	struct pt_plan p;
+
 	plan(&sys, "03:00.*", false, &p);
 	CHECK_INT(p.nitems, 2);
 	CHECK_INT(p.nnotes, 0);
 	pt_plan_free(&p);
-	/* all of AMD: the iGPU (boot VGA) is refused, its audio and the dGPU go */
+	pt_sys_close(&sys);
+}
+
+/* all of AMD: the iGPU (boot VGA) is refused, its audio and the dGPU go */
+TEST(plan_boot_vga_refused)
+{
+	struct pt_sys sys = open_scan(test_fixtures, "seed-host");
+	struct pt_plan p;
+
 	plan(&sys, "1002:*:0300,1002:*:0403", false, &p);
 	CHECK(item(&sys, &p, "0000:7c:00.0") && item(&sys, &p, "0000:7c:00.0")->action == PT_ACT_REFUSE);
 	CHECK(item(&sys, &p, "0000:03:00.0")->action == PT_ACT_BIND);
 	CHECK(item(&sys, &p, "0000:7c:00.1")->action == PT_ACT_BIND);
 	pt_plan_free(&p);
-	/* a guard against the wrong disk: 04:00.0 holds / and is a Samsung */
+	pt_sys_close(&sys);
+}
+
+/* a guard against the wrong disk: 04:00.0 holds / and is a Samsung */
+TEST(plan_guard_mismatch)
+{
+	struct pt_sys sys = open_scan(test_fixtures, "seed-host");
+	struct pt_plan p;
+
 	plan(&sys, "04:00.0@c0a9:5421", false, &p);
 	CHECK(item(&sys, &p, "0000:04:00.0")->action == PT_ACT_REFUSE);
 	CHECK(strstr(item(&sys, &p, "0000:04:00.0")->reason, "found 144d:a80c class 0108"));
 	pt_plan_free(&p);
-	/* the ISA bridge beside SMBus is a bridge: no warning for it */
+	pt_sys_close(&sys);
+}
+
+/* the ISA bridge beside SMBus is a bridge: no warning for it */
+TEST(plan_bridge_no_note)
+{
+	struct pt_sys sys = open_scan(test_fixtures, "seed-host");
+	struct pt_plan p;
+
 	plan(&sys, "00:14.0", false, &p);
 	CHECK_INT(p.nnotes, 0);
 	pt_plan_free(&p);
+	pt_sys_close(&sys);
+}
+
+TEST(plan_no_match_noted)
+{
+	struct pt_sys sys = open_scan(test_fixtures, "seed-host");
+	struct pt_plan p;
+
 	plan(&sys, "0000:99:00.0", false, &p);
 	CHECK(has_note(&p, "selector 0000:99:00.0 matched no PCI function"));
 	pt_plan_free(&p);
 	pt_sys_close(&sys);
+}
 
-	/* refresh sees a driver change */
-	snprintf(scratch_root, sizeof(scratch_root), "%s/sysfs", argv[2]);
-	fixture_copy(argv[1], "qemu-std", scratch_root);
+/* refresh sees a driver change */
+TEST(refresh_driver_change)
+{
+	struct pt_sys sys;
+	char scratch_root[600];
+
+	snprintf(scratch_root, sizeof(scratch_root), "%s/sysfs", test_scratch);
+	fixture_copy(test_fixtures, "qemu-std", scratch_root);
 	CHECK_INT(pt_sys_open(scratch_root, &sys), 0);
 	CHECK_INT(pt_sys_scan(&sys), 0);
 	CHECK_INT(sys.ndevs, 16);
@@ -150,8 +198,11 @@ int main(int argc, char **argv)
 		CHECK_STR(nv->override, "vfio-pci");
 	}
 	pt_sys_close(&sys);
+}
 
-	/* names and link targets as sysfs gives them */
+/* names and link targets as sysfs gives them */
+TEST(slot_and_link_names)
+{
 	{
 		struct pt_dev x;
 		char b[16];
@@ -173,12 +224,29 @@ int main(int argc, char **argv)
 		CHECK(pt_link_basename("", b, sizeof(b)) < 0);
 		CHECK(pt_link_basename("a/0123456789abcdef", b, sizeof(b)) < 0);
 	}
+}
 
-	/* bad roots */
+/* bad roots */
+TEST(bad_roots)
+{
+	struct pt_sys sys;
+
 	CHECK_INT(pt_sys_open("/nonexistent/root", &sys), -ENOENT);
-	CHECK_INT(pt_sys_open(argv[2], &sys), 0);
+	CHECK_INT(pt_sys_open(test_scratch, &sys), 0);
 	CHECK_INT(pt_sys_scan(&sys), -ENOENT);
 	pt_sys_close(&sys);
-
-	TEST_DONE("test-sysfs");
 }
+
+static const struct test_case tests[] = {
+	TEST_CASE(seed_host_model),
+	TEST_CASE(plan_group_member_left_behind),
+	TEST_CASE(plan_whole_slot),
+	TEST_CASE(plan_boot_vga_refused),
+	TEST_CASE(plan_guard_mismatch),
+	TEST_CASE(plan_bridge_no_note),
+	TEST_CASE(plan_no_match_noted),
+	TEST_CASE(refresh_driver_change),
+	TEST_CASE(slot_and_link_names),
+	TEST_CASE(bad_roots),
+};
+TEST_MAIN(tests)
