@@ -213,7 +213,9 @@ static void blk_text(const struct pt_storage *s, size_t i, char *buf, size_t siz
 		pt_snprintf(buf + len, size - len, "  (running system)");
 }
 
-static void list_holders(struct pt_buf *o, const struct pt_storage *s, size_t i, int depth)
+/* w: each holder is descended into once (a cycle in a hostile tree ends) */
+static void list_holders(struct pt_buf *o, const struct pt_storage *s, size_t i, int depth,
+			 struct pt_blk_walk *w)
 {
 	char line[512];
 
@@ -222,7 +224,8 @@ static void list_holders(struct pt_buf *o, const struct pt_storage *s, size_t i,
 
 		blk_text(s, h, line, sizeof(line));
 		pt_buf_printf(o, "%*s-> %s\n", 8 + 2 * depth, "", line);
-		list_holders(o, s, h, depth + 1);
+		if (pt_blk_walk_enter(w, h, depth))
+			list_holders(o, s, h, depth + 1, w);
 	}
 }
 
@@ -231,24 +234,31 @@ static void list_disks_text(struct pt_buf *o, const struct pt_storage *s, const 
 	char line[512];
 
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].kind != PT_BLK_DISK || strcmp(s->v[i].pci, slot) != 0)
+		struct pt_blk_walk w;
+
+		if (!pt_blk_carried_by(&s->v[i], slot))
 			continue;
+		(void)pt_blk_walk_init(s, &w);	/* without memory it descends nowhere */
 		blk_text(s, i, line, sizeof(line));
 		pt_buf_printf(o, "      %s\n", line);
-		list_holders(o, s, i, 0);
+		if (pt_blk_walk_enter(&w, i, 0))
+			list_holders(o, s, i, 0, &w);
 		for (size_t k = 0; k < s->n; k++) {
 			if (s->v[k].parent != (int)i)
 				continue;
 			blk_text(s, k, line, sizeof(line));
 			pt_buf_printf(o, "        %s\n", line);
-			list_holders(o, s, k, 1);
+			if (pt_blk_walk_enter(&w, k, 1))
+				list_holders(o, s, k, 1, &w);
 		}
+		pt_blk_walk_free(&w);
 	}
 }
 
-static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind)
+static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, struct pt_blk_walk *w)
 {
 	const struct pt_blk *b = &s->v[i];
+	bool deeper = pt_blk_walk_enter(w, i, (ind - 6) / 2);	/* once per device: cycles end */
 	char uses[256], role[96];
 
 	pt_blk_uses(s, i, uses, sizeof(uses));
@@ -287,20 +297,20 @@ static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int
 	if (b->probe_err)
 		pt_buf_printf(o, ", \"probe_error\": %d", b->probe_err);
 	pt_buf_puts(o, ", \"holders\": [");
-	for (size_t k = 0; k < b->nholders; k++) {
+	for (size_t k = 0; deeper && k < b->nholders; k++) {
 		pt_buf_puts(o, k ? ",\n" : "\n");
-		json_blk(o, s, (size_t)b->holders[k], ind + 2);
+		json_blk(o, s, (size_t)b->holders[k], ind + 2, w);
 	}
-	pt_buf_printf(o, b->nholders ? "\n%*s]" : "]", ind, "");
+	pt_buf_printf(o, deeper && b->nholders ? "\n%*s]" : "]", ind, "");
 	if (b->kind == PT_BLK_DISK) {
 		bool first = true;
 
 		pt_buf_puts(o, ", \"partitions\": [");
-		for (size_t k = 0; k < s->n; k++) {
+		for (size_t k = 0; deeper && k < s->n; k++) {
 			if (s->v[k].parent != (int)i)
 				continue;
 			pt_buf_puts(o, first ? "\n" : ",\n");
-			json_blk(o, s, k, ind + 2);
+			json_blk(o, s, k, ind + 2, w);
 			first = false;
 		}
 		pt_buf_printf(o, first ? "]" : "\n%*s]", ind, "");
@@ -414,10 +424,14 @@ static int cmd_list(const struct opts *o, struct pt_host *h, const struct pt_pol
 			bool first = true;
 
 			for (size_t k = 0; k < h->storage.n; k++) {
-				if (h->storage.v[k].kind != PT_BLK_DISK || strcmp(h->storage.v[k].pci, d->slot))
+				struct pt_blk_walk w;
+
+				if (!pt_blk_carried_by(&h->storage.v[k], d->slot))
 					continue;
+				(void)pt_blk_walk_init(&h->storage, &w);
 				pt_buf_puts(&b, first ? "\n" : ",\n");
-				json_blk(&b, &h->storage, k, 6);
+				json_blk(&b, &h->storage, k, 6, &w);
+				pt_blk_walk_free(&w);
 				first = false;
 			}
 			pt_buf_puts(&b, first ? "]}" : "\n     ]}");
