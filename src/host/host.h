@@ -59,46 +59,71 @@ void pt_iomem_free(struct pt_iomem *io);
  * Returns 1 and fills buf when there is one, 0 when not. */
 int pt_iomem_framebuffer(const struct pt_iomem *io, const char *slot, char *buf, size_t size);
 
-/* ---- storage.c: PCI function -> disks -> partitions -> holders -------- */
+/* ---- storage.c: PCI functions -> disks -> partitions -> holders, as a graph ---- */
 
 enum pt_blk_kind { PT_BLK_DISK, PT_BLK_PART, PT_BLK_HOLDER };
 
-#define PT_BLK_MAXHOLD 8
-
 struct pt_blk {
 	enum pt_blk_kind kind;
-	char name[32];		/* "nvme0n1p3", "dm-0" */
+	char name[32];		/* "nvme0n1p3", "dm-0" (the kernel's names fit in 32) */
 	unsigned major, minor;
 	int parent;		/* the disk of a partition, else -1 */
-	int holders[PT_BLK_MAXHOLD];	/* dm/md devices built on this one */
+	int *holders;		/* devices built on this one (dm, md...), by index: sorted, no repeats */
 	size_t nholders;
+	int *slaves;		/* devices this one is built on (slaves/), by index: sorted, no repeats */
+	size_t nslaves;
+	int *parts;		/* a disk's partitions, by index, sorted */
+	size_t nparts;
 	uint64_t size;		/* bytes */
 	int partno;
-	char pci[PT_SLOT_MAX];	/* the PCI function a disk hangs off ("" for dm/md) */
+	char pci[PT_SLOT_MAX];	/* a disk's nearest PCI function ("" for dm/md, or none) */
+	/* A disk's carriers: every PCI function that is not a bridge on its sysfs path (the NVMe
+	 * and, for a drive behind Intel VMD, the VMD function hosting its domain), and for a native
+	 * NVMe multipath disk every controller's function in its subsystem. Sorted. */
+	char (*carriers)[PT_SLOT_MAX];
+	size_t ncarriers;
 	char model[64];		/* disks */
 	char dm_name[64];	/* holders: dm/name or md name */
-	/* from libblkid (or "" when unknown) */
+	char dm_uuid[136];	/* dm/uuid: "LVM-<VG UUID><LV UUID>", "CRYPT-LUKS2-..." */
+	/* from libblkid (or "" when unknown); a mounted multi-device btrfs is also known from
+	 * sys/fs/btrfs/FSID/devices/, which fills fstype and uuid when libblkid could not */
 	char fstype[24], label[64], uuid[40], parttype[40], partname[72];
 	char esp[64];		/* EFI/ subdirectories of a FAT ESP, "Microsoft fedora" */
 	bool ms_bootmgr;	/* EFI/Microsoft/Boot/bootmgfw.efi exists */
 	int probe_err;		/* -errno of opening dev/NAME (-EACCES when not root) */
 	/* from mounts: directly on this device */
 	char use[160];		/* "/ /home", "[swap]" */
-	bool system;		/* this device or a holder on it carries /, /boot... */
+	bool system;		/* mounted here at /, /boot, /boot/efi, /efi, /usr or /var */
+	/* The storage component: devices joined by holder/slave edges (dm, md, LVM), the LVs of one
+	 * volume group (dm/uuid), the members of one multi-device btrfs or md array (same UUID).
+	 * The lowest index among its members. */
+	size_t component;
 };
 
 struct pt_storage {
-	struct pt_blk *v;
+	struct pt_blk *v;	/* sorted by name */
 	size_t n;
 };
 
-/* Read sys/class/block, probe dev/NAME with libblkid, apply mounts (may be NULL). */
+/* Read sys/class/block (hidden NVMe path devices, loop, ram and zram left out), probe dev/NAME
+ * with libblkid, apply mounts (may be NULL), then pt_storage_resolve(). -ENAMETOOLONG for a
+ * sysfs path or name that does not fit. */
 int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *ret);
+/* The part of the scan that needs no I/O but rootfd (-1: none) to follow mount sources that
+ * are links under dev/: makes holder/slave edges symmetric, sorted and free of repeats (and of
+ * indices out of range), lists each disk's partitions, applies mounts (m may be NULL) and
+ * computes the components. */
+int pt_storage_resolve(struct pt_storage *s, const struct pt_mounts *m, int rootfd);
 void pt_storage_free(struct pt_storage *s);
-/* The mount points on b and everything built on it ("/ /home [swap]"). */
+/* Is b a disk that the PCI function slot ("0000:04:00.0") carries? */
+bool pt_blk_carried_by(const struct pt_blk *b, const char *slot);
+/* The mount points of what goes with block device i: i itself, a disk's partitions, all that
+ * is built on them, and for a disk or partition the rest of its components (the VG's other
+ * LVs, the btrfs or md array's other members): "/ /home [swap]". Each device counted once. */
 void pt_blk_uses(const struct pt_storage *s, size_t i, char *buf, size_t size);
-/* Does the PCI function carry a disk in use? 2: it holds the running system (/, /boot...),
- * 1: something else is mounted or swapped on, 0: no. Names the disk and its uses in buf. */
+/* Does the PCI function carry a disk in use? 2: it holds the running system (/, /boot... on
+ * the disk or anywhere in its components), 1: something else is mounted or swapped on, 0: no.
+ * Names the disk and its uses in buf. */
 int pt_storage_holds_system(const struct pt_storage *s, const char *slot, char *buf, size_t size);
 /* The partition of a disk of slot holding an ESP with the Microsoft boot manager (its FAT
  * volume serial, "1234-ABCD", is ->uuid): what GRUB's chainload entry searches for.
@@ -106,6 +131,31 @@ int pt_storage_holds_system(const struct pt_storage *s, const char *slot, char *
 int pt_windows_esp(const struct pt_storage *s, const char *slot, const struct pt_blk **ret);
 /* "1.0 TB", "600 MB": decimal units as disk vendors label them. */
 void pt_size_text(uint64_t bytes, char *buf, size_t size);
+/* The VG UUID (32 characters) of an LVM LV's dm/uuid "LVM-<VG UUID><LV UUID>[-suffix]": 1 and
+ * buf, or 0 when uuid is not an LV's. */
+int pt_dm_uuid_vg(const char *uuid, char *buf, size_t size);
+/* A symlink's target resolved against the directory it is in, both relative to the root:
+ * ("sys/class/block", "../../devices/pci0000:00/...") -> "sys/devices/pci0000:00/...". ".."
+ * stops at the root, as it does at "/"; buf must not overlap dir or target. -ENAMETOOLONG when
+ * it does not fit. */
+int pt_path_resolve(const char *dir, const char *target, char *buf, size_t size);
+
+/* A walk for renderers of what is built on block devices (holders, partitions): each device is
+ * descended into once, so a cycle in a hostile tree or a device on two paths (an LV over two
+ * PVs) ends there. */
+#define PT_BLK_WALK_DEPTH 32
+struct pt_blk_walk {
+	unsigned char *seen;
+	size_t n;
+};
+
+/* -ENOMEM leaves a walk that descends nowhere (pt_blk_walk_enter false), so renderers may
+ * ignore it. */
+int pt_blk_walk_init(const struct pt_storage *s, struct pt_blk_walk *w);
+/* True the first time: show what is built on i. False when i was entered before, is out of
+ * range, or depth reaches PT_BLK_WALK_DEPTH: show i, not below it. */
+bool pt_blk_walk_enter(struct pt_blk_walk *w, size_t i, int depth);
+void pt_blk_walk_free(struct pt_blk_walk *w);
 /* Read the EFI/ subdirectories of a FAT file system on fd at off (esp.c). */
 int pt_fat_efi_dirs(int fd, uint64_t off, uint64_t size, char *buf, size_t bufsize,
 		    bool *ret_ms_bootmgr);

@@ -160,13 +160,15 @@ static int add_hold(struct pt_holds *hs, size_t dev, enum pt_hold_kind k, const 
 	return 0;
 }
 
-/* dm/md devices built on block device i (and its partitions), as "dm-0 (luks-x)". */
-static void holders_text(const struct pt_storage *s, size_t i, char *buf, size_t size, int depth)
+/* dm/md devices built on block device i (and its partitions), as "dm-0 (luks-x)"; w: each
+ * device once, so a hostile tree's cycles end. */
+static void holders_text(const struct pt_storage *s, size_t i, char *buf, size_t size, int depth,
+			 struct pt_blk_walk *w)
 {
 	const struct pt_blk *b = &s->v[i];
 	size_t len;
 
-	if (depth > 8)
+	if (depth > 8 || !pt_blk_walk_enter(w, i, depth))
 		return;
 	for (size_t k = 0; k < b->nholders; k++) {
 		const struct pt_blk *hb = &s->v[b->holders[k]];
@@ -177,12 +179,12 @@ static void holders_text(const struct pt_storage *s, size_t i, char *buf, size_t
 				    hb->dm_name[0] && strcmp(hb->dm_name, hb->name) ? " (" : "",
 				    hb->dm_name[0] && strcmp(hb->dm_name, hb->name) ? hb->dm_name : "",
 				    hb->dm_name[0] && strcmp(hb->dm_name, hb->name) ? ")" : "");
-		holders_text(s, (size_t)b->holders[k], buf, size, depth + 1);
+		holders_text(s, (size_t)b->holders[k], buf, size, depth + 1, w);
 	}
 	if (b->kind == PT_BLK_DISK)
 		for (size_t k = 0; k < s->n; k++)
 			if (s->v[k].parent == (int)i)
-				holders_text(s, k, buf, size, depth + 1);
+				holders_text(s, k, buf, size, depth + 1, w);
 }
 
 static int disk_holds(const struct pt_host *h, size_t di, struct pt_holds *hs)
@@ -197,11 +199,14 @@ static int disk_holds(const struct pt_host *h, size_t di, struct pt_holds *hs)
 				pt_dev_short_slot(d), d->vendor, d->device, text);
 	for (size_t i = 0; i < s->n; i++) {
 		char uses[200], hold[200] = "";
+		struct pt_blk_walk w;
 
-		if (s->v[i].kind != PT_BLK_DISK || strcmp(s->v[i].pci, d->slot) != 0)
+		if (!pt_blk_carried_by(&s->v[i], d->slot))
 			continue;
 		pt_blk_uses(s, i, uses, sizeof(uses));
-		holders_text(s, i, hold, sizeof(hold), 0);
+		(void)pt_blk_walk_init(s, &w);	/* without memory it names no holders: uses still hold */
+		holders_text(s, i, hold, sizeof(hold), 0, &w);
+		pt_blk_walk_free(&w);
 		if (!uses[0] && !hold[0])
 			continue;
 		r = add_hold(hs, di, PT_HOLD_DISK, "%s [%04x:%04x] carries %s%s%s%s: %s%s%s%s%s",

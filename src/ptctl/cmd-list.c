@@ -11,9 +11,6 @@
 
 #include "ptctl.h"
 
-/* How deep dm/md holders are shown: deeper stacks (or a cycle in a hostile tree) end here. */
-#define HOLDER_DEPTH 8
-
 struct list {
 	const struct pt_host *h;
 	struct pt_names *names;
@@ -78,32 +75,40 @@ static void blk_text(const struct pt_storage *s, size_t i, struct pt_buf *o)
 	pt_buf_puts(o, "\n");
 }
 
-static void text_holders(struct pt_buf *o, const struct pt_storage *s, size_t i, int depth)
+/* w: each device is descended into once (a cycle in a hostile tree ends) */
+static void text_holders(struct pt_buf *o, const struct pt_storage *s, size_t i, int depth, struct pt_blk_walk *w)
 {
-	for (size_t k = 0; k < s->v[i].nholders && depth < HOLDER_DEPTH; k++) {
+	for (size_t k = 0; k < s->v[i].nholders; k++) {
 		size_t h = (size_t)s->v[i].holders[k];
 
 		pt_buf_printf(o, "%*s-> ", 8 + 2 * depth, "");
 		blk_text(s, h, o);
-		text_holders(o, s, h, depth + 1);
+		if (pt_blk_walk_enter(w, h, depth + 1))
+			text_holders(o, s, h, depth + 1, w);
 	}
 }
 
 static void text_disks(struct pt_buf *o, const struct pt_storage *s, const char *slot)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].kind != PT_BLK_DISK || strcmp(s->v[i].pci, slot) != 0)
+		struct pt_blk_walk w;
+
+		if (!pt_blk_carried_by(&s->v[i], slot))
 			continue;
+		(void)pt_blk_walk_init(s, &w);	/* without memory it descends nowhere */
 		pt_buf_puts(o, "      ");
 		blk_text(s, i, o);
-		text_holders(o, s, i, 0);
+		if (pt_blk_walk_enter(&w, i, 0))
+			text_holders(o, s, i, 0, &w);
 		for (size_t k = 0; k < s->n; k++) {
 			if (s->v[k].parent != (int)i)
 				continue;
 			pt_buf_puts(o, "        ");
 			blk_text(s, k, o);
-			text_holders(o, s, k, 1);
+			if (pt_blk_walk_enter(&w, k, 1))
+				text_holders(o, s, k, 1, &w);
 		}
+		pt_blk_walk_free(&w);
 	}
 }
 
@@ -113,30 +118,32 @@ static void json_kv(struct pt_buf *o, const char *key, const char *v)
 	pt_buf_json_str(o, v && v[0] ? v : NULL);
 }
 
-static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, int depth);
+static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, struct pt_blk_walk *w);
 
-/* "[...]" of blocks: the holders of i, or (partitions) the partitions of disk i */
-static void json_blk_list(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, int depth,
-			  bool partitions)
+/* "[...]" of blocks: the holders of i, or (partitions) the partitions of disk i; empty when
+ * i was shown before (deeper is false) */
+static void json_blk_list(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, struct pt_blk_walk *w,
+			  bool deeper, bool partitions)
 {
 	const struct pt_blk *b = &s->v[i];
 	size_t n = 0;
 
 	pt_buf_puts(o, "[");
-	for (size_t k = 0; k < (partitions ? s->n : b->nholders) && depth < HOLDER_DEPTH; k++) {
+	for (size_t k = 0; deeper && k < (partitions ? s->n : b->nholders); k++) {
 		size_t c = partitions ? k : (size_t)b->holders[k];
 
 		if (partitions && s->v[k].parent != (int)i)
 			continue;
 		pt_buf_puts(o, n++ ? ",\n" : "\n");
-		json_blk(o, s, c, ind + 2, depth + 1);
+		json_blk(o, s, c, ind + 2, w);
 	}
 	pt_buf_printf(o, n ? "\n%*s]" : "]", n ? ind : 0, "");
 }
 
-static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, int depth)
+static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, struct pt_blk_walk *w)
 {
 	const struct pt_blk *b = &s->v[i];
+	bool deeper = pt_blk_walk_enter(w, i, (ind - 6) / 2);	/* once per device: cycles end */
 	char uses[256], role[96];
 
 	pt_blk_uses(s, i, uses, sizeof(uses));
@@ -166,10 +173,10 @@ static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int
 	if (b->probe_err)
 		pt_buf_printf(o, ", \"probe_error\": %d", b->probe_err);
 	pt_buf_puts(o, ", \"holders\": ");
-	json_blk_list(o, s, i, ind, depth, false);
+	json_blk_list(o, s, i, ind, w, deeper, false);
 	if (b->kind == PT_BLK_DISK) {
 		pt_buf_puts(o, ", \"partitions\": ");
-		json_blk_list(o, s, i, ind, depth, true);
+		json_blk_list(o, s, i, ind, w, deeper, true);
 	}
 	pt_buf_puts(o, "}");
 }
@@ -272,10 +279,14 @@ static void json_function(struct list *l, const struct pt_dev *d, bool first)
 	pt_buf_json_str(o, d->unreadable ? NULL : g);
 	pt_buf_puts(o, ", \"disks\": [");
 	for (size_t k = 0; k < s->n; k++) {
-		if (s->v[k].kind != PT_BLK_DISK || strcmp(s->v[k].pci, d->slot))
+		struct pt_blk_walk w;
+
+		if (!pt_blk_carried_by(&s->v[k], d->slot))
 			continue;
+		(void)pt_blk_walk_init(s, &w);
 		pt_buf_puts(o, n++ ? ",\n" : "\n");
-		json_blk(o, s, k, 6, 0);
+		json_blk(o, s, k, 6, &w);
+		pt_blk_walk_free(&w);
 	}
 	pt_buf_puts(o, n ? "\n     ]}" : "]}");
 }

@@ -2,15 +2,120 @@
 /*
  * libFuzzer targets for the host tool's parsers of outside input, one binary
  * per parser: built with -DFUZZ_MOUNTINFO, _IOMEM, _STATE, _BLS, _GRUBCFG,
- * _GRUBENV, _ENTRYCONF, _UKI (tests/fuzz/fuzz.mk). Each parses, uses the result the way ptctl
- * does, and frees it.
+ * _GRUBENV, _ENTRYCONF, _UKI, _STORAGE (tests/fuzz/fuzz.mk). Each parses, uses the result the
+ * way ptctl does, and frees it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+#if defined(FUZZ_STORAGE)
+/* A storage graph from the input's first bytes, any shape (cycles, diamonds, stray and
+ * self edges, partitions of partitions): then mountinfo and swaps text, a dm uuid and a link
+ * target from the rest. Resolve it, ask what ptctl asks, walk it as the renderers do. */
+static const unsigned char *fz_p, *fz_end;
+
+static unsigned fz_byte(void)
+{
+	return fz_p < fz_end ? *fz_p++ : 0;
+}
+
+static int *fz_list(size_t *ret_n, size_t n)
+{
+	size_t k = fz_byte() % 5;
+	int *v = k ? malloc(k * sizeof(*v)) : NULL;
+
+	*ret_n = 0;
+	for (size_t i = 0; v && i < k; i++)
+		v[(*ret_n)++] = (int)(fz_byte() % (n + 2)) - 1;	/* -1 and n: out of range */
+	return v;
+}
+
+static void fz_walk(const struct pt_storage *s, size_t i, int depth, struct pt_blk_walk *w)
+{
+	for (size_t k = 0; k < s->v[i].nholders; k++)
+		if (pt_blk_walk_enter(w, (size_t)s->v[i].holders[k], depth))
+			fz_walk(s, (size_t)s->v[i].holders[k], depth + 1, w);
+}
+
+static void fz_storage(const char *text)
+{
+	static const char *const fstypes[] = { "", "btrfs", "linux_raid_member", "ext4", "LVM2_member" };
+	struct pt_storage s = { 0 };
+	struct pt_mounts m = { 0 };
+	char buf[256], vg[40];
+	size_t n = fz_byte() % 24 + 1;
+
+	s.v = calloc(n, sizeof(*s.v));
+	if (!s.v)
+		return;
+	s.n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct pt_blk *b = &s.v[i];
+		unsigned f = fz_byte(), c = fz_byte();
+
+		snprintf(b->name, sizeof(b->name), "x%zu", i);
+		b->kind = (enum pt_blk_kind)(f % 3);
+		b->parent = (int)(fz_byte() % (n + 2)) - 1;
+		b->major = f & 8 ? 253 : 259;
+		b->minor = (unsigned)i;
+		b->holders = fz_list(&b->nholders, n);
+		b->slaves = fz_list(&b->nslaves, n);
+		snprintf(b->fstype, sizeof(b->fstype), "%s", fstypes[(f >> 4) % 5]);
+		snprintf(b->uuid, sizeof(b->uuid), "u%u", c % 3);
+		snprintf(b->dm_name, sizeof(b->dm_name), "m%zu", i);
+		if (f & 0x80)	/* an LV of one of two VGs */
+			snprintf(b->dm_uuid, sizeof(b->dm_uuid), "LVM-%032u%032zu", c % 2, i);
+		if (b->kind == PT_BLK_DISK && (c & 0x70)) {
+			b->carriers = malloc(2 * sizeof(*b->carriers));
+			if (b->carriers) {
+				snprintf(b->carriers[0], PT_SLOT_MAX, "0000:0%u:00.0", (c >> 4) & 7);
+				snprintf(b->carriers[1], PT_SLOT_MAX, "0000:0%u:00.0", c & 7);
+				b->ncarriers = 2;
+			}
+		}
+	}
+	if (pt_mountinfo_parse(text, &m) == 0 && pt_swaps_parse(text, &m) == 0 &&
+	    pt_storage_resolve(&s, &m, -1) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			struct pt_blk_walk w;
+
+			pt_blk_uses(&s, i, buf, sizeof(buf));
+			if (pt_blk_walk_init(&s, &w) == 0) {
+				if (pt_blk_walk_enter(&w, i, 0))
+					fz_walk(&s, i, 1, &w);
+				pt_blk_walk_free(&w);
+			}
+			/* what resolve promises: symmetric, sorted, unique, in range */
+			for (size_t k = 0; k < s.v[i].nholders; k++) {
+				const struct pt_blk *h = &s.v[s.v[i].holders[k]];
+				bool back = false;
+
+				if (k && s.v[i].holders[k - 1] >= s.v[i].holders[k])
+					abort();
+				for (size_t j = 0; j < h->nslaves; j++)
+					back |= (size_t)h->slaves[j] == i;
+				if (!back || s.v[s.v[i].holders[k]].component != s.v[i].component)
+					abort();
+			}
+		}
+		for (unsigned k = 0; k < 8; k++) {
+			char slot[PT_SLOT_MAX];
+
+			snprintf(slot, sizeof(slot), "0000:0%u:00.0", k);
+			(void)pt_storage_holds_system(&s, slot, buf, sizeof(buf));
+		}
+	}
+	(void)pt_dm_uuid_vg(text, vg, sizeof(vg));
+	(void)pt_path_resolve("sys/class/block", text, buf, sizeof(buf));
+	pt_mounts_free(&m);
+	pt_storage_free(&s);
+}
+#endif
 
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -116,6 +221,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			pt_bls_free(&e);
 		}
 		pt_buf_free(&out);
+	}
+#elif defined(FUZZ_STORAGE)
+	{
+		size_t head = size < 160 ? size : 160;	/* the graph; the rest is text */
+
+		fz_p = data;
+		fz_end = data + head;
+		fz_storage(s + head);
 	}
 #else
 #error "define one FUZZ_* parser"
