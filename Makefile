@@ -16,10 +16,7 @@ MUSL_CC ?= musl-gcc
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 	-Wformat=2 -Wno-format-nonliteral -Wundef -Wvla -Wpointer-arith
-# Truncating snprintf() into fixed buffers is deliberate here; gcc warns, clang has no such flag.
-WARN += $(shell $(CC) -Wno-format-truncation -Werror -E -x c /dev/null >/dev/null 2>&1 && \
-	echo -Wno-format-truncation)
-MUSL_WARN := $(WARN) -Wno-format-truncation
+MUSL_WARN := $(WARN)
 # pt-early is static and tiny: no unwind tables, no page-aligned segment
 # padding, no build-id (each saves kilobytes of a ~40 KiB binary).
 MUSL_CFLAGS := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Packaging (issue 8): the files beyond the binaries that `make install` puts in place (bash
+# Packaging: the files beyond the binaries that `make install` puts in place (bash
 # completion, ptboot(7), the kernel-install plugin, the grub.d script), and `make deb` /
 # `make rpm`, which build the packages from a copy of the tree in $(B)/pkg/. Included from
 # the Makefile; uses its variables. See packaging/README.md.

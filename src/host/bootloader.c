@@ -81,13 +81,14 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 		    strcmp(b.grubdir, "boot/grub2") == 0 ? "grub2-mkconfig" : "update-grub");
 
 	/* systemd-boot: its loader.conf or binary next to the entries or UKIs, on the ESP or XBOOTLDR */
-	for (size_t i = 0; i < sizeof(esps) / sizeof(esps[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(esps); i++) {
 		char p[96], q[96], e[96], u[96];
 
-		pt_snprintf(p, sizeof(p), "%s/loader/loader.conf", esps[i]);
-		pt_snprintf(q, sizeof(q), "%s/EFI/systemd/systemd-bootx64.efi", esps[i]);
-		pt_snprintf(e, sizeof(e), "%s/loader/entries", esps[i]);
-		pt_snprintf(u, sizeof(u), "%s/" PT_UKI_DIR, esps[i]);
+		if (pt_pathf(p, sizeof(p), "%s/loader/loader.conf", esps[i]) < 0 ||
+		    pt_pathf(q, sizeof(q), "%s/EFI/systemd/systemd-bootx64.efi", esps[i]) < 0 ||
+		    pt_pathf(e, sizeof(e), "%s/loader/entries", esps[i]) < 0 ||
+		    pt_pathf(u, sizeof(u), "%s/" PT_UKI_DIR, esps[i]) < 0)
+			return -ENAMETOOLONG;
 		if ((pt_exists(rootfd, p) || pt_exists(rootfd, q)) && (pt_is_dir(rootfd, e) || pt_is_dir(rootfd, u)) &&
 		    !(strcmp(esps[i], "boot") == 0 && b.grub_blscfg)) {
 			b.loader = PT_LOADER_SDBOOT;
@@ -100,8 +101,8 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 		char *cfg = NULL;
 		char path[96];
 
-		pt_snprintf(path, sizeof(path), "%s/grub.cfg", b.grubdir);
-		if (!b.grub_blscfg && pt_read_file(rootfd, path, 16 << 20, &cfg, NULL) == 0 &&
+		if (!b.grub_blscfg && pt_pathf(path, sizeof(path), "%s/grub.cfg", b.grubdir) >= 0 &&
+		    pt_read_file(rootfd, path, 16 << 20, &cfg, NULL) == 0 &&
 		    strstr(cfg, "blscfg"))
 			b.grub_blscfg = true;
 		free(cfg);
@@ -169,8 +170,9 @@ static int entry_text(DIR *d, const char *name, bool uki, struct pt_buf *out)
 	if (fd < 0)
 		return -errno;
 	rd = (struct pt_uki_reader){ pt_uki_read_fd, &fd };
-	pt_snprintf(path, sizeof(path), "/" PT_UKI_DIR "/%s", name);
-	r = pt_uki_entry(&rd, path, out);
+	r = pt_pathf(path, sizeof(path), "/" PT_UKI_DIR "/%s", name);
+	if (r >= 0)
+		r = pt_uki_entry(&rd, path, out);
 	close(fd);
 	return r;
 }
@@ -251,8 +253,9 @@ int pt_boot_entries(int rootfd, const struct pt_boot *b, struct pt_bls_files *re
 	if (r == 0 && sd) {
 		char dir[128];
 
-		pt_snprintf(dir, sizeof(dir), "%s/" PT_UKI_DIR, b->esp);
-		r = list_dir(rootfd, dir, true, &f, &skipped);
+		r = pt_pathf(dir, sizeof(dir), "%s/" PT_UKI_DIR, b->esp);
+		if (r >= 0)
+			r = list_dir(rootfd, dir, true, &f, &skipped);
 		if (r == -ENOENT)
 			r = 0;
 	}

@@ -124,9 +124,8 @@ static int irq_remap_active(int rootfd)
 	while (!ir && (de = readdir(d))) {
 		char p[300], name[64];
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || pt_pathf(p, sizeof(p), "sys/kernel/irq/%s/chip_name", de->d_name) < 0)
 			continue;
-		pt_snprintf(p, sizeof(p), "sys/kernel/irq/%s/chip_name", de->d_name);
 		if (pt_read_attr(rootfd, p, name, sizeof(name)) <= 0)
 			continue;
 		seen++;

@@ -26,7 +26,9 @@ int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *va
 	int fd, flags, r = 0;
 	bool existed;
 
-	pt_snprintf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
+	r = pt_pathf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
+	if (r < 0)
+		return r;
 	if (!pt_is_dir(rootfd, "sys/firmware/efi/efivars"))
 		return -EOPNOTSUPP;
 	/* efivarfs marks variables immutable; lift it (ENOTTY/EOPNOTSUPP on a plain tree) */
@@ -80,8 +82,9 @@ int pt_efivar_get(int rootfd, const char *name, const char *guid, char *buf, siz
 
 	if (!size)
 		return -EINVAL;
-	pt_snprintf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
-	r = pt_read_file(rootfd, path, 4096, &text, &len);
+	r = pt_pathf(path, sizeof(path), "sys/firmware/efi/efivars/%s-%s", name, guid);
+	if (r >= 0)
+		r = pt_read_file(rootfd, path, 4096, &text, &len);
 	if (r < 0)
 		return r;
 	for (size_t i = 4; i + 1 < len && n + 1 < size; i += 2) {

@@ -63,7 +63,7 @@ int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret)
 		for (const char *p = v; p < e; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
 				return -EINVAL;
-		for (size_t k = 0; k < sizeof(conf_keys) / sizeof(conf_keys[0]); k++) {
+		for (size_t k = 0; k < ARRAY_SIZE(conf_keys); k++) {
 			if (strlen(conf_keys[k].name) != (size_t)(eq - l) ||
 			    memcmp(conf_keys[k].name, l, (size_t)(eq - l)))
 				continue;
@@ -91,7 +91,7 @@ int pt_entry_conf_format(const struct pt_entry_conf *c, struct pt_buf *out)
 	pt_buf_puts(out, "# ptboot's host+passthrough boot entry, written by \"ptctl entry add\".\n"
 			 "# Read by /etc/grub.d/42_ptboot and the kernel-install plugin; change it with\n"
 			 "# ptctl entry add/remove, not by hand.\n");
-	for (size_t k = 0; k < sizeof(conf_keys) / sizeof(conf_keys[0]); k++) {
+	for (size_t k = 0; k < ARRAY_SIZE(conf_keys); k++) {
 		const char *v = (const char *)c + conf_keys[k].off;
 
 		if (!conf_value_ok(v))

@@ -346,7 +346,7 @@ struct pt_holds {
 
 /* Processes with a file under dev/ open, from proc/PID/fd (names as "Xorg[1234]"). */
 struct pt_opener {
-	char path[64];		/* "/dev/dri/card0", "/dev/vfio/8" */
+	char path[128];		/* "/dev/dri/card0", "/dev/vfio/8" */
 	char who[64];		/* "Xorg[1234]" */
 };
 

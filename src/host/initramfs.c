@@ -222,7 +222,7 @@ static int uki_initrd(int fd, uint64_t *off, uint64_t *len)
 
 	if (n < 2 || head[0] != 'M' || head[1] != 'Z')
 		return 0;
-	if (pt_pe_sections(head, (size_t)n, sec, sizeof(sec) / sizeof(sec[0]), &ns) < 0)
+	if (pt_pe_sections(head, (size_t)n, sec, ARRAY_SIZE(sec), &ns) < 0)
 		return -EINVAL;
 	for (size_t i = 0; i < ns; i++)
 		if (strcmp(sec[i].name, ".initrd") == 0) {
@@ -312,7 +312,8 @@ int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size)
 	static const char *const ukidirs[] = { "efi/" PT_UKI_DIR, "boot/efi/" PT_UKI_DIR, "boot/" PT_UKI_DIR };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fmt); i++) {
-		pt_snprintf(buf, size, fmt[i], kver);
+		if (pt_pathf(buf, size, fmt[i], kver) < 0)
+			return -ENAMETOOLONG;
 		if (pt_exists(rootfd, buf))
 			return 0;
 	}
@@ -338,14 +339,12 @@ int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size)
 			e = k + kl;
 			if (*e == '+')
 				e += strcspn(e, ".");
-			if (strcasecmp(e, ".efi") == 0) {
-				pt_snprintf(buf, size, "%s/%s", ukidirs[i], de->d_name);
-				found = 1;
-			}
+			if (strcasecmp(e, ".efi") == 0)
+				found = pt_pathf(buf, size, "%s/%s", ukidirs[i], de->d_name) < 0 ? -1 : 1;
 		}
 		closedir(d);
 		if (found)
-			return 0;
+			return found > 0 ? 0 : -ENAMETOOLONG;
 	}
 	return -ENOENT;
 }

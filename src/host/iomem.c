@@ -78,7 +78,7 @@ static bool is_fb(const char *name)
 	static const char *const fbs[] = { "BOOTFB", "efifb", "simpledrm", "simplefb", "vesafb",
 					   "simple-framebuffer", "vesa-framebuffer" };
 
-	for (size_t i = 0; i < sizeof(fbs) / sizeof(fbs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fbs); i++)
 		if (strncmp(name, fbs[i], strlen(fbs[i])) == 0)
 			return true;
 	return false;

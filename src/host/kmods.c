@@ -18,7 +18,9 @@
 int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_state *ret,
 		 char *ret_path, size_t size)
 {
-	char dir[160], cfg[4][96], prefix[40];
+	static const char *const confdirs[] = { "etc/modprobe.d", "run/modprobe.d", "usr/lib/modprobe.d",
+						"lib/modprobe.d" };
+	char dir[PT_PATH_MAX], cfg[4][96], prefix[40];
 	const char *cfgs[5];
 	struct kmod_list *list = NULL, *l;
 	struct kmod_ctx *ctx;
@@ -27,13 +29,13 @@ int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_st
 	int r;
 
 	pt_snprintf(prefix, sizeof(prefix), "/proc/self/fd/%d", rootfd);
-	pt_snprintf(dir, sizeof(dir), "%s/lib/modules/%s", prefix, kver);
-	pt_snprintf(cfg[0], sizeof(cfg[0]), "%s/etc/modprobe.d", prefix);
-	pt_snprintf(cfg[1], sizeof(cfg[1]), "%s/run/modprobe.d", prefix);
-	pt_snprintf(cfg[2], sizeof(cfg[2]), "%s/usr/lib/modprobe.d", prefix);
-	pt_snprintf(cfg[3], sizeof(cfg[3]), "%s/lib/modprobe.d", prefix);
-	for (int i = 0; i < 4; i++)
+	r = pt_pathf(dir, sizeof(dir), "%s/lib/modules/%s", prefix, kver);
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(confdirs); i++) {
+		r = pt_pathf(cfg[i], sizeof(cfg[i]), "%s/%s", prefix, confdirs[i]);
 		cfgs[i] = cfg[i];
+	}
+	if (r < 0)
+		return r;
 	cfgs[4] = NULL;
 	ctx = kmod_new(dir, cfgs);
 	if (!ctx)
@@ -51,8 +53,8 @@ int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_st
 		if (p) {
 			size_t pl = strlen(prefix);
 
-			pt_snprintf(path, sizeof(path), "%s", strncmp(p, prefix, pl) == 0 ? p + pl + 1 : p);
-			st = pt_exists(rootfd, path) ? PT_KMOD_MODULE : PT_KMOD_MISSING;
+			if (pt_pathf(path, sizeof(path), "%s", strncmp(p, prefix, pl) == 0 ? p + pl + 1 : p) >= 0)
+				st = pt_exists(rootfd, path) ? PT_KMOD_MODULE : PT_KMOD_MISSING;
 		} else if (kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN) {
 			st = PT_KMOD_BUILTIN;
 		}
@@ -62,8 +64,8 @@ int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_st
 	}
 	kmod_module_unref_list(list);
 	kmod_unref(ctx);
-	if (ret_path && size)
-		pt_snprintf(ret_path, size, "%s", st == PT_KMOD_MODULE ? path : "");
+	if (ret_path && size && pt_pathf(ret_path, size, "%s", st == PT_KMOD_MODULE ? path : "") < 0)
+		return -ENAMETOOLONG;
 	*ret = st;
 	return 0;
 }
@@ -98,9 +100,9 @@ int pt_kernels_list(int rootfd, char (**ret)[64], size_t *ret_n)
 		char p[128];
 		char (*nv)[64];
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= 64)
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= 64 ||
+		    pt_pathf(p, sizeof(p), "%s/modules.dep", de->d_name) < 0)
 			continue;
-		pt_snprintf(p, sizeof(p), "%s/modules.dep", de->d_name);
 		if (!pt_exists(dirfd(dir), p))
 			continue;
 		nv = realloc(v, (n + 1) * sizeof(*v));

@@ -169,7 +169,7 @@ bool pt_mount_is_system(const char *t)
 {
 	static const char *const sys[] = { "/", "/boot", "/boot/efi", "/efi", "/usr", "/var" };
 
-	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(sys); i++)
 		if (strcmp(t, sys[i]) == 0)
 			return true;
 	return false;

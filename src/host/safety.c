@@ -48,8 +48,9 @@ static int add_opener(struct pt_openers *o, const char *path, const char *who)
 	if (!v)
 		return -ENOMEM;
 	o->v = v;
-	pt_snprintf(v[o->n].path, sizeof(v[o->n].path), "%s", path);
-	pt_snprintf(v[o->n].who, sizeof(v[o->n].who), "%s", who);
+	if (pt_pathf(v[o->n].path, sizeof(v[o->n].path), "%s", path) < 0 ||
+	    pt_pathf(v[o->n].who, sizeof(v[o->n].who), "%s", who) < 0)
+		return 0;	/* no /dev/dri or /dev/vfio node has such a name */
 	o->n++;
 	return 0;
 }
@@ -61,7 +62,8 @@ static int scan_pid(int procfd, const char *pid, struct pt_openers *o)
 	int fd, r = 0;
 	DIR *d;
 
-	pt_snprintf(path, sizeof(path), "%s/fd", pid);
+	if (pt_pathf(path, sizeof(path), "%s/fd", pid) < 0)
+		return 0;
 	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;	/* gone, or not ours to read */
@@ -70,8 +72,7 @@ static int scan_pid(int procfd, const char *pid, struct pt_openers *o)
 		close(fd);
 		return 0;
 	}
-	pt_snprintf(path, sizeof(path), "%s/comm", pid);
-	if (pt_read_attr(procfd, path, comm, sizeof(comm)) <= 0)
+	if (pt_pathf(path, sizeof(path), "%s/comm", pid) < 0 || pt_read_attr(procfd, path, comm, sizeof(comm)) <= 0)
 		pt_snprintf(comm, sizeof(comm), "pid");
 	pt_snprintf(who, sizeof(who), "%s[%s]", comm, pid);
 	while ((de = readdir(d)) && r == 0) {
@@ -229,7 +230,8 @@ static void list_sub(int rootfd, const char *slot, const char *sub, char (*names
 	DIR *d;
 
 	*n = 0;
-	pt_snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/%s", slot, sub);
+	if (pt_pathf(path, sizeof(path), "sys/bus/pci/devices/%s/%s", slot, sub) < 0)
+		return;
 	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -266,9 +268,9 @@ static int console_holds(const struct pt_host *h, const struct pt_openers *op, s
 	for (size_t i = 0; i < n && len < sizeof(what); i++) {
 		char who[200] = "";
 
-		if (strncmp(names[i], "card", 4) != 0 && strncmp(names[i], "renderD", 7) != 0)
+		if ((strncmp(names[i], "card", 4) != 0 && strncmp(names[i], "renderD", 7) != 0) ||
+		    pt_pathf(path, sizeof(path), "/dev/dri/%s", names[i]) < 0)
 			continue;
-		pt_snprintf(path, sizeof(path), "/dev/dri/%s", names[i]);
 		if (who_opens(op, path, who, sizeof(who)))
 			len += (size_t)pt_snprintf(what + len, sizeof(what) - len, "%sDRM client%s %s ha%s %s open",
 						   len ? "; " : "", strchr(who, ',') ? "s" : "", who,
@@ -361,8 +363,8 @@ int pt_safety_release(const struct pt_host *h, const struct pt_openers *op, cons
 		/* the per-device cdev of iommufd kernels: /dev/vfio/devices/vfioN */
 		list_sub(h->sys.rootfd, d->slot, "vfio-dev", names, 4, &n);
 		for (size_t k = 0; k < n && r == 0; k++) {
-			pt_snprintf(path, sizeof(path), "/dev/vfio/devices/%s", names[k]);
-			if (who_opens(op, path, who, sizeof(who)))
+			if (pt_pathf(path, sizeof(path), "/dev/vfio/devices/%s", names[k]) >= 0 &&
+			    who_opens(op, path, who, sizeof(who)))
 				r = add_hold(&hs, i, PT_HOLD_VFIO, "%s [%04x:%04x]: %s ha%s %s open (a VM is using it)",
 					     pt_dev_short_slot(d), d->vendor, d->device, who, strchr(who, ',') ? "ve" : "s",
 					     path);

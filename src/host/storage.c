@@ -1080,9 +1080,9 @@ static void entries_free(struct entry *e, size_t n)
 	free(e);
 }
 
-int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *ret)
+/* Every block device of sys/class/block, read raw (names, not yet indices) into *ret_e. */
+static int read_all(int rootfd, struct entry **ret_e, size_t *ret_n)
 {
-	struct pt_storage s = { 0 };
 	struct entry *e = NULL;
 	struct dirent *de;
 	size_t n = 0, cap = 0;
@@ -1090,13 +1090,8 @@ int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *re
 	DIR *dir;
 
 	fd = openat(rootfd, "sys/class/block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			*ret = s;
-			return 0;
-		}
-		return -errno;
-	}
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
 	dir = fdopendir(fd);
 	if (!dir) {
 		close(fd);
@@ -1105,7 +1100,7 @@ int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *re
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' || skip_name(de->d_name))
 			continue;
-		if (strlen(de->d_name) >= sizeof(s.v[0].name)) {
+		if (strlen(de->d_name) >= sizeof(e[0].b.name)) {
 			r = -ENAMETOOLONG;
 			break;
 		}
@@ -1136,44 +1131,63 @@ int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *re
 		r = 0;
 	}
 	closedir(dir);
-	if (r < 0)
-		goto fail;
+	*ret_e = e;
+	*ret_n = n;
+	return r;
+}
+
+/* The model from the raw entries: sorted, names turned into indices; s owns the carriers. */
+static int index_all(struct entry *e, size_t n, struct pt_storage *s)
+{
+	int r = 0;
+
 	if (n)
 		qsort(e, n, sizeof(*e), cmp_entry);
-	s.v = calloc(n + 1, sizeof(*s.v));
-	if (!s.v) {
-		r = -ENOMEM;
-		goto fail;
-	}
+	s->v = calloc(n + 1, sizeof(*s->v));
+	if (!s->v)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		s.v[i] = e[i].b;
-		e[i].b.carriers = NULL;	/* s owns it now */
+		s->v[i] = e[i].b;
+		e[i].b.carriers = NULL;
 	}
-	s.n = n;
-	for (size_t i = 0; i < s.n && r == 0; i++) {
-		if (s.v[i].kind == PT_BLK_PART)
-			s.v[i].parent = find(&s, e[i].r.parent);
-		r = indices(&s, &e[i].r.holders, &s.v[i].holders, &s.v[i].nholders);
+	s->n = n;
+	for (size_t i = 0; i < s->n && r == 0; i++) {
+		if (s->v[i].kind == PT_BLK_PART)
+			s->v[i].parent = find(s, e[i].r.parent);
+		r = indices(s, &e[i].r.holders, &s->v[i].holders, &s->v[i].nholders);
 		if (r == 0)
-			r = indices(&s, &e[i].r.slaves, &s.v[i].slaves, &s.v[i].nslaves);
+			r = indices(s, &e[i].r.slaves, &s->v[i].slaves, &s->v[i].nslaves);
 	}
-	if (r < 0)
-		goto fail;
-	for (size_t i = 0; i < s.n; i++) {
+	return r;
+}
+
+int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *ret)
+{
+	struct pt_storage s = { 0 };
+	struct entry *e = NULL;
+	size_t n = 0;
+	int r;
+
+	r = read_all(rootfd, &e, &n);
+	if (r == 0)
+		r = index_all(e, n, &s);
+	for (size_t i = 0; r == 0 && i < s.n; i++) {
 		if (s.v[i].kind == PT_BLK_DISK)
 			probe_disk(rootfd, &s, i, e);
 		else if (s.v[i].kind == PT_BLK_HOLDER)
 			probe_holder(rootfd, &s.v[i]);
 	}
-	if ((r = btrfs_members(rootfd, &s)) < 0 || (r = pt_storage_resolve(&s, m, rootfd)) < 0)
-		goto fail;
+	if (r == 0)
+		r = btrfs_members(rootfd, &s);
+	if (r == 0)
+		r = pt_storage_resolve(&s, m, rootfd);
+	for (size_t i = 0; i < n; i++)
+		free(e[i].b.carriers);	/* those s did not take over */
 	entries_free(e, n);
+	if (r < 0) {
+		pt_storage_free(&s);
+		return r;
+	}
 	*ret = s;
 	return 0;
-fail:
-	for (size_t i = 0; i < n; i++)
-		free(e[i].b.carriers);
-	entries_free(e, n);
-	pt_storage_free(&s);
-	return r;
 }

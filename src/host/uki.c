@@ -158,7 +158,7 @@ int pt_uki_entry(const struct pt_uki_reader *rd, const char *efi_path, struct pt
 	got = rd->read_at(rd->ctx, head, sizeof(head), 0);
 	if (got < 0)
 		return (int)got;
-	r = pt_pe_sections(head, (size_t)got, sec, sizeof(sec) / sizeof(sec[0]), &n);
+	r = pt_pe_sections(head, (size_t)got, sec, ARRAY_SIZE(sec), &n);
 	if (r < 0)
 		return r;
 	if (!find(sec, n, ".linux"))

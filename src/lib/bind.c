@@ -34,10 +34,11 @@ static int kwrite(struct pt_binder *b, const struct pt_dev *d, const char *attr,
 	int r;
 
 	if (attr[0] == '/')	/* bus-wide attribute, e.g. drivers_probe */
-		pt_snprintf(path, sizeof(path), "sys/bus/pci%s", attr);
+		r = pt_pathf(path, sizeof(path), "sys/bus/pci%s", attr);
 	else
-		pt_snprintf(path, sizeof(path), DEVICES "%s/%s", d->slot, attr);
-	r = pt_kernel_write(b->kernel, path, val);
+		r = pt_pathf(path, sizeof(path), DEVICES "%s/%s", d->slot, attr);
+	if (r >= 0)
+		r = pt_kernel_write(b->kernel, path, val);
 	trace(b, "%s: %s <- \"%s\": %s", d->slot, path, val[0] == '\n' ? "\\n" : val,
 	      r < 0 ? strerror(-r) : "ok");
 	return r;

@@ -31,6 +31,8 @@ static void put_pad(struct out *o, char c, int n)
 		put_c(o, c);
 }
 
+/* One loop over the format with one switch per conversion, as printf itself is written: its
+ * state (flags, width, precision, length) lives across the cases, so it stays one function. */
 int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };

@@ -131,7 +131,7 @@ static void conf_load_dirs(struct pt_modload *m)
 	char *names[256];
 	size_t n = 0;
 
-	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+	for (size_t d = 0; d < ARRAY_SIZE(dirs); d++) {
 		struct dirent *de;
 		DIR *dir;
 		int fd;
@@ -144,7 +144,7 @@ static void conf_load_dirs(struct pt_modload *m)
 			close(fd);
 			continue;
 		}
-		while ((de = readdir(dir)) && n < sizeof(names) / sizeof(names[0])) {
+		while ((de = readdir(dir)) && n < ARRAY_SIZE(names)) {
 			size_t l = strlen(de->d_name);
 			bool dup = false;
 			char *s;
@@ -179,8 +179,8 @@ static void conf_load_dirs(struct pt_modload *m)
 	for (size_t i = 0; i < n; i++) {
 		char path[512], *text;
 
-		pt_snprintf(path, sizeof(path), "%s/%s", dirs[names[i][0] - '0'], names[i] + 2);
-		if (pt_read_file(m->rootfd, path, 1 << 20, &text, NULL) == 0) {
+		if (pt_pathf(path, sizeof(path), "%s/%s", dirs[names[i][0] - '0'], names[i] + 2) >= 0 &&
+		    pt_read_file(m->rootfd, path, 1 << 20, &text, NULL) == 0) {
 			conf_add_text(m, text);
 			free(text);
 		}
@@ -199,12 +199,18 @@ int pt_modload_new(int rootfd, const char *kver, const char *cmdline, struct pt_
 		return -ENOMEM;
 	m->rootfd = rootfd;
 	if (kver)
-		pt_snprintf(m->kver, sizeof(m->kver), "%s", kver);
-	else if (pt_read_attr(rootfd, "proc/sys/kernel/osrelease", m->kver, sizeof(m->kver)) <= 0) {
+		r = pt_pathf(m->kver, sizeof(m->kver), "%s", kver);
+	else
+		r = pt_read_attr(rootfd, "proc/sys/kernel/osrelease", m->kver, sizeof(m->kver)) <= 0 ? -ENOENT : 0;
+	if (r >= 0)
+		r = pt_pathf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver);
+	/* every other name under kdir is shorter than this one */
+	if (r >= 0)
+		r = pt_pathf(path, sizeof(path), "%s/modules.builtin", m->kdir);
+	if (r < 0) {
 		free(m);
-		return -ENOENT;
+		return r;
 	}
-	pt_snprintf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver);
 	pt_snprintf(path, sizeof(path), "%s/modules.dep", m->kdir);
 	r = pt_read_file(rootfd, path, 64 << 20, &m->dep, NULL);
 	if (r < 0) {
@@ -243,8 +249,11 @@ int pt_modload_new_mem(const char *kver, const char *dep, const char *builtin, c
 	if (!m)
 		return -ENOMEM;
 	m->rootfd = -1;
-	pt_snprintf(m->kver, sizeof(m->kver), "%s", kver);
-	pt_snprintf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver);
+	if (pt_pathf(m->kver, sizeof(m->kver), "%s", kver) < 0 ||
+	    pt_pathf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver) < 0) {
+		free(m);
+		return -ENAMETOOLONG;
+	}
 	m->dep = strdup(dep);
 	m->builtin = builtin ? strdup(builtin) : NULL;
 	if (!m->dep || (builtin && !m->builtin))
@@ -342,9 +351,8 @@ static bool is_loaded(const struct pt_modload *m, const char *name)
 {
 	char path[PT_NAME_MAX + 32];
 
-	if (m->rootfd < 0)
+	if (m->rootfd < 0 || pt_pathf(path, sizeof(path), "sys/module/%s/initstate", name) < 0)
 		return false;
-	pt_snprintf(path, sizeof(path), "sys/module/%s/initstate", name);
 	return pt_exists(m->rootfd, path);
 }
 
@@ -406,7 +414,7 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 		bool ok = false;
 
 		if (pt_read_attr(m->rootfd, "sys/module/compression", comp, sizeof(comp)) > 0)
-			for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+			for (size_t i = 0; i < ARRAY_SIZE(ext); i++)
 				ok |= strcmp(comp, ext[i][0]) == 0 && l >= strlen(ext[i][1]) &&
 				      strcmp(rel + l - strlen(ext[i][1]), ext[i][1]) == 0;
 		if (!ok && !m->plan)
@@ -421,7 +429,9 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 			st->loaded++;
 		return r;
 	}
-	pt_snprintf(path, sizeof(path), "%s/%s", m->kdir, rel);
+	r = pt_pathf(path, sizeof(path), "%s/%s", m->kdir, rel);
+	if (r < 0)
+		return r;
 	fd = openat(m->rootfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -438,41 +448,18 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 	return r;
 }
 
-static int probe(struct pt_modload *m, struct pt_kernel *k, const char *name, int depth,
-		 struct pt_modload_stats *st)
-{
-	struct pt_buf inst = { 0 };
-	const char *line, *colon, *end;
-	struct {
-		const char *p;
-		size_t len;
-	} deps[64];
-	size_t ndeps = 0;
-	int r;
+struct dep {
+	const char *p;	/* a path in modules.dep, not NUL-terminated */
+	size_t len;
+};
 
-	if (depth > MAX_DEPTH)
-		return -ELOOP;
-	if (visited(m, name))
-		return 0;
-	if (m->builtin && find_line(m->builtin, name)) {
-		st->builtin++;
-		return 0;
-	}
-	if (is_loaded(m, name)) {
-		st->present++;
-		return 0;
-	}
-	conf_collect(m, "install", name, &inst);
-	r = inst.len ? -ENOTSUP : 0;
-	pt_buf_free(&inst);
-	if (r < 0)
-		return r;
-	line = find_line(m->dep, name);
-	if (!line)
-		return -ENOENT;
-	end = strchr(line, '\n');
-	if (!end)
-		end = line + strlen(line);
+/* The modules.dep line of a module: its own path (*ret_path, up to the colon) and its
+ * dependencies, in depmod's order. */
+static int parse_dep_line(const char *line, struct dep *ret_path, struct dep *deps, size_t max, size_t *ret_n)
+{
+	const char *end = line + strcspn(line, "\n"), *colon;
+	size_t n = 0;
+
 	colon = memchr(line, ':', (size_t)(end - line));
 	if (!colon)
 		return -EINVAL;
@@ -486,13 +473,63 @@ static int probe(struct pt_modload *m, struct pt_kernel *k, const char *name, in
 			l = (size_t)(end - p);
 		if (l == 0)
 			break;
-		if (ndeps == sizeof(deps) / sizeof(deps[0]))
+		if (n == max)
 			return -E2BIG;
-		deps[ndeps].p = p;
-		deps[ndeps++].len = l;
+		deps[n++] = (struct dep){ p, l };
 		p += l;
 	}
+	*ret_path = (struct dep){ line, (size_t)(colon - line) };
+	*ret_n = n;
+	return 0;
+}
 
+/* Built in, loaded already, or only modprobe's (an install command): 1 when done with it,
+ * 0 to load it, -ENOTSUP for modprobe. */
+static int already(struct pt_modload *m, const char *name, struct pt_modload_stats *st)
+{
+	struct pt_buf inst = { 0 };
+	int r;
+
+	if (visited(m, name))
+		return 1;
+	if (m->builtin && find_line(m->builtin, name)) {
+		st->builtin++;
+		return 1;
+	}
+	if (is_loaded(m, name)) {
+		st->present++;
+		return 1;
+	}
+	conf_collect(m, "install", name, &inst);
+	r = inst.len ? -ENOTSUP : 0;
+	pt_buf_free(&inst);
+	return r;
+}
+
+static int probe(struct pt_modload *m, struct pt_kernel *k, const char *name, int depth,
+		 struct pt_modload_stats *st)
+{
+	struct dep self, deps[64];
+	const char *line;
+	char rel[256];
+	size_t ndeps = 0;
+	int r;
+
+	if (depth > MAX_DEPTH)
+		return -ELOOP;
+	r = already(m, name, st);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	line = find_line(m->dep, name);
+	if (!line)
+		return -ENOENT;
+	r = parse_dep_line(line, &self, deps, ARRAY_SIZE(deps), &ndeps);
+	if (r < 0)
+		return r;
+	if (self.len >= sizeof(rel))
+		return -ENAMETOOLONG;
+	memcpy(rel, self.p, self.len);
+	rel[self.len] = '\0';
 	probe_softdeps(m, k, name, "pre:", depth, st);
 	/* depmod lists dependencies so that loading from last to first works */
 	for (size_t i = ndeps; i-- > 0;) {
@@ -504,21 +541,11 @@ static int probe(struct pt_modload *m, struct pt_kernel *k, const char *name, in
 		if (r < 0)
 			return r;
 	}
-	{
-		char rel[256];
-		size_t l = (size_t)(colon - line);
-
-		if (l >= sizeof(rel))
-			return -ENAMETOOLONG;
-		memcpy(rel, line, l);
-		rel[l] = '\0';
-		r = load_path(m, k, rel, name, st);
-		if (r < 0) {
-			if (!st->first_error[0])
-				pt_snprintf(st->first_error, sizeof(st->first_error), "%s: %s", rel,
-					 strerror(-r));
-			return r;
-		}
+	r = load_path(m, k, rel, name, st);
+	if (r < 0) {
+		if (!st->first_error[0])
+			pt_snprintf(st->first_error, sizeof(st->first_error), "%s: %s", rel, strerror(-r));
+		return r;
 	}
 	probe_softdeps(m, k, name, "post:", depth, st);
 	return 0;

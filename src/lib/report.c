@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "ptboot.h"
 
@@ -45,9 +46,9 @@ int pt_report_json(const struct pt_report_info *info, const struct pt_sys *sys,
 	pt_buf_puts(b, ",\n  \"modules\": ");
 	str_or_null(b, info->modules);
 	pt_buf_printf(b, ",\n  \"modules_us\": %" PRIu64 ",\n  \"errors\": ", info->modules_us);
-	notes(b, plan, 3);
+	notes(b, plan, LOG_ERR);
 	pt_buf_puts(b, ",\n  \"warnings\": ");
-	notes(b, plan, 4);
+	notes(b, plan, LOG_WARNING);
 	pt_buf_puts(b, ",\n  \"devices\": [");
 	for (size_t i = 0; plan && sys && i < plan->nitems; i++) {
 		const struct pt_item *it = &plan->items[i];

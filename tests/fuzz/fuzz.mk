@@ -7,7 +7,7 @@
 #   make check                  runs tests/fuzz/run --smoke: each target a few seconds,
 #                               plus every saved crash under tests/fuzz/regressions/
 FUZZ_CC ?= clang
-FUZZ_WARN := $(filter-out -Wno-format-truncation,$(WARN))
+FUZZ_WARN := $(WARN)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE := cmdline policy sysfs modconf

@@ -205,7 +205,7 @@ TEST(btrfs_two)
 	/* without the images (as a user can't open /dev/nvme*): sys/fs/btrfs still joins them */
 	snprintf(root, sizeof(root), "%s/btrfs-nodev", scratch);
 	fixture_copy(fx, "btrfs-two", root);
-	snprintf(buf, sizeof(buf), "rm -f '%s'/dev/nvme*", root);
+	test_fmt(buf, sizeof(buf), "rm -f '%s'/dev/nvme*", root);
 	CHECK_INT(system(buf), 0);
 	if (pt_host_open(root, NULL, true, &h) < 0) {
 		CHECK(!"btrfs-nodev opens");

@@ -29,6 +29,7 @@
 #define PT_TEST_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,22 @@ static inline int test_usage(FILE *f, const char *prog)
 	return 2;
 }
 
+/* snprintf that ends the test run (exit 2) rather than cut a path or command. */
+static inline void test_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void test_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		fprintf(stderr, "test: a path or command does not fit in %zu bytes\n", size);
+		exit(2);
+	}
+}
+
 static inline int test_main(int argc, char **argv, const char *file, const struct test_case *tests,
 			    size_t ntests)
 {
@@ -106,26 +123,26 @@ static inline int test_main(int argc, char **argv, const char *file, const struc
 	/* the program's name from its source file: tests/unit/test-policy.c -> test-policy */
 	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	dot = strrchr(base, '.');
-	snprintf(prog, sizeof(prog), "%.*s", dot ? (int)(dot - base) : (int)strlen(base), base);
+	test_fmt(prog, sizeof(prog), "%.*s", dot ? (int)(dot - base) : (int)strlen(base), base);
 	/* argv[0] is BUILD/VARIANT/test-x (build/test-asan/test-bind): the defaults are under BUILD */
-	snprintf(self, sizeof(self), "%s", argv[0]);
+	test_fmt(self, sizeof(self), "%s", argv[0]);
 	s = strrchr(self, '/');
 	if (s) {
 		*s = '\0';
 		d = strrchr(self, '/');
 		if (d) {
 			*d = '\0';
-			snprintf(variant, sizeof(variant), "%s", d + 1);
+			test_fmt(variant, sizeof(variant), "%s", d + 1);
 			build = self;
 		} else {	/* test/test-x, ./test-x */
 			if (self[0] && strcmp(self, ".") != 0 && strcmp(self, "..") != 0)
-				snprintf(variant, sizeof(variant), "%s", self);
-			snprintf(up, sizeof(up), "%s/..", self);
+				test_fmt(variant, sizeof(variant), "%s", self);
+			test_fmt(up, sizeof(up), "%s/..", self);
 			build = up;
 		}
 	}
-	snprintf(fixtures, sizeof(fixtures), "%s/fixtures", build);
-	snprintf(scratch, sizeof(scratch), "%s/scratch-unit/%s/%s", build, variant, prog);
+	test_fmt(fixtures, sizeof(fixtures), "%s/fixtures", build);
+	test_fmt(scratch, sizeof(scratch), "%s/scratch-unit/%s/%s", build, variant, prog);
 	test_fixtures = fixtures;
 	test_scratch = NULL;
 
@@ -168,9 +185,9 @@ static inline int test_main(int argc, char **argv, const char *file, const struc
 	}
 	/* a scratch directory given is used as it is; the default one is ours to empty */
 	if (test_scratch)
-		snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", test_scratch);
+		test_fmt(cmd, sizeof(cmd), "mkdir -p '%s'", test_scratch);
 	else
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", scratch, scratch);
+		test_fmt(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", scratch, scratch);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "%s: cannot make the scratch directory\n", prog);
 		free(run);
@@ -200,7 +217,7 @@ static inline void fixture_copy(const char *base, const char *name, const char *
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s/%s' '%s'", dst, base, name, dst);
+	test_fmt(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s/%s' '%s'", dst, base, name, dst);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "cannot copy fixture %s\n", name);
 		exit(2);
@@ -212,7 +229,7 @@ static inline void put(const char *dir, const char *file, const char *text)
 	char path[1024];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	test_fmt(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "w");
 	if (!f) {
 		perror(path);
@@ -229,7 +246,7 @@ static inline char *slurp(const char *dir, const char *file)
 	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	test_fmt(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "r");
 	if (!f)
 		return NULL;
