@@ -28,7 +28,7 @@ $(B)/asan/libptboot-host.a: $(HOST_ASAN_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # Unit tests of the host library: plain and under ASan+UBSan, on the real kernel interface
-HOST_UNIT_TESTS := test-host-parse test-host-storage test-host-runtime test-host-entries
+HOST_UNIT_TESTS := test-host-parse test-host-storage test-host-runtime test-host-entries test-host-tune
 HOST_LINK := $(B)/libptboot-host.a $(B)/obj/core/kernel-linux.o $(B)/libptboot.a $(HOST_LIBS)
 HOST_ASAN_LINK := $(B)/asan/libptboot-host.a $(B)/asan/core/kernel-linux.o $(B)/asan/libptboot.a \
 	$(HOST_LIBS)
