@@ -612,12 +612,13 @@ static int check_qemus(const struct pt_tune_plan *p, const struct pt_vmstate *st
 				    "vCPU threads may run outside the isolated CPUs %s (vCPU %d: %s)", q->pid,
 				    q->name, off_vm, q->nvcpus, want, bad->vcpu, got);
 		} else if (off_pin) {
-			r = finding(out, PT_SEV_INFO, "vm-pinning", NULL, "QEMU %d (%s): its %u vCPUs run "
-				    "on the isolated CPUs, %u of them not one CPU each as planned", q->pid,
-				    q->name, q->nvcpus, off_pin);
+			r = finding(out, PT_SEV_INFO, "vm-pinning", NULL, "QEMU %d (%s): its vCPUs run on "
+				    "the isolated CPUs, %u of %u not on one CPU each as planned", q->pid,
+				    q->name, off_pin, q->nvcpus);
 		} else {
-			r = finding(out, PT_SEV_OK, "vm-pinning", NULL, "QEMU %d (%s): %u vCPUs pinned to the "
-				    "isolated CPUs as planned", q->pid, q->name, q->nvcpus);
+			r = finding(out, PT_SEV_OK, "vm-pinning", NULL, "QEMU %d (%s): %u vCPU%s pinned to "
+				    "the isolated CPUs as planned", q->pid, q->name, q->nvcpus,
+				    q->nvcpus == 1 ? "" : "s");
 		}
 	}
 	return r;

@@ -834,7 +834,7 @@ static void test_vmstate(void)
 	CHECK_INT(st.nqemus, 2);
 	CHECK_INT(pt_vmstate_check(&p, &st, cmdline, &f), 0);
 	CHECK(finding(&f, PT_SEV_ERROR, "isolcpus", "isolated CPUs are \"8-15\", the plan isolates 8-15,24-31"));
-	CHECK(finding(&f, PT_SEV_INFO, "vm-pinning", "1 of them not one CPU each as planned"));
+	CHECK(finding(&f, PT_SEV_INFO, "vm-pinning", "1 of 16 not on one CPU each as planned"));
 	CHECK(finding(&f, PT_SEV_INFO, "vm-pinning", "QEMU 5000 (qemu-system-x86) doesn't name its threads"));
 	pt_findings_free(&f);
 	pt_vmstate_free(&st);
