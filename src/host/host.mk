@@ -42,3 +42,10 @@ $(B)/test-asan/test-host-%: tests/unit/test-host-%.c tests/unit/test.h $(B)/asan
 		$(B)/asan/libptboot.a $(B)/asan/core/kernel-linux.o
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CPPFLAGS) -Itests/unit $(WARN) $(ASAN_FLAGS) -o $@ $< $(HOST_ASAN_LINK)
+
+# tests/tune/tune-dump: the VM-mode library on one root, for tests/tune/run's goldens and
+# validators (built by that script; under ASan+UBSan like the other test programs)
+$(B)/test/tune-dump: tests/tune/tune-dump.c $(B)/asan/libptboot-host.a $(B)/asan/libptboot.a \
+		$(B)/asan/core/kernel-linux.o $(HOST_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $< $(HOST_ASAN_LINK)
