@@ -592,4 +592,303 @@ int pt_secure_boot(int rootfd);
 int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *value);
 int pt_efivar_get(int rootfd, const char *name, const char *guid, char *buf, size_t size);
 
+/* ==== VM mode (issue #18): the host's CPUs and memory, the plan for a VM, its definitions ===== */
+
+/* ---- cpu.c: CPU sets, the CPU topology of a root, and what a VM-mode boot really got ---------- */
+
+#define PT_CPU_MAX 1024		/* CPU (and NUMA node) numbers 0..1023; a bigger host gets -ERANGE */
+#define PT_SMT_MAX 8		/* hardware threads of one core */
+
+/* A set of logical CPUs (or of NUMA nodes: the same small-number set). Zero-initialised = empty. */
+struct pt_cpuset {
+	uint64_t bits[PT_CPU_MAX / 64];
+};
+
+/* cpu >= PT_CPU_MAX is ignored by add and absent from has. */
+void pt_cpuset_add(struct pt_cpuset *s, unsigned cpu);
+bool pt_cpuset_has(const struct pt_cpuset *s, unsigned cpu);
+unsigned pt_cpuset_count(const struct pt_cpuset *s);
+bool pt_cpuset_empty(const struct pt_cpuset *s);
+bool pt_cpuset_equal(const struct pt_cpuset *a, const struct pt_cpuset *b);
+/* Every member of a is in b. */
+bool pt_cpuset_subset(const struct pt_cpuset *a, const struct pt_cpuset *b);
+/* The smallest member greater than prev (prev -1: the first); -1 when there is none:
+ *     for (int c = pt_cpuset_next(s, -1); c >= 0; c = pt_cpuset_next(s, c)) */
+int pt_cpuset_next(const struct pt_cpuset *s, int prev);
+/* Parse a kernel CPU list as sysfs and procfs print it: "0-7,16-23", "5", or "" (empty).
+ * Blanks and one trailing newline are tolerated; anything else is -EINVAL ("a-b" with a > b
+ * too), a number >= PT_CPU_MAX is -ERANGE. */
+int pt_cpulist_parse(const char *s, struct pt_cpuset *ret);
+/* The list the way the kernel prints it ("0-7,16-23"; "" when empty): the length, or -ENOSPC
+ * when it does not fit in size (buf then holds ""). */
+int pt_cpulist_format(const struct pt_cpuset *s, char *buf, size_t size);
+void pt_buf_cpulist(struct pt_buf *b, const struct pt_cpuset *s);
+
+/* Intel hybrid parts list their P-cores in sys/devices/cpu_core/cpus and their E-cores in
+ * sys/devices/cpu_atom/cpus (the hybrid PMUs); elsewhere a lower cpu_capacity (arm64) marks an
+ * efficiency core. Uniform hosts have PT_CORE_ANY only. */
+enum pt_core_kind { PT_CORE_ANY, PT_CORE_P, PT_CORE_E };
+
+/* One physical core: its SMT siblings (thread_siblings_list, online ones only). */
+struct pt_core {
+	uint16_t cpus[PT_SMT_MAX];	/* ascending */
+	unsigned ncpus;
+	int core_id, die, cluster, package;	/* topology/ attributes; -1 when absent */
+	int node;			/* NUMA node, -1 when the root has no node directory */
+	int l3;				/* index into pt_topo.l3 */
+	enum pt_core_kind kind;
+	unsigned capacity;		/* cpu_capacity, 0 when absent (x86 never has it) */
+};
+
+/* One last-level cache domain: the L3 (cache/indexN with level 3, whatever N) of a set of cores.
+ * A host whose caches are not in sysfs (many VMs) gets one domain per package, size 0. */
+struct pt_l3 {
+	int id;			/* cache/indexN/id; the package number for a made-up domain */
+	bool synthetic;		/* made up from a package: sysfs showed no L3 */
+	uint64_t size;		/* bytes, 0 when unknown */
+	struct pt_cpuset cpus;	/* shared_cpu_list (online CPUs only) */
+};
+
+struct pt_numa {
+	int id;
+	struct pt_cpuset cpus;	/* nodeN/cpulist */
+	uint64_t mem_total;	/* nodeN/meminfo "Node N MemTotal", bytes; 0 when unknown */
+};
+
+/* A hugepage pool, sys/kernel/mm/hugepages/hugepages-NkB (and per node, nodeN/hugepages/). */
+struct pt_hugepool {
+	uint64_t size;		/* bytes: 2 MiB, 1 GiB */
+	uint64_t nr, free;	/* nr_hugepages, free_hugepages */
+};
+
+#define PT_HUGEPOOL_MAX 4
+
+/* The CPUs, caches, NUMA nodes, memory and hugepage pools of a root: what the VM planner needs. */
+struct pt_topo {
+	struct pt_cpuset online;	/* sys/devices/system/cpu/online */
+	struct pt_core *cores;		/* ordered by their first CPU */
+	size_t ncores;
+	struct pt_l3 *l3;		/* ordered by id */
+	size_t nl3;
+	struct pt_numa *nodes;		/* ordered by id; one node 0 holding every CPU when the
+					 * root has no sys/devices/system/node */
+	size_t nnodes;
+	char vendor[16];		/* proc/cpuinfo vendor_id: "AuthenticAMD", "GenuineIntel" */
+	char model[96];			/* proc/cpuinfo model name */
+	bool pdpe1gb;			/* the CPU can map 1 GiB pages */
+	bool hybrid;			/* cores of two kinds */
+	unsigned smt;			/* the most threads of one core: 1 or 2 on x86 */
+	/* proc/meminfo, bytes; hugetlb: every pool's pages (Hugetlb:, or HugePages_Total x
+	 * Hugepagesize on kernels before 5.x) */
+	uint64_t mem_total, mem_available, hugetlb, hugepage_default;
+	struct pt_hugepool pools[PT_HUGEPOOL_MAX];	/* ascending size */
+	size_t npools;
+};
+
+/* Read everything above through the root fd. -ENOENT when the root has no
+ * sys/devices/system/cpu/online or no proc/meminfo; -ERANGE for a CPU >= PT_CPU_MAX. */
+int pt_topo_read(int rootfd, struct pt_topo *ret);
+void pt_topo_free(struct pt_topo *t);
+/* The core holding cpu, or NULL. */
+const struct pt_core *pt_topo_core_of(const struct pt_topo *t, unsigned cpu);
+bool pt_topo_amd(const struct pt_topo *t);
+
+/* The threads of one running QEMU, for `ptctl check` on a VM-mode boot. */
+struct pt_qemu_thread {
+	int tid;
+	int vcpu;			/* N of a thread named "CPU N/KVM" ("CPU N/TCG"), else -1 */
+	struct pt_cpuset allowed;	/* status: Cpus_allowed_list */
+};
+
+struct pt_qemu {
+	int pid;
+	char name[64];			/* -name guest=NAME or -name NAME, else the comm */
+	struct pt_qemu_thread *threads;	/* by tid; the first is the main (emulator) thread */
+	size_t nthreads;
+	unsigned nvcpus;		/* threads with vcpu >= 0: 0 without -name ...,debug-threads=on */
+};
+
+/* What a boot really reserved and isolated (the VM entry's proof), and the QEMUs that run. */
+struct pt_vmstate {
+	bool has_isolated;		/* sys/devices/system/cpu/isolated exists */
+	struct pt_cpuset isolated;
+	bool has_nohz_full;		/* sys/devices/system/cpu/nohz_full exists (CONFIG_NO_HZ_FULL) */
+	struct pt_cpuset nohz_full;	/* empty when it reads "(null)" */
+	struct pt_hugepool pools[PT_HUGEPOOL_MAX];	/* as in pt_topo */
+	size_t npools;
+	uint64_t hugepages_total, hugepage_size;	/* proc/meminfo HugePages_Total, Hugepagesize */
+	struct pt_qemu *qemus;		/* processes whose comm or argv[0] is qemu-system-* or qemu-kvm */
+	size_t nqemus;
+};
+
+/* Read the state under the root. Processes that vanish or can't be read (not root) are skipped. */
+int pt_vmstate_read(int rootfd, struct pt_vmstate *ret);
+void pt_vmstate_free(struct pt_vmstate *st);
+
+/* ---- tune.c: the VM planner -------------------------------------------------------------- */
+
+/* The memory the host keeps outside the VM's hugepages: max(PT_TUNE_FLOOR_MIN, MemTotal /
+ * PT_TUNE_FLOOR_DIV). Boot-time hugepages are taken before anything else runs, so a
+ * reservation that leaves too little makes the VM entry itself fail to boot (the OOM killer in
+ * the initramfs), and even a booting host needs, outside the pages: the kernel with its page
+ * cache and slab; the struct pages of all RAM, hugepages included (64 bytes per 4 KiB page,
+ * 1.6 % of RAM); the desktop session; and QEMU's own process (device emulation, vhost, the
+ * VFIO DMA mappings' bookkeeping: a few hundred MiB per VM). 2 GiB is the least a systemd
+ * desktop host with one running VM does well on; the 10 % share grows the floor with the
+ * machine, as the page metadata, page tables and page cache do. */
+#define PT_TUNE_FLOOR_MIN (2ull << 30)
+#define PT_TUNE_FLOOR_DIV 10
+uint64_t pt_tune_floor(uint64_t mem_total);
+
+/* Kernel arguments that can be left out (struct pt_tune_req.off); all are on by default. */
+#define PT_TUNE_NO_ISOLCPUS	0x1u	/* isolcpus=managed_irq,domain,VM */
+#define PT_TUNE_NO_NOHZ_FULL	0x2u	/* nohz_full=VM */
+#define PT_TUNE_NO_RCU_NOCBS	0x4u	/* rcu_nocbs=VM */
+#define PT_TUNE_NO_IRQAFFINITY	0x8u	/* irqaffinity=HOST */
+#define PT_TUNE_NO_ALL		0xfu
+
+struct pt_tune_req {
+	unsigned vcpus;		/* 0: no CPU part (memory only) */
+	uint64_t memory;	/* bytes; 0: no memory part (CPUs only) */
+	uint64_t page_size;	/* 0: 1 GiB when the CPU has pdpe1gb, else 2 MiB; or either, forced */
+	bool cross_numa;	/* the VM may span NUMA nodes */
+	unsigned off;		/* PT_TUNE_NO_* */
+};
+
+/* Why a request can't be planned. The numbers are in the refusal; text says it in English. */
+enum pt_tune_refusal_code {
+	PT_TUNE_TOO_MANY = 1,	/* more vCPUs than the host can give: have = the most it can */
+	PT_TUNE_ODD,		/* a count that splits an SMT core: have = the nearest lower count */
+	PT_TUNE_NUMA,		/* fits only across NUMA nodes: have = the most one node can give */
+	PT_TUNE_MEMORY,		/* would leave the host less than the floor: have = the most */
+	PT_TUNE_NODE_MEMORY,	/* the chosen node's memory can't hold the pages: have = the most */
+	PT_TUNE_NO_1G,		/* 1 GiB pages asked of a CPU without pdpe1gb */
+};
+
+struct pt_tune_refusal {
+	enum pt_tune_refusal_code code;
+	uint64_t asked, have;	/* vCPUs, or bytes for the memory codes */
+	uint64_t total, floor;	/* the memory codes: MemTotal (or the node's) and the floor */
+	char text[320];
+};
+
+/* Notes about a plan that was made anyway. */
+enum pt_tune_warn_code {
+	PT_TUNE_W_SHARED_L3 = 1,	/* the VM shares an L3 domain with host cores */
+	PT_TUNE_W_SPANS_L3,		/* the VM spans several L3 domains */
+	PT_TUNE_W_UNEVEN,		/* ... unevenly: the guest sees one die */
+	PT_TUNE_W_BIGGER_L3,		/* a bigger L3 than the VM's stays with the host (X3D parts) */
+	PT_TUNE_W_CROSS_NUMA,		/* the VM spans NUMA nodes (asked for) */
+	PT_TUNE_W_FEW_HOST,		/* the host keeps a single core */
+	PT_TUNE_W_ROUNDED,		/* memory rounded up to whole pages */
+	PT_TUNE_W_SMALL_PAGES,		/* no pdpe1gb: 2 MiB pages */
+	PT_TUNE_W_HOST_USES_MORE,	/* the host uses more now than the pages would leave it */
+	PT_TUNE_W_NO_L3,		/* no cache information in sysfs: packages stand for L3s */
+};
+
+struct pt_tune_warning {
+	enum pt_tune_warn_code code;
+	char text[256];
+};
+
+#define PT_TUNE_WARN_MAX 10
+#define PT_TUNE_DOM_MAX 32
+#define PT_TUNE_ARGS_MAX 1024
+
+/* How the plan uses one L3 domain (for the frontend's explanation; not serialised). */
+struct pt_tune_dom {
+	int l3;			/* index into the topology's l3 */
+	int id;
+	uint64_t size;
+	struct pt_cpuset cpus, vm;	/* the domain's CPUs, and those the VM gets */
+};
+
+struct pt_tune_plan {
+	/* the request it was made from */
+	unsigned vcpus;
+	uint64_t memory_asked;
+	uint64_t page_size_asked;
+	bool cross_numa;
+	unsigned off;
+	/* CPUs */
+	struct pt_cpuset vm;		/* the VM's CPUs: isolated, nohz_full, rcu_nocbs */
+	struct pt_cpuset host;		/* every other online CPU: irqaffinity */
+	struct pt_cpuset emulator;	/* host CPUs on the VM's node(s): emulatorpin, iothreadpin */
+	struct pt_cpuset nodes;		/* NUMA nodes the VM's CPUs (and pages) are on */
+	bool numa;			/* the host has more than one node: pages and memory bound */
+	uint16_t pin[PT_CPU_MAX];	/* vCPU i runs on host CPU pin[i]; siblings adjacent */
+	unsigned sockets, dies, cores, threads;	/* guest topology; product = vcpus */
+	bool amd;			/* topoext for the guest */
+	/* memory */
+	uint64_t page_size;		/* 0 when no memory was asked for */
+	uint64_t pages;
+	uint64_t memory;		/* pages x page_size: what the guest gets */
+	/* the kernel arguments for the host+passthrough entry only */
+	char args[PT_TUNE_ARGS_MAX];
+	/* explanation (not serialised) */
+	struct pt_tune_dom doms[PT_TUNE_DOM_MAX];
+	size_t ndoms;
+	struct pt_tune_warning warnings[PT_TUNE_WARN_MAX];
+	size_t nwarnings;
+};
+
+/* Plan a request on a topology (pure: no I/O). CPUs: whole L3 domains first, SMT siblings
+ * always together, CPU 0's core always with the host, one NUMA node unless cross_numa, P-cores
+ * only on hybrid parts; memory: 1 GiB pages with pdpe1gb, else 2 MiB, never below the floor.
+ * 0: *ret is the plan. -ERANGE: refused, *ret_why says why (only then written). -EINVAL: a
+ * request with neither vCPUs nor memory, or a page size other than 2 MiB and 1 GiB. -E2BIG:
+ * the arguments would not fit a kernel command line. */
+int pt_tune_plan(const struct pt_topo *t, const struct pt_tune_req *req, struct pt_tune_plan *ret,
+		 struct pt_tune_refusal *ret_why);
+
+const char *pt_tune_warn_name(enum pt_tune_warn_code c);
+const char *pt_tune_refusal_name(enum pt_tune_refusal_code c);
+
+/* Sizes: "16G", "16GiB", "512M", "1536k", "17179869184" (binary units, as QEMU and libvirt read
+ * them). -EINVAL for anything else, -ERANGE past 2^64. */
+int pt_size_parse(const char *s, uint64_t *ret);
+/* The exact form: "32G", "12800M", "1536K" or bytes ("" never). */
+void pt_size_exact(uint64_t bytes, char *buf, size_t size);
+/* For people: "61.6 GiB", "512 MiB" (one decimal, truncated). */
+void pt_size_iec(uint64_t bytes, char *buf, size_t size);
+
+/* ---- tuneplan.c: a plan saved, printed and checked ----------------------------------------- */
+
+/* The plan as PTBOOT_VM_*='...' lines, the grammar of etc/ptboot/entry.conf, so the two live in
+ * one file and each parser skips the other's names (the shell scripts source it and use
+ * PTBOOT_VM_ARGS). Not serialised: doms, warnings. -EINVAL for a value the grammar can't hold. */
+int pt_tune_plan_format(const struct pt_tune_plan *p, struct pt_buf *out);
+/* 0 and the plan; -ENOENT when text has no PTBOOT_VM_* line (VM mode is off); -EINVAL for a
+ * malformed line or an inconsistent plan (pin count, topology product, a vCPU on a host CPU...);
+ * -E2BIG for a value too long. Any bytes are accepted as input. */
+int pt_tune_plan_parse(const char *text, size_t len, struct pt_tune_plan *ret);
+/* One JSON object (the --json of ptctl tune). */
+int pt_tune_plan_json(const struct pt_tune_plan *p, struct pt_buf *out);
+
+/* Findings for `ptctl check` on the running system: did this boot reserve the plan's pages
+ * (topic "hugepages"), isolate its CPUs ("isolcpus", "nohz_full"), and are the vCPU threads of
+ * every running QEMU on the VM's CPUs ("vm-pinning")? cmdline: the running kernel's; a boot
+ * without the plan's arguments (the normal entry) gets one info finding and nothing else.
+ * Findings are appended to out (which may already hold some). */
+int pt_vmstate_check(const struct pt_tune_plan *p, const struct pt_vmstate *st, const char *cmdline,
+		     struct pt_findings *out);
+
+/* ---- vmdef.c: VM definitions that match a plan ------------------------------------------- */
+
+/* The plan for a guest: libvirt elements for <domain> (<vcpu>, <iothreads>, <cputune> with a
+ * vcpupin per vCPU, emulatorpin and iothreadpin, <numatune> on NUMA hosts, <memory>,
+ * <memoryBacking><hugepages>, <cpu mode='host-passthrough'> with <topology>, <cache
+ * mode='passthrough'/> and topoext on AMD); virt-install flags saying the same (--vcpus,
+ * --cputune, --iothreads, --memory, --memorybacking, --numatune, --cpu); or QEMU arguments
+ * (-name ...,debug-threads=on, -m, -object memory-backend-file on /dev/hugepages, -machine
+ * memory-backend=, -smp with the topology, -cpu host). Comment lines ("<!-- -->", "# ") carry
+ * the summary and the vCPU map. QEMU does not pin: see pt_vmdef_pin_script. -EINVAL for a plan
+ * with neither CPUs nor memory. */
+#define PT_VMDEF_MORE 0x1u	/* more flags or arguments follow: the last line ends in " \\" too */
+int pt_vmdef_render(const struct pt_tune_plan *p, enum pt_virt_format fmt, unsigned flags, struct pt_buf *out);
+/* A POSIX sh script that pins a running QEMU started with those arguments: `sh SCRIPT PID`.
+ * Every thread first goes to the emulator CPUs (taskset -a), then each thread named
+ * "CPU N/KVM" (or "/TCG") to its host CPU; it fails when a vCPU thread is missing or unknown. */
+int pt_vmdef_pin_script(const struct pt_tune_plan *p, struct pt_buf *out);
+
 #endif

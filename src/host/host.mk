@@ -4,7 +4,7 @@
 # Included from the Makefile; uses its variables.
 
 HOST_SRCS := host select checks kargs mounts iomem esp storage names kmods initramfs tuning bls grubenv \
-	grubcfg entryconf bootloader efivar uki safety virt state
+	grubcfg entryconf bootloader efivar uki safety virt state cpu tune tuneplan vmdef
 HOST_HDRS := $(CORE_HDRS) src/host/host.h
 HOST_PKGS := libpci blkid libkmod
 HOST_CFLAGS := $(shell pkg-config --cflags $(HOST_PKGS))
@@ -28,7 +28,7 @@ $(B)/asan/libptboot-host.a: $(HOST_ASAN_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # Unit tests of the host library: plain and under ASan+UBSan, on the real kernel interface
-HOST_UNIT_TESTS := test-host-parse test-host-storage test-host-runtime test-host-entries
+HOST_UNIT_TESTS := test-host-parse test-host-storage test-host-runtime test-host-entries test-host-tune
 HOST_LINK := $(B)/libptboot-host.a $(B)/obj/core/kernel-linux.o $(B)/libptboot.a $(HOST_LIBS)
 HOST_ASAN_LINK := $(B)/asan/libptboot-host.a $(B)/asan/core/kernel-linux.o $(B)/asan/libptboot.a \
 	$(HOST_LIBS)
@@ -42,3 +42,10 @@ $(B)/test-asan/test-host-%: tests/unit/test-host-%.c tests/unit/test.h $(B)/asan
 		$(B)/asan/libptboot.a $(B)/asan/core/kernel-linux.o
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CPPFLAGS) -Itests/unit $(WARN) $(ASAN_FLAGS) -o $@ $< $(HOST_ASAN_LINK)
+
+# tests/tune/tune-dump: the VM-mode library on one root, for tests/tune/run's goldens and
+# validators (built by that script; under ASan+UBSan like the other test programs)
+$(B)/test/tune-dump: tests/tune/tune-dump.c $(B)/asan/libptboot-host.a $(B)/asan/libptboot.a \
+		$(B)/asan/core/kernel-linux.o $(HOST_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CPPFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $< $(HOST_ASAN_LINK)

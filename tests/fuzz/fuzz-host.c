@@ -2,9 +2,10 @@
 /*
  * libFuzzer targets for the host tool's parsers of outside input, one binary
  * per parser: built with -DFUZZ_MOUNTINFO, _IOMEM, _STATE, _BLS, _GRUBCFG,
- * _GRUBENV, _ENTRYCONF, _UKI, _STORAGE (tests/fuzz/fuzz.mk). Each parses, uses the result the
- * way ptctl does, and frees it.
+ * _GRUBENV, _ENTRYCONF, _UKI, _STORAGE, _TUNE, _CPULIST (tests/fuzz/fuzz.mk). Each parses, uses
+ * the result the way ptctl does, and frees it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,55 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		fz_p = data;
 		fz_end = data + head;
 		fz_storage(s + head);
+	}
+#elif defined(FUZZ_TUNE)
+	{
+		struct pt_tune_plan p, again;
+
+		/* a VM-mode plan from entry.conf: what parses writes back, the same again, and
+		 * renders in every format */
+		if (pt_tune_plan_parse(s, size, &p) == 0) {
+			struct pt_buf a = { 0 }, b = { 0 }, o = { 0 };
+
+			if (pt_tune_plan_format(&p, &a) != 0 || pt_tune_plan_parse(a.data, a.len, &again) != 0 ||
+			    pt_tune_plan_format(&again, &b) != 0 || strcmp(a.data, b.data) != 0)
+				abort();
+			if (pt_vmdef_render(&p, PT_VIRT_LIBVIRT, 0, &o) != 0 ||
+			    pt_vmdef_render(&p, PT_VIRT_VIRT_INSTALL, PT_VMDEF_MORE, &o) != 0 ||
+			    pt_vmdef_render(&p, PT_VIRT_QEMU, 0, &o) != 0 || pt_tune_plan_json(&p, &o) != 0 ||
+			    (p.vcpus && pt_vmdef_pin_script(&p, &o) != 0))
+				abort();
+			pt_buf_free(&a);
+			pt_buf_free(&b);
+			pt_buf_free(&o);
+		}
+	}
+#elif defined(FUZZ_CPULIST)
+	{
+		struct pt_cpuset set, again;
+		uint64_t v, w;
+		char small[64];
+
+		/* a CPU list from sysfs or procfs: formats to a list that parses to the same set */
+		if (pt_cpulist_parse(s, &set) == 0) {
+			struct pt_buf o = { 0 };
+			int n;
+
+			pt_buf_cpulist(&o, &set);
+			if (o.err || pt_cpulist_parse(o.data, &again) != 0 || !pt_cpuset_equal(&set, &again))
+				abort();
+			n = pt_cpulist_format(&set, small, sizeof(small));
+			if (n >= 0 ? strcmp(small, o.data) != 0 : (n != -ENOSPC || small[0]))
+				abort();
+			pt_buf_free(&o);
+		}
+		/* a size ("16G"): its exact form reads back the same */
+		if (pt_size_parse(s, &v) == 0) {
+			pt_size_exact(v, small, sizeof(small));
+			if (pt_size_parse(small, &w) != 0 || w != v)
+				abort();
+			pt_size_iec(v, small, sizeof(small));
+		}
 	}
 #else
 #error "define one FUZZ_* parser"

@@ -11,7 +11,7 @@ FUZZ_WARN := $(WARN)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE := cmdline policy sysfs modconf
-FUZZ_HOST := mountinfo iomem state bls grubcfg grubenv entryconf uki storage
+FUZZ_HOST := mountinfo iomem state bls grubcfg grubenv entryconf uki storage tune cpulist
 FUZZ_TARGETS := $(FUZZ_CORE:%=$(B)/fuzz/fuzz-%) $(FUZZ_HOST:%=$(B)/fuzz/fuzz-%)
 # the simulated kernel stands in for the real one: no fuzz input reaches a write
 FUZZ_LIB_OBJS := $(CORE_SRCS:%=$(B)/fuzz/obj/core/%.o) $(B)/fuzz/obj/core/kernel-fake.o
