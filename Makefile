@@ -132,6 +132,9 @@ check-unit: $(UNIT_TESTS:%=$(B)/test/%) $(UNIT_TESTS:%=$(B)/test-asan/%) $(B)/te
 check-cli: $(B)/test/pt-early-fake $(B)/pt-early
 	$(Q)tests/cli/run $(B) $(T)
 
+lint:
+	$(Q)tests/lint
+
 check-qemu: all
 	$(Q)tests/qemu/run-scenarios $(T)
 

@@ -182,7 +182,7 @@ int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title,
 		const struct pt_bls_line *l = &orig->v[i];
 
 		if (!l->key)
-			continue;	/* the original's comments describe the original */
+			continue; /* the original's comments describe the original */
 		if (strcmp(l->key, "title") == 0) {
 			if (!done_title)
 				pt_buf_printf(out, "title %s (%s)\n", l->value, title);
@@ -208,9 +208,10 @@ int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title,
 	if (!done_title && kver[0]) {
 		pt_buf_printf(out, "title %s (%s)\n", kver, title);
 	} else if (!done_title) {
-		const char *dot = strrchr(src, '.');	/* the file's name without .conf or .efi */
+		const char *dot = strrchr(src, '.'); /* the file's name without .conf or .efi */
 
-		pt_buf_printf(out, "title %.*s (%s)\n", dot ? (int)(dot - src) : (int)strlen(src), src, title);
+		pt_buf_printf(out, "title %.*s (%s)\n", dot ? (int)(dot - src) : (int)strlen(src), src,
+			      title);
 	}
 	if (!done_opts) {
 		struct pt_buf m = { 0 };

@@ -89,7 +89,8 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 		    pt_pathf(e, sizeof(e), "%s/loader/entries", esps[i]) < 0 ||
 		    pt_pathf(u, sizeof(u), "%s/" PT_UKI_DIR, esps[i]) < 0)
 			return -ENAMETOOLONG;
-		if ((pt_exists(rootfd, p) || pt_exists(rootfd, q)) && (pt_is_dir(rootfd, e) || pt_is_dir(rootfd, u)) &&
+		if ((pt_exists(rootfd, p) || pt_exists(rootfd, q)) &&
+		    (pt_is_dir(rootfd, e) || pt_is_dir(rootfd, u)) &&
 		    !(strcmp(esps[i], "boot") == 0 && b.grub_blscfg)) {
 			b.loader = PT_LOADER_SDBOOT;
 			pt_snprintf(b.entries, sizeof(b.entries), "%s", e);
@@ -102,8 +103,7 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 		char path[96];
 
 		if (!b.grub_blscfg && pt_pathf(path, sizeof(path), "%s/grub.cfg", b.grubdir) >= 0 &&
-		    pt_read_file(rootfd, path, 16 << 20, &cfg, NULL) == 0 &&
-		    strstr(cfg, "blscfg"))
+		    pt_read_file(rootfd, path, 16 << 20, &cfg, NULL) == 0 && strstr(cfg, "blscfg"))
 			b.grub_blscfg = true;
 		free(cfg);
 		if (b.grub_blscfg) {
@@ -133,7 +133,7 @@ void pt_bls_files_free(struct pt_bls_files *f)
 static int cmp_file(const void *a, const void *b)
 {
 	const struct pt_bls_file *x = a, *y = b;
-	int r = strverscmp(y->kver, x->kver);	/* newest kernel first */
+	int r = strverscmp(y->kver, x->kver); /* newest kernel first */
 
 	return r ? r : strcmp(x->name, y->name);
 }
@@ -200,7 +200,8 @@ static int list_dir(int rootfd, const char *dir, bool uki, struct pt_bls_files *
 		struct pt_buf text = { 0 };
 		struct pt_bls_file *x;
 
-		if (len < 6 || len >= sizeof(f->v[0].name) || de->d_name[0] == '.' || !plain_name(de->d_name) ||
+		if (len < 6 || len >= sizeof(f->v[0].name) || de->d_name[0] == '.' ||
+		    !plain_name(de->d_name) ||
 		    (uki ? strcasecmp(de->d_name + len - 4, ".efi") : strcmp(de->d_name + len - 5, ".conf")))
 			continue;
 		if ((r = entry_text(d, de->d_name, uki, &text)) < 0 || !text.data) {
@@ -208,7 +209,7 @@ static int list_dir(int rootfd, const char *dir, bool uki, struct pt_bls_files *
 			if (r == -ENOMEM)
 				break;
 			r = 0;
-			*skipped += !uki;	/* an .efi that is no UKI: systemd-boot passes it by too */
+			*skipped += !uki; /* an .efi that is no UKI: systemd-boot passes it by too */
 			continue;
 		}
 		if (f->n == cap) {
@@ -249,7 +250,7 @@ int pt_boot_entries(int rootfd, const struct pt_boot *b, struct pt_bls_files *re
 
 	r = list_dir(rootfd, b->entries, false, &f, &skipped);
 	if (r == -ENOENT && sd)
-		r = 0;		/* UKIs only, so far */
+		r = 0; /* UKIs only, so far */
 	if (r == 0 && sd) {
 		char dir[128];
 

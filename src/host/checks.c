@@ -31,8 +31,8 @@ struct ctx {
 	int err;
 };
 
-__attribute__((format(printf, 4, 5)))
-static struct pt_finding *add(struct ctx *c, enum pt_sev sev, const char *topic, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static struct pt_finding *add(struct ctx *c, enum pt_sev sev,
+								    const char *topic, const char *fmt, ...)
 {
 	struct pt_finding *v;
 	va_list ap;
@@ -54,8 +54,7 @@ static struct pt_finding *add(struct ctx *c, enum pt_sev sev, const char *topic,
 	return v;
 }
 
-__attribute__((format(printf, 2, 3)))
-static void fix(struct pt_finding *f, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void fix(struct pt_finding *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,7 +67,7 @@ static void fix(struct pt_finding *f, const char *fmt, ...)
 
 struct arg_find {
 	const char *key;
-	const char *val;	/* last value, NULL when bare */
+	const char *val; /* last value, NULL when bare */
 	bool found;
 	char buf[128];
 };
@@ -124,7 +123,8 @@ static int irq_remap_active(int rootfd)
 	while (!ir && (de = readdir(d))) {
 		char p[300], name[64];
 
-		if (de->d_name[0] == '.' || pt_pathf(p, sizeof(p), "sys/kernel/irq/%s/chip_name", de->d_name) < 0)
+		if (de->d_name[0] == '.' ||
+		    pt_pathf(p, sizeof(p), "sys/kernel/irq/%s/chip_name", de->d_name) < 0)
 			continue;
 		if (pt_read_attr(rootfd, p, name, sizeof(name)) <= 0)
 			continue;
@@ -144,31 +144,44 @@ static void check_iommu(struct ctx *c)
 
 	if (h->groups > 0) {
 		add(c, PT_SEV_OK, "iommu", "IOMMU on: %d groups (%s)", h->groups,
-		    h->dmar ? "Intel VT-d, ACPI DMAR" : h->ivrs ? "AMD-Vi, ACPI IVRS" : "no DMAR/IVRS table");
+		    h->dmar   ? "Intel VT-d, ACPI DMAR"
+		    : h->ivrs ? "AMD-Vi, ACPI IVRS"
+			      : "no DMAR/IVRS table");
 	} else if (intel && !h->dmar) {
-		f = add(c, PT_SEV_ERROR, "iommu", "IOMMU off: the firmware publishes no DMAR table (VT-d disabled)");
-		fix(f, "enable VT-d (\"Intel Virtualization Technology for Directed I/O\") in the firmware setup, "
-		       "then boot with %s", tuning_args(c, "cpu=intel"));
+		f = add(c, PT_SEV_ERROR, "iommu",
+			"IOMMU off: the firmware publishes no DMAR table (VT-d disabled)");
+		fix(f,
+		    "enable VT-d (\"Intel Virtualization Technology for Directed I/O\") in the firmware setup, "
+		    "then boot with %s",
+		    tuning_args(c, "cpu=intel"));
 	} else if (intel) {
-		f = add(c, PT_SEV_ERROR, "iommu", "IOMMU off: VT-d is present (ACPI DMAR) but the kernel did not enable it");
+		f = add(c, PT_SEV_ERROR, "iommu",
+			"IOMMU off: VT-d is present (ACPI DMAR) but the kernel did not enable it");
 		if (!arg(h, "intel_iommu", v, sizeof(v)) || strcmp(v, "on") != 0)
-			fix(f, "add %s to the kernel command line (ptctl cmdline prints it)", tuning_args(c, "cpu=intel"));
+			fix(f, "add %s to the kernel command line (ptctl cmdline prints it)",
+			    tuning_args(c, "cpu=intel"));
 		else
-			fix(f, "intel_iommu=on is set: look for DMAR errors in \"dmesg | grep -i -e DMAR -e IOMMU\"");
+			fix(f,
+			    "intel_iommu=on is set: look for DMAR errors in \"dmesg | grep -i -e DMAR -e IOMMU\"");
 	} else if (!h->ivrs) {
-		f = add(c, PT_SEV_ERROR, "iommu", "IOMMU off: the firmware publishes no IVRS table (AMD-Vi disabled)");
-		fix(f, "enable the IOMMU (\"IOMMU\" / \"AMD-Vi\", often under AMD CBS > NBIO) and SVM in the firmware setup");
+		f = add(c, PT_SEV_ERROR, "iommu",
+			"IOMMU off: the firmware publishes no IVRS table (AMD-Vi disabled)");
+		fix(f,
+		    "enable the IOMMU (\"IOMMU\" / \"AMD-Vi\", often under AMD CBS > NBIO) and SVM in the firmware setup");
 	} else {
-		f = add(c, PT_SEV_ERROR, "iommu", "IOMMU off: AMD-Vi is present (ACPI IVRS) but the kernel did not enable it");
+		f = add(c, PT_SEV_ERROR, "iommu",
+			"IOMMU off: AMD-Vi is present (ACPI IVRS) but the kernel did not enable it");
 		if ((arg(h, "amd_iommu", v, sizeof(v)) && strcmp(v, "off") == 0) ||
 		    (arg(h, "iommu", v, sizeof(v)) && strcmp(v, "off") == 0))
-			fix(f, "remove %s=off from the kernel command line", strcmp(v, "off") == 0 &&
-			    arg(h, "amd_iommu", v, sizeof(v)) ? "amd_iommu" : "iommu");
+			fix(f, "remove %s=off from the kernel command line",
+			    strcmp(v, "off") == 0 && arg(h, "amd_iommu", v, sizeof(v)) ? "amd_iommu"
+										       : "iommu");
 		else
 			fix(f, "look for AMD-Vi errors in \"dmesg | grep -i -e AMD-Vi -e IOMMU\"");
 	}
 	if (arg(h, "amd_iommu", v, sizeof(v)) && strcmp(v, "on") == 0) {
-		f = add(c, PT_SEV_WARN, "cmdline", "amd_iommu=on is not a valid value: the kernel ignores it");
+		f = add(c, PT_SEV_WARN, "cmdline",
+			"amd_iommu=on is not a valid value: the kernel ignores it");
 		fix(f, "remove amd_iommu=on (the AMD IOMMU is on by default)");
 	}
 	if (h->groups <= 0)
@@ -179,8 +192,10 @@ static void check_iommu(struct ctx *c)
 		fix(f, "remove intremap=off; without remapping vfio refuses devices unless "
 		       "vfio_iommu_type1.allow_unsafe_interrupts=1");
 	} else if (irq_remap_active(h->sys.rootfd) == 0) {
-		f = add(c, PT_SEV_WARN, "irq-remap", "interrupt remapping off: the kernel set up no remapped "
-			"interrupts (%s)", h->dmar ? "see \"dmesg | grep DMAR-IR\"" : "see \"dmesg | grep AMD-Vi\"");
+		f = add(c, PT_SEV_WARN, "irq-remap",
+			"interrupt remapping off: the kernel set up no remapped "
+			"interrupts (%s)",
+			h->dmar ? "see \"dmesg | grep DMAR-IR\"" : "see \"dmesg | grep AMD-Vi\"");
 		fix(f, "vfio refuses devices without it unless vfio_iommu_type1.allow_unsafe_interrupts=1 "
 		       "(a VM's device could then inject interrupts into the host)");
 	} else if (h->dmar) {
@@ -196,7 +211,8 @@ static void check_iommu(struct ctx *c)
 				size_t n = strlen(ecap);
 
 				/* bit 3 of the extended capability register: IR */
-				if (pt_parse_hex(ecap + (n > 8 ? n - 8 : 0), n > 8 ? 8 : n, 0xffffffffu, &e) == 0)
+				if (pt_parse_hex(ecap + (n > 8 ? n - 8 : 0), n > 8 ? 8 : n, 0xffffffffu,
+						 &e) == 0)
 					ir = e & 0x8;
 				break;
 			}
@@ -205,8 +221,9 @@ static void check_iommu(struct ctx *c)
 			add(c, PT_SEV_OK, "irq-remap", "interrupt remapping supported (VT-d ecap IR)");
 		} else {
 			f = add(c, PT_SEV_WARN, "irq-remap", "no interrupt remapping reported by VT-d");
-			fix(f, "vfio refuses devices without it unless vfio_iommu_type1.allow_unsafe_interrupts=1 "
-			       "(a VM's device could then inject interrupts into the host)");
+			fix(f,
+			    "vfio refuses devices without it unless vfio_iommu_type1.allow_unsafe_interrupts=1 "
+			    "(a VM's device could then inject interrupts into the host)");
 		}
 	} else {
 		add(c, PT_SEV_OK, "irq-remap", "interrupt remapping supported (AMD-Vi)");
@@ -221,12 +238,14 @@ static void check_cmdline(struct ctx *c)
 
 	if (h->groups > 0 && (!arg(h, "iommu", v, sizeof(v)) || strcmp(v, "pt") != 0)) {
 		f = add(c, PT_SEV_INFO, "cmdline", "iommu=pt is not set");
-		fix(f, "add iommu=pt: %s", pt_tuning_find(c->tun, "always") ?
-		    pt_tuning_find(c->tun, "always")->why : "recommended");
+		fix(f, "add iommu=pt: %s",
+		    pt_tuning_find(c->tun, "always") ? pt_tuning_find(c->tun, "always")->why : "recommended");
 	}
 	if (arg(h, "vfio-pci.ids", v, sizeof(v)) || arg(h, "vfio_pci.ids", v, sizeof(v))) {
-		f = add(c, PT_SEV_WARN, "cmdline", "vfio-pci.ids=%s takes every function with those IDs, "
-			"only once vfio-pci loads (the host driver may win the race)", v);
+		f = add(c, PT_SEV_WARN, "cmdline",
+			"vfio-pci.ids=%s takes every function with those IDs, "
+			"only once vfio-pci loads (the host driver may win the race)",
+			v);
 		fix(f, "replace it with pt.devices= (ptctl cmdline SLOT... prints the guarded form)");
 	}
 	if (h->opts.bad_key) {
@@ -255,9 +274,10 @@ static void check_modules(struct ctx *c)
 		} else if (st == PT_KMOD_BUILTIN) {
 			add(c, PT_SEV_OK, "modules", "%s: %s is built in", h->kver, mods[i]);
 		} else {
-			f = add(c, PT_SEV_ERROR, "modules", "%s: no %s module for the running kernel", h->kver,
-				mods[i]);
-			fix(f, "install the kernel's full module package (the one shipping drivers/vfio/), then depmod %s",
+			f = add(c, PT_SEV_ERROR, "modules", "%s: no %s module for the running kernel",
+				h->kver, mods[i]);
+			fix(f,
+			    "install the kernel's full module package (the one shipping drivers/vfio/), then depmod %s",
 			    h->kver);
 		}
 	}
@@ -266,7 +286,7 @@ static void check_modules(struct ctx *c)
 static void check_initramfs(struct ctx *c)
 {
 	const struct pt_host *h = c->h;
-	char (*k)[64] = NULL;
+	char(*k)[64] = NULL;
 	size_t n = 0;
 
 	if (pt_kernels_list(h->sys.rootfd, &k, &n) < 0 || n == 0) {
@@ -291,7 +311,8 @@ static void check_initramfs(struct ctx *c)
 			f = add(c, PT_SEV_WARN, "initramfs", "%s: cannot read /%s (%s)", k[i], path,
 				r == -ENOEXEC ? "its decompressor is not installed" : "not a cpio archive");
 			if (r == -ENOEXEC)
-				fix(f, "install the decompressor it needs (zstd, xz or gzip), then run ptctl check again");
+				fix(f,
+				    "install the decompressor it needs (zstd, xz or gzip), then run ptctl check again");
 			continue;
 		}
 		if (st == PT_KMOD_BUILTIN)
@@ -300,9 +321,11 @@ static void check_initramfs(struct ctx *c)
 			add(c, PT_SEV_OK, "initramfs", "%s: /%s has %s and pt-early", k[i], path,
 			    st == PT_KMOD_BUILTIN ? "vfio-pci (built in)" : "vfio-pci");
 		} else {
-			f = add(c, PT_SEV_WARN, "initramfs", "%s: /%s has no %s%s%s: pt.devices= would do nothing "
-				"at boot", k[i], path, d.vfio_pci ? "" : "vfio-pci", !d.vfio_pci && !d.pt_early ? " and no " : "",
-				d.pt_early ? "" : "pt-early");
+			f = add(c, PT_SEV_WARN, "initramfs",
+				"%s: /%s has no %s%s%s: pt.devices= would do nothing "
+				"at boot",
+				k[i], path, d.vfio_pci ? "" : "vfio-pci",
+				!d.vfio_pci && !d.pt_early ? " and no " : "", d.pt_early ? "" : "pt-early");
 			pt_initramfs_rebuild(path, k[i], cmd, sizeof(cmd));
 			fix(f, "install ptboot's dracut module, then: %s", cmd);
 		}
@@ -328,12 +351,14 @@ static void policy_problems(struct policy_ctx *p)
 
 	while (pt_selection_problem(p->s, p->sys, &it, &pr) > 0) {
 		const struct pt_sel *sel = pr.sel >= 0 ? &p->s->pol.sels[pr.sel] : NULL;
-		const struct pt_dev *d = pr.item != SIZE_MAX ? &p->sys->devs[p->s->plan.items[pr.item].dev] : NULL;
+		const struct pt_dev *d = pr.item != SIZE_MAX ? &p->sys->devs[p->s->plan.items[pr.item].dev]
+							     : NULL;
 		char g[64];
 
 		f = add(p->c, pr.error ? PT_SEV_ERROR : PT_SEV_WARN, "policy", "%s", pr.text);
 		if (!d) {
-			fix(f, "find the device with ptctl list (its slot may have moved) and correct the selector");
+			fix(f,
+			    "find the device with ptctl list (its slot may have moved) and correct the selector");
 		} else if (sel && pr.refusal == PT_REFUSE_GUARD) {
 			fix(f, "the slot holds another device now: find yours with ptctl list -d %s",
 			    strchr(sel->text, '@') + 1);
@@ -355,15 +380,21 @@ static void check_framebuffer(struct ctx *c, const struct pt_dev *d)
 		char name[32];
 
 		pt_snprintf(name, sizeof(name), "fb=%.*s", (int)strcspn(fb, " "), fb);
-		f = add(c, PT_SEV_WARN, "framebuffer", "%s [%04x:%04x]: the firmware framebuffer %s sits in "
-			"its BAR%s", pt_dev_short_slot(d), d->vendor, d->device, fb,
+		f = add(c, PT_SEV_WARN, "framebuffer",
+			"%s [%04x:%04x]: the firmware framebuffer %s sits in "
+			"its BAR%s",
+			pt_dev_short_slot(d), d->vendor, d->device, fb,
 			d->boot_vga == 1 ? " (it is the boot VGA device)" : "");
 		if (tuning_args(c, name)[0])
-			fix(f, "add %s (ptctl cmdline adds it), or make the other GPU the primary display in "
-			       "the firmware setup", tuning_args(c, name));
+			fix(f,
+			    "add %s (ptctl cmdline adds it), or make the other GPU the primary display in "
+			    "the firmware setup",
+			    tuning_args(c, name));
 	} else if (d->boot_vga == 1) {
-		f = add(c, PT_SEV_WARN, "boot-vga", "%s [%04x:%04x] is the boot VGA device: the host's "
-			"console goes with it", pt_dev_short_slot(d), d->vendor, d->device);
+		f = add(c, PT_SEV_WARN, "boot-vga",
+			"%s [%04x:%04x] is the boot VGA device: the host's "
+			"console goes with it",
+			pt_dev_short_slot(d), d->vendor, d->device);
 		fix(f, "connect the host's display to another GPU, or make that the primary display in the "
 		       "firmware setup");
 	}
@@ -378,12 +409,15 @@ static void check_function(struct ctx *c, const struct pt_dev *d, const char *se
 
 	r = pt_storage_holds_system(&c->h->storage, d->slot, use, sizeof(use));
 	if (r == 2) {
-		f = add(c, PT_SEV_ERROR, "system-disk", "%s [%04x:%04x] (selected by %s) carries the "
-			"running system's disk %s", pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
+		f = add(c, PT_SEV_ERROR, "system-disk",
+			"%s [%04x:%04x] (selected by %s) carries the "
+			"running system's disk %s",
+			pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
 		fix(f, "remove %s from pt.devices=: passing it takes / away from the host", seltext);
 	} else if (r == 1) {
-		f = add(c, PT_SEV_ERROR, "disk-in-use", "%s [%04x:%04x] (selected by %s) carries a disk in use: %s",
-			pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
+		f = add(c, PT_SEV_ERROR, "disk-in-use",
+			"%s [%04x:%04x] (selected by %s) carries a disk in use: %s", pt_dev_short_slot(d),
+			d->vendor, d->device, seltext, use);
 		fix(f, "unmount it (and remove it from /etc/fstab and swap) or remove %s from pt.devices=",
 		    seltext);
 	}
@@ -397,7 +431,8 @@ static void check_function(struct ctx *c, const struct pt_dev *d, const char *se
 		fix(f, "%s", rr ? rr->why : "shut the VM down rather than reboot it");
 	}
 	if (strcmp(d->driver, PT_VFIO_DRIVER) == 0)
-		add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", pt_dev_short_slot(d), d->vendor, d->device);
+		add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", pt_dev_short_slot(d), d->vendor,
+		    d->device);
 }
 
 /* A plain ID that takes identical twins: name the one to keep in the guarded form. */
@@ -428,7 +463,8 @@ static void check_twins(struct policy_ctx *p, size_t s)
 	if (same < 2)
 		return;
 	pt_dev_guarded(pick ? pick : first, g, sizeof(g));
-	f = add(p->c, PT_SEV_WARN, "twins", "selector %s takes identical devices %s", p->s->pol.sels[s].text, list);
+	f = add(p->c, PT_SEV_WARN, "twins", "selector %s takes identical devices %s", p->s->pol.sels[s].text,
+		list);
 	fix(f, "name the one you mean in the guarded form, e.g. %s", g);
 }
 
@@ -452,14 +488,16 @@ static int group_gap(void *data, const struct pt_gap *g)
 
 		pt_dev_guarded(m, gs, sizeof(gs));
 		ml += (size_t)pt_snprintf(missing + ml, ml < sizeof(missing) ? sizeof(missing) - ml : 0,
-					  "%s%s [%04x:%04x]", ml ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device);
-		al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0, "%s%s",
-					  al ? "," : "", gs);
+					  "%s%s [%04x:%04x]", ml ? ", " : "", pt_dev_short_slot(m), m->vendor,
+					  m->device);
+		al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0,
+					  "%s%s", al ? "," : "", gs);
 	}
 	many = g->nleft > 1;
-	f = add(p->c, PT_SEV_WARN, "group", "IOMMU group %d is incomplete: %s stay%s on the host; a VM "
-		"can't use %s until %s on vfio-pci too", g->group, missing, many ? "" : "s",
-		pt_dev_short_slot(d), many ? "they are" : "it is");
+	f = add(p->c, PT_SEV_WARN, "group",
+		"IOMMU group %d is incomplete: %s stay%s on the host; a VM "
+		"can't use %s until %s on vfio-pci too",
+		g->group, missing, many ? "" : "s", pt_dev_short_slot(d), many ? "they are" : "it is");
 	fix(f, "add %s to pt.devices= (or add pt.groups=complete)", add_sel);
 	return 0;
 }
@@ -474,8 +512,10 @@ static void check_stale_overrides(struct policy_ctx *p)
 		if (p->s->plan.take[i] || strcmp(d->override, PT_VFIO_DRIVER) != 0 ||
 		    strcmp(d->driver, PT_VFIO_DRIVER) == 0)
 			continue;
-		f = add(p->c, PT_SEV_WARN, "override", "%s [%04x:%04x] has driver_override=vfio-pci but is not "
-			"selected: no host driver can take it", pt_dev_short_slot(d), d->vendor, d->device);
+		f = add(p->c, PT_SEV_WARN, "override",
+			"%s [%04x:%04x] has driver_override=vfio-pci but is not "
+			"selected: no host driver can take it",
+			pt_dev_short_slot(d), d->vendor, d->device);
 		fix(f, "echo > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
 		    d->slot, d->slot);
 	}
@@ -509,8 +549,8 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 		const struct pt_item *it = &s.plan.items[i];
 
 		if (it->action == PT_ACT_BIND)
-			check_function(c, &h->sys.devs[it->dev], it->sel >= 0 ? s.pol.sels[it->sel].text
-									: "pt.groups=complete");
+			check_function(c, &h->sys.devs[it->dev],
+				       it->sel >= 0 ? s.pol.sels[it->sel].text : "pt.groups=complete");
 	}
 	for (size_t sel = 0; sel < s.pol.nsels; sel++)
 		if (s.pol.sels[sel].kind == PT_SEL_ID)
@@ -534,13 +574,15 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 	if (policy_text) {
 		check_policy(&c, policy_text, source);
 	} else if (h->opts.devices_bare) {
-		struct pt_finding *f = add(&c, PT_SEV_ERROR, "policy", "pt.devices without a value on the command line");
+		struct pt_finding *f = add(&c, PT_SEV_ERROR, "policy",
+					   "pt.devices without a value on the command line");
 
 		fix(f, "give it a value, e.g. pt.devices=03:00.0@1002:744c");
 	} else if (h->opts.devices) {
 		check_policy(&c, h->opts.devices, "pt.devices=");
 	} else {
-		struct pt_finding *f = add(&c, PT_SEV_INFO, "policy", "no policy: the running command line has no "
+		struct pt_finding *f = add(&c, PT_SEV_INFO, "policy",
+					   "no policy: the running command line has no "
 					   "pt.devices= and no --policy was given");
 
 		fix(f, "ptctl cmdline SLOT... prints the arguments for the functions you want to pass");

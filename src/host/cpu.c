@@ -205,7 +205,7 @@ void pt_buf_cpulist(struct pt_buf *b, const struct pt_cpuset *s)
 
 	cpulist_walk(s, buf_put, &c);
 	if (c.first)
-		pt_buf_puts(b, "");	/* an empty list still makes the buffer a string */
+		pt_buf_puts(b, ""); /* an empty list still makes the buffer a string */
 }
 
 /* ---- reading a root --------------------------------------------------------------------- */
@@ -288,7 +288,7 @@ static int meminfo_get(const char *text, const char *key, uint64_t *ret)
 		char *end;
 		unsigned long long n;
 
-		if (strncmp(k, "Node ", 5) == 0) {	/* nodeN/meminfo: skip "Node N " */
+		if (strncmp(k, "Node ", 5) == 0) { /* nodeN/meminfo: skip "Node N " */
 			k += 5;
 			while (isdigit((unsigned char)*k))
 				k++;
@@ -394,7 +394,7 @@ static int read_cpuinfo(int rootfd, struct pt_topo *t)
 	r = pt_read_attr(rootfd, "proc/cpuinfo", text, 32 << 10);
 	if (r < 0) {
 		free(text);
-		return r == -ENOENT ? 0 : r;	/* not every architecture says much here */
+		return r == -ENOENT ? 0 : r; /* not every architecture says much here */
 	}
 	for (char *l = text, *nl; l && *l; l = nl) {
 		char *colon, *v;
@@ -404,7 +404,7 @@ static int read_cpuinfo(int rootfd, struct pt_topo *t)
 		if (nl)
 			*nl++ = '\0';
 		if (!*l)
-			break;		/* the end of the first processor's stanza */
+			break; /* the end of the first processor's stanza */
 		colon = strchr(l, ':');
 		if (!colon)
 			continue;
@@ -450,7 +450,8 @@ static int cpu_l3(int rootfd, unsigned cpu, struct pt_l3 *ret)
 		if (lvl != 3)
 			continue;
 		r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%u/cache/index%u/type", cpu, k);
-		if (r == 0 && pt_read_attr(rootfd, p, buf, sizeof(buf)) >= 0 && strcmp(buf, "Instruction") == 0)
+		if (r == 0 && pt_read_attr(rootfd, p, buf, sizeof(buf)) >= 0 &&
+		    strcmp(buf, "Instruction") == 0)
 			continue;
 		*ret = (struct pt_l3){ .id = -1 };
 		r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%u/cache/index%u/shared_cpu_list", cpu, k);
@@ -511,7 +512,8 @@ static int read_cores(int rootfd, struct pt_topo *t)
 
 		if (pt_cpuset_has(&done, (unsigned)cpu))
 			continue;
-		if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu)) < 0)
+		if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
+			      cpu)) < 0)
 			return r;
 		r = read_cpulist(rootfd, p, &sib);
 		if (r < 0 && r != -ENOENT)
@@ -525,12 +527,14 @@ static int read_cores(int rootfd, struct pt_topo *t)
 			c.cpus[c.ncpus++] = (uint16_t)s;
 			pt_cpuset_add(&done, (unsigned)s);
 		}
-		static const char *const attrs[] = { "core_id", "die_id", "cluster_id", "physical_package_id" };
+		static const char *const attrs[] = { "core_id", "die_id", "cluster_id",
+						     "physical_package_id" };
 		int *const dst[] = { &c.core_id, &c.die, &c.cluster, &c.package };
 
 		for (size_t i = 0; i < 4; i++) {
 			*dst[i] = -1;
-			if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/topology/%s", cpu, attrs[i])) < 0)
+			if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/topology/%s", cpu,
+				      attrs[i])) < 0)
 				return r;
 			r = read_int(rootfd, p, dst[i]);
 			if (r < 0 && r != -ENOENT)
@@ -541,8 +545,9 @@ static int read_cores(int rootfd, struct pt_topo *t)
 		if (read_int(rootfd, p, &cap) == 0 && cap > 0)
 			c.capacity = (unsigned)cap;
 		if (have_kinds)
-			c.kind = pt_cpuset_has(&pcore, (unsigned)cpu) ? PT_CORE_P :
-				 pt_cpuset_has(&ecore, (unsigned)cpu) ? PT_CORE_E : PT_CORE_ANY;
+			c.kind = pt_cpuset_has(&pcore, (unsigned)cpu)	? PT_CORE_P
+				 : pt_cpuset_has(&ecore, (unsigned)cpu) ? PT_CORE_E
+									: PT_CORE_ANY;
 
 		/* its L3 domain: known already, read, or made up from the package */
 		bool found = false;
@@ -666,7 +671,7 @@ int pt_topo_read(int rootfd, struct pt_topo *ret)
 	if (r == 0) {
 		r = meminfo_get(mi, "MemTotal", &t.mem_total);
 		if (r == 0 && meminfo_get(mi, "MemAvailable", &t.mem_available) < 0)
-			t.mem_available = t.mem_total;	/* kernels before 3.14 */
+			t.mem_available = t.mem_total; /* kernels before 3.14 */
 		(void)meminfo_get(mi, "Hugepagesize", &t.hugepage_default);
 		if (meminfo_get(mi, "Hugetlb", &t.hugetlb) < 0 &&
 		    meminfo_get(mi, "HugePages_Total", &hp_total) == 0)
@@ -808,7 +813,7 @@ static int read_qemu(int rootfd, int pid, struct pt_qemu *q)
 		if ((r = path(p, sizeof(p), "proc/%d/task/%d/status", pid, th.tid)) < 0)
 			break;
 		if (pt_read_file(rootfd, p, 64 << 10, &status, NULL) < 0)
-			continue;	/* the thread ended meanwhile */
+			continue; /* the thread ended meanwhile */
 		l = strstr(status, "\nCpus_allowed_list:");
 		if (l) {
 			char *v = l + 19, *nl = strchr(v, '\n');
@@ -882,7 +887,7 @@ static int read_qemus(int rootfd, struct pt_vmstate *st)
 			free(q.threads);
 			if (r < 0 && r != -ENOENT && r != -EACCES)
 				break;
-			r = 0;	/* gone, or not ours to read */
+			r = 0; /* gone, or not ours to read */
 			continue;
 		}
 		r = grow((void **)&st->qemus, st->nqemus, sizeof(*st->qemus));
@@ -908,7 +913,8 @@ int pt_vmstate_read(int rootfd, struct pt_vmstate *ret)
 		r = 0;
 	if (r == 0) {
 		/* CONFIG_NO_HZ_FULL kernels print "(null)" when no nohz_full= was given */
-		st.has_nohz_full = pt_read_attr(rootfd, "sys/devices/system/cpu/nohz_full", buf, sizeof(buf)) >= 0;
+		st.has_nohz_full = pt_read_attr(rootfd, "sys/devices/system/cpu/nohz_full", buf,
+						sizeof(buf)) >= 0;
 		if (st.has_nohz_full && strcmp(buf, "(null)") != 0)
 			r = read_cpulist(rootfd, "sys/devices/system/cpu/nohz_full", &st.nohz_full);
 	}

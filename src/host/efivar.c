@@ -49,7 +49,7 @@ int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *va
 	len = strlen(value);
 	if (len > 255)
 		return -E2BIG;
-	data[0] = 0x07;	/* NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS */
+	data[0] = 0x07; /* NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS */
 	data[1] = data[2] = data[3] = 0;
 	for (size_t i = 0; i <= len; i++) {
 		unsigned char c = (unsigned char)value[i];

@@ -12,12 +12,14 @@
 
 #include "host.h"
 
-
 static const struct {
 	const char *name;
 	size_t off, size;
 } conf_keys[] = {
-#define K(n, f) { n, offsetof(struct pt_entry_conf, f), sizeof(((struct pt_entry_conf *)0)->f) }
+#define K(n, f)                                                                                              \
+	{                                                                                                    \
+		n, offsetof(struct pt_entry_conf, f), sizeof(((struct pt_entry_conf *)0)->f)                 \
+	}
 	K("PTBOOT_ARGS", args),
 	K("PTBOOT_TITLE", title),
 	K("PTBOOT_POLICY", policy),

@@ -17,9 +17,9 @@ struct fat {
 	int fd;
 	uint64_t off, size;
 	unsigned bps, spc;
-	uint64_t fat_off, data_off;	/* bytes from the start of the partition */
-	uint32_t root_cluster;		/* FAT32; 0 for the fixed FAT12/16 root */
-	uint64_t root_off, root_len;	/* FAT12/16 root directory */
+	uint64_t fat_off, data_off;  /* bytes from the start of the partition */
+	uint32_t root_cluster;	     /* FAT32; 0 for the fixed FAT12/16 root */
+	uint64_t root_off, root_len; /* FAT12/16 root directory */
 	bool fat32;
 	uint32_t nclusters;
 };
@@ -123,7 +123,7 @@ static int walk(const struct fat *f, uint32_t cluster, entry_cb cb, void *data)
 			break;
 		if (e[0] == 0xe5)
 			continue;
-		if (e[11] == 0x0f) {	/* a long-name piece, last piece first */
+		if (e[11] == 0x0f) { /* a long-name piece, last piece first */
 			static const int at[13] = { 1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30 };
 			int seq = (e[0] & 0x1f) - 1;
 
@@ -138,7 +138,7 @@ static int walk(const struct fat *f, uint32_t cluster, entry_cb cb, void *data)
 			}
 			continue;
 		}
-		if (e[11] & 0x08) {	/* volume label */
+		if (e[11] & 0x08) { /* volume label */
 			lfn[0] = '\0';
 			continue;
 		}
@@ -204,13 +204,12 @@ static int list_cb(const char *name, bool dir, uint32_t cluster, void *data)
 
 	(void)cluster;
 	if (dir && l->len + strlen(name) + 2 < l->size)
-		l->len += (size_t)pt_snprintf(l->buf + l->len, l->size - l->len, "%s%s",
-					      l->len ? " " : "", name);
+		l->len += (size_t)pt_snprintf(l->buf + l->len, l->size - l->len, "%s%s", l->len ? " " : "",
+					      name);
 	return 0;
 }
 
-int pt_fat_efi_dirs(int fd, uint64_t off, uint64_t size, char *buf, size_t bufsize,
-		    bool *ret_ms_bootmgr)
+int pt_fat_efi_dirs(int fd, uint64_t off, uint64_t size, char *buf, size_t bufsize, bool *ret_ms_bootmgr)
 {
 	struct fat f = { .fd = fd, .off = off, .size = size };
 	unsigned char bs[512];
@@ -243,7 +242,7 @@ int pt_fat_efi_dirs(int fd, uint64_t off, uint64_t size, char *buf, size_t bufsi
 	if (f.fat32)
 		f.root_cluster = le32(bs + 44);
 	else if (f.nclusters < 4085)
-		return -EOPNOTSUPP;	/* FAT12: never an ESP in practice */
+		return -EOPNOTSUPP; /* FAT12: never an ESP in practice */
 	buf[0] = '\0';
 	if (!lookup(&f, f.root_cluster, "EFI", true, &efi)) {
 		*ret_ms_bootmgr = false;

@@ -11,7 +11,6 @@
 
 #include "host.h"
 
-
 void pt_menu_free(struct pt_menu *m)
 {
 	free(m->v);
@@ -75,15 +74,15 @@ static int menu_add(struct pt_menu *m, size_t *cap)
 	return 0;
 }
 
-#define MAX_BLOCKS 64	/* nesting depth tracked; deeper blocks are counted, not told apart */
+#define MAX_BLOCKS 64 /* nesting depth tracked; deeper blocks are counted, not told apart */
 
 struct gparse {
 	struct pt_menu m;
 	size_t cap;
-	char script[64];	/* the ### BEGIN /etc/grub.d/NAME ### section we are in */
-	int depth, cur;		/* brace depth; the entry being read (-1: none) */
-	int menu_level;		/* submenus open */
-	int entry_depth[MAX_BLOCKS];	/* per open block: its entry, -1 a submenu, -2 a function */
+	char script[64];	     /* the ### BEGIN /etc/grub.d/NAME ### section we are in */
+	int depth, cur;		     /* brace depth; the entry being read (-1: none) */
+	int menu_level;		     /* submenus open */
+	int entry_depth[MAX_BLOCKS]; /* per open block: its entry, -1 a submenu, -2 a function */
 	bool block_is_submenu[MAX_BLOCKS];
 };
 
@@ -206,8 +205,10 @@ int pt_grubcfg_parse(const char *text, size_t len, struct pt_menu *ret)
 		} else if (strcmp(w, "function") == 0 && memchr(l, '{', (size_t)(end - l))) {
 			/* other blocks opened on this line, closed by "}" */
 			open_block(&g, -2, false);
-		} else if (g.cur >= 0 && (strcmp(w, "linux") == 0 || strcmp(w, "linuxefi") == 0 ||
-					  strcmp(w, "linux16") == 0) && !g.m.v[g.cur].linux_path[0]) {
+		} else if (g.cur >= 0 &&
+			   (strcmp(w, "linux") == 0 || strcmp(w, "linuxefi") == 0 ||
+			    strcmp(w, "linux16") == 0) &&
+			   !g.m.v[g.cur].linux_path[0]) {
 			parse_linux(&g, p, end, w, sizeof(w));
 		}
 	}

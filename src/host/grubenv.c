@@ -13,10 +13,9 @@
 
 #define GRUBENV_HEADER "# GRUB Environment Block\n"
 
-
 /* Calls cb for each "key=value" line of [text, text+len); lines are bounded by len. */
-static int env_each(const char *text, size_t len, int (*cb)(const char *k, size_t kn, const char *v,
-							      size_t vn, void *d), void *d)
+static int env_each(const char *text, size_t len,
+		    int (*cb)(const char *k, size_t kn, const char *v, size_t vn, void *d), void *d)
 {
 	size_t i = 0;
 
@@ -56,7 +55,7 @@ static int get_cb(const char *k, size_t kn, const char *v, size_t vn, void *d)
 	g->buf[vn] = '\0';
 	g->buf[strcspn(g->buf, "\r")] = '\0';
 	g->found = 1;
-	return 0;	/* the last one wins, as GRUB's load_env does */
+	return 0; /* the last one wins, as GRUB's load_env does */
 }
 
 int pt_grubenv_get(const char *text, size_t len, const char *key, char *buf, size_t size)

@@ -16,16 +16,16 @@
 /* ---- mounts.c: proc/self/mountinfo and proc/swaps --------------------- */
 
 struct pt_mount {
-	unsigned major, minor;	/* st_dev of the mount (0:N for btrfs subvolumes, tmpfs...) */
-	char source[128];	/* "/dev/nvme1n1p3", "/dev/mapper/vg-root", "tmpfs" */
-	char target[192];	/* unescaped mount point */
+	unsigned major, minor; /* st_dev of the mount (0:N for btrfs subvolumes, tmpfs...) */
+	char source[128];      /* "/dev/nvme1n1p3", "/dev/mapper/vg-root", "tmpfs" */
+	char target[192];      /* unescaped mount point */
 	char fstype[32];
 };
 
 struct pt_mounts {
 	struct pt_mount *v;
 	size_t n;
-	char (*swaps)[128];	/* swap devices or files, as proc/swaps names them */
+	char (*swaps)[128]; /* swap devices or files, as proc/swaps names them */
 	size_t nswaps;
 };
 
@@ -42,8 +42,8 @@ bool pt_mount_is_system(const char *target);
 /* ---- iomem.c: who owns which range in /proc/iomem --------------------- */
 
 struct pt_iomem_entry {
-	int depth;		/* indentation level */
-	uint64_t start, end;	/* zero when read without privileges */
+	int depth;	     /* indentation level */
+	uint64_t start, end; /* zero when read without privileges */
 	char name[64];
 };
 
@@ -61,39 +61,43 @@ int pt_iomem_framebuffer(const struct pt_iomem *io, const char *slot, char *buf,
 
 /* ---- storage.c: PCI functions -> disks -> partitions -> holders, as a graph ---- */
 
-enum pt_blk_kind { PT_BLK_DISK, PT_BLK_PART, PT_BLK_HOLDER };
+enum pt_blk_kind {
+	PT_BLK_DISK,
+	PT_BLK_PART,
+	PT_BLK_HOLDER
+};
 
 struct pt_blk {
 	enum pt_blk_kind kind;
-	char name[32];		/* "nvme0n1p3", "dm-0" (the kernel's names fit in 32) */
+	char name[32]; /* "nvme0n1p3", "dm-0" (the kernel's names fit in 32) */
 	unsigned major, minor;
-	int parent;		/* the disk of a partition, else -1 */
-	int *holders;		/* devices built on this one (dm, md...), by index: sorted, no repeats */
+	int parent;   /* the disk of a partition, else -1 */
+	int *holders; /* devices built on this one (dm, md...), by index: sorted, no repeats */
 	size_t nholders;
-	int *slaves;		/* devices this one is built on (slaves/), by index: sorted, no repeats */
+	int *slaves; /* devices this one is built on (slaves/), by index: sorted, no repeats */
 	size_t nslaves;
-	int *parts;		/* a disk's partitions, by index, sorted */
+	int *parts; /* a disk's partitions, by index, sorted */
 	size_t nparts;
-	uint64_t size;		/* bytes */
+	uint64_t size; /* bytes */
 	int partno;
-	char pci[PT_SLOT_MAX];	/* a disk's nearest PCI function ("" for dm/md, or none) */
+	char pci[PT_SLOT_MAX]; /* a disk's nearest PCI function ("" for dm/md, or none) */
 	/* A disk's carriers: every PCI function that is not a bridge on its sysfs path (the NVMe
 	 * and, for a drive behind Intel VMD, the VMD function hosting its domain), and for a native
 	 * NVMe multipath disk every controller's function in its subsystem. Sorted. */
 	char (*carriers)[PT_SLOT_MAX];
 	size_t ncarriers;
-	char model[64];		/* disks */
-	char dm_name[64];	/* holders: dm/name or md name */
-	char dm_uuid[136];	/* dm/uuid: "LVM-<VG UUID><LV UUID>", "CRYPT-LUKS2-..." */
+	char model[64];	   /* disks */
+	char dm_name[64];  /* holders: dm/name or md name */
+	char dm_uuid[136]; /* dm/uuid: "LVM-<VG UUID><LV UUID>", "CRYPT-LUKS2-..." */
 	/* from libblkid (or "" when unknown); a mounted multi-device btrfs is also known from
 	 * sys/fs/btrfs/FSID/devices/, which fills fstype and uuid when libblkid could not */
 	char fstype[24], label[64], uuid[40], parttype[40], partname[72];
-	char esp[64];		/* EFI/ subdirectories of a FAT ESP, "Microsoft fedora" */
-	bool ms_bootmgr;	/* EFI/Microsoft/Boot/bootmgfw.efi exists */
-	int probe_err;		/* -errno of opening dev/NAME (-EACCES when not root) */
+	char esp[64];	 /* EFI/ subdirectories of a FAT ESP, "Microsoft fedora" */
+	bool ms_bootmgr; /* EFI/Microsoft/Boot/bootmgfw.efi exists */
+	int probe_err;	 /* -errno of opening dev/NAME (-EACCES when not root) */
 	/* from mounts: directly on this device */
-	char use[160];		/* "/ /home", "[swap]" */
-	bool system;		/* mounted here at /, /boot, /boot/efi, /efi, /usr or /var */
+	char use[160]; /* "/ /home", "[swap]" */
+	bool system;   /* mounted here at /, /boot, /boot/efi, /efi, /usr or /var */
 	/* The storage component: devices joined by holder/slave edges (dm, md, LVM), the LVs of one
 	 * volume group (dm/uuid), the members of one multi-device btrfs or md array (same UUID).
 	 * The lowest index among its members. */
@@ -101,7 +105,7 @@ struct pt_blk {
 };
 
 struct pt_storage {
-	struct pt_blk *v;	/* sorted by name */
+	struct pt_blk *v; /* sorted by name */
 	size_t n;
 };
 
@@ -157,8 +161,7 @@ int pt_blk_walk_init(const struct pt_storage *s, struct pt_blk_walk *w);
 bool pt_blk_walk_enter(struct pt_blk_walk *w, size_t i, int depth);
 void pt_blk_walk_free(struct pt_blk_walk *w);
 /* Read the EFI/ subdirectories of a FAT file system on fd at off (esp.c). */
-int pt_fat_efi_dirs(int fd, uint64_t off, uint64_t size, char *buf, size_t bufsize,
-		    bool *ret_ms_bootmgr);
+int pt_fat_efi_dirs(int fd, uint64_t off, uint64_t size, char *buf, size_t bufsize, bool *ret_ms_bootmgr);
 
 /* ---- names.c: libpci's names for IDs and lspci's -s/-d filters -------- */
 
@@ -172,12 +175,12 @@ void pt_names_free(struct pt_names *n);
 const char *pt_names_class(struct pt_names *n, uint32_t cls, char *buf, size_t size);
 /* As lspci -nn shows a function: "VGA compatible controller [0300]" and
  * "Advanced Micro Devices, Inc. [AMD/ATI] Navi 31 [...] [1002:744c]". */
-const char *pt_names_lspci(struct pt_names *n, const struct pt_dev *d, char *cls, size_t clsize,
-			   char *dev, size_t devsize);
+const char *pt_names_lspci(struct pt_names *n, const struct pt_dev *d, char *cls, size_t clsize, char *dev,
+			   size_t devsize);
 const char *pt_names_vendor(struct pt_names *n, uint32_t v, char *buf, size_t size);
 const char *pt_names_device(struct pt_names *n, uint32_t v, uint32_t d, char *buf, size_t size);
-const char *pt_names_subsys(struct pt_names *n, uint32_t v, uint32_t d, uint32_t sv, uint32_t sd,
-			    char *buf, size_t size);
+const char *pt_names_subsys(struct pt_names *n, uint32_t v, uint32_t d, uint32_t sv, uint32_t sd, char *buf,
+			    size_t size);
 /* lspci's filters; a parse error returns -EINVAL and a static reason. */
 struct pt_filter;
 int pt_filter_new(struct pt_names *n, const char *slot, const char *id, struct pt_filter **ret,
@@ -187,10 +190,14 @@ void pt_filter_free(struct pt_filter *f);
 
 /* ---- kmods.c: modules of an installed kernel (libkmod) ---------------- */
 
-enum pt_kmod_state { PT_KMOD_MISSING, PT_KMOD_MODULE, PT_KMOD_BUILTIN };
+enum pt_kmod_state {
+	PT_KMOD_MISSING,
+	PT_KMOD_MODULE,
+	PT_KMOD_BUILTIN
+};
 /* root is the path of rootfd's directory (libkmod takes paths); ret_path relative to it. */
-int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_state *ret,
-		 char *ret_path, size_t size);
+int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_state *ret, char *ret_path,
+		 size_t size);
 /* Installed kernels: lib/modules/KVER directories with a modules.dep; sorted. */
 int pt_kernels_list(int rootfd, char (**ret)[64], size_t *ret_n);
 
@@ -207,8 +214,8 @@ int pt_initramfs_walk(int rootfd, const char *path, pt_cpio_cb cb, void *data);
 int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size);
 /* What an initramfs (or a UKI's .initrd) holds of ptboot's, from one walk over it. */
 struct pt_initramfs_info {
-	bool pt_early;		/* .../pt-early */
-	bool vfio_pci;		/* vfio-pci.ko or vfio_pci.ko, compressed or not */
+	bool pt_early; /* .../pt-early */
+	bool vfio_pci; /* vfio-pci.ko or vfio_pci.ko, compressed or not */
 };
 int pt_initramfs_scan(int rootfd, const char *path, struct pt_initramfs_info *ret);
 /* The command that makes the initramfs at path (NULL: none yet) anew with ptboot in it. */
@@ -217,8 +224,8 @@ void pt_initramfs_rebuild(const char *path, const char *kver, char *buf, size_t 
 /* ---- tuning.c: kernel-cmdline/tuning.conf ----------------------------- */
 
 struct pt_tuning_rule {
-	char when[48];		/* "cpu=intel", "fb=efifb", "always" */
-	char args[128];		/* "" for "-": nothing to add */
+	char when[48];	/* "cpu=intel", "fb=efifb", "always" */
+	char args[128]; /* "" for "-": nothing to add */
 	char why[192];
 };
 
@@ -235,8 +242,8 @@ const struct pt_tuning_rule *pt_tuning_find(const struct pt_tuning *t, const cha
 /* ---- checks.c: the host as ptctl sees it, and its readiness ----------- */
 
 struct pt_host {
-	char root[4096];	/* as given, for messages */
-	char fdroot[64];	/* "/proc/self/fd/N": the root fd as a path, for libkmod */
+	char root[4096]; /* as given, for messages */
+	char fdroot[64]; /* "/proc/self/fd/N": the root fd as a path, for libkmod */
 	struct pt_sys sys;
 	struct pt_mounts mounts;
 	struct pt_storage storage;
@@ -244,23 +251,28 @@ struct pt_host {
 	char *cmdline;
 	struct pt_opts opts;
 	char kver[64];
-	char cpu[8];		/* "amd", "intel" or "" (the host bridge's vendor) */
-	char os_id[64];		/* os-release ID and ID_LIKE, "fedora" or "ubuntu debian" */
-	bool dmar, ivrs;	/* ACPI tables present */
-	int groups;		/* sys/kernel/iommu_groups entries */
+	char cpu[8];	 /* "amd", "intel" or "" (the host bridge's vendor) */
+	char os_id[64];	 /* os-release ID and ID_LIKE, "fedora" or "ubuntu debian" */
+	bool dmar, ivrs; /* ACPI tables present */
+	int groups;	 /* sys/kernel/iommu_groups entries */
 };
 
 /* Read everything once. cmdline_file NULL: proc/cmdline under the root. */
 int pt_host_open(const char *root, const char *cmdline_file, bool probe_disks, struct pt_host *ret);
 void pt_host_close(struct pt_host *h);
 
-enum pt_sev { PT_SEV_OK, PT_SEV_INFO, PT_SEV_WARN, PT_SEV_ERROR };
+enum pt_sev {
+	PT_SEV_OK,
+	PT_SEV_INFO,
+	PT_SEV_WARN,
+	PT_SEV_ERROR
+};
 
 struct pt_finding {
 	enum pt_sev sev;
-	char topic[24];		/* "iommu", "policy", "group"...: stable, for --json */
+	char topic[24]; /* "iommu", "policy", "group"...: stable, for --json */
 	char text[400];
-	char fix[400];		/* "" when there is nothing to do */
+	char fix[400]; /* "" when there is nothing to do */
 };
 
 struct pt_findings {
@@ -279,9 +291,9 @@ enum pt_sev pt_findings_worst(const struct pt_findings *f);
 /* ---- select.c: what selectors mean on this host, for every command ---------------------- */
 
 struct pt_selection {
-	char *text;		/* the selectors as given, joined by commas */
+	char *text; /* the selectors as given, joined by commas */
 	struct pt_policy pol;
-	struct pt_plan plan;	/* plan.take: the functions the selection passes */
+	struct pt_plan plan; /* plan.take: the functions the selection passes */
 };
 
 /* Parse text (pt.devices= syntax) and plan it on sys (flags as pt_plan_build). -EINVAL or
@@ -294,11 +306,11 @@ void pt_selection_free(struct pt_selection *s);
 bool pt_refusal_is_error(enum pt_refusal r);
 
 struct pt_sel_problem {
-	bool error;		/* else a warning */
-	int sel;		/* the selector (index into pol), -1 for none */
-	size_t item;		/* the refused plan item, SIZE_MAX for a selector that matches nothing */
+	bool error;  /* else a warning */
+	int sel;     /* the selector (index into pol), -1 for none */
+	size_t item; /* the refused plan item, SIZE_MAX for a selector that matches nothing */
 	enum pt_refusal refusal;
-	char text[PT_REASON_MAX + 128];	/* "selector 09:00.0 matches no PCI function" */
+	char text[PT_REASON_MAX + 128]; /* "selector 09:00.0 matches no PCI function" */
 };
 
 /* The next problem of a selection: selectors that match nothing (in policy order), then
@@ -306,14 +318,15 @@ struct pt_sel_problem {
 int pt_selection_problem(const struct pt_selection *s, const struct pt_sys *sys, size_t *iter,
 			 struct pt_sel_problem *ret);
 /* The first problem that is an error: 1 and ret filled, 0 when there is none. */
-int pt_selection_first_error(const struct pt_selection *s, const struct pt_sys *sys, struct pt_sel_problem *ret);
+int pt_selection_first_error(const struct pt_selection *s, const struct pt_sys *sys,
+			     struct pt_sel_problem *ret);
 
 /* ---- kargs.c: the kernel arguments that pass a set of functions -------------------------- */
 
 struct pt_kargs {
-	struct pt_buf args;	/* "iommu=pt pt.devices=03:00.0@1002:744c,..." */
-	struct pt_buf why;	/* one "ARG: reason" or "SLOT: added ..." line each */
-	char refusal[400];	/* -EBUSY: "04:00.0 carries the running system's disk ..." */
+	struct pt_buf args; /* "iommu=pt pt.devices=03:00.0@1002:744c,..." */
+	struct pt_buf why;  /* one "ARG: reason" or "SLOT: added ..." line each */
+	char refusal[400];  /* -EBUSY: "04:00.0 carries the running system's disk ..." */
 };
 
 /* The arguments for passing the functions marked in sel[] (sys->ndevs entries): bridges
@@ -326,17 +339,17 @@ void pt_kargs_free(struct pt_kargs *k);
 /* ---- safety.c: what holds a function the host would lose (ptctl bind/unbind) ----------------- */
 
 enum pt_hold_kind {
-	PT_HOLD_SYSTEM,		/* carries the running system's disk: never taken, under any flag */
-	PT_HOLD_DISK,		/* a disk, partition or dm/md/swap holder on it is mounted or active */
-	PT_HOLD_CONSOLE,	/* a display held by a framebuffer or a DRM client (--force lifts it) */
-	PT_HOLD_GROUP,		/* its IOMMU group keeps members on host drivers (--group lifts it) */
-	PT_HOLD_VFIO,		/* a process (a VM) has the group's /dev/vfio/N open: no unbind */
+	PT_HOLD_SYSTEM,	 /* carries the running system's disk: never taken, under any flag */
+	PT_HOLD_DISK,	 /* a disk, partition or dm/md/swap holder on it is mounted or active */
+	PT_HOLD_CONSOLE, /* a display held by a framebuffer or a DRM client (--force lifts it) */
+	PT_HOLD_GROUP,	 /* its IOMMU group keeps members on host drivers (--group lifts it) */
+	PT_HOLD_VFIO,	 /* a process (a VM) has the group's /dev/vfio/N open: no unbind */
 };
 
 struct pt_hold {
-	size_t dev;		/* index into sys->devs */
+	size_t dev; /* index into sys->devs */
 	enum pt_hold_kind kind;
-	char text[400];		/* what holds it, naming disks, mounts, processes, functions */
+	char text[400]; /* what holds it, naming disks, mounts, processes, functions */
 };
 
 struct pt_holds {
@@ -346,8 +359,8 @@ struct pt_holds {
 
 /* Processes with a file under dev/ open, from proc/PID/fd (names as "Xorg[1234]"). */
 struct pt_opener {
-	char path[128];		/* "/dev/dri/card0", "/dev/vfio/8" */
-	char who[64];		/* "Xorg[1234]" */
+	char path[128]; /* "/dev/dri/card0", "/dev/vfio/8" */
+	char who[64];	/* "Xorg[1234]" */
 };
 
 struct pt_openers {
@@ -376,7 +389,11 @@ const char *pt_hold_name(enum pt_hold_kind k);
 
 /* ---- virt.c: VM definitions for the functions to pass --------------------------------------- */
 
-enum pt_virt_format { PT_VIRT_LIBVIRT, PT_VIRT_VIRT_INSTALL, PT_VIRT_QEMU };
+enum pt_virt_format {
+	PT_VIRT_LIBVIRT,
+	PT_VIRT_VIRT_INSTALL,
+	PT_VIRT_QEMU
+};
 
 int pt_virt_format_parse(const char *s, enum pt_virt_format *ret);
 /* Render the functions marked in sel[] (sys->ndevs entries) for a q35 guest: libvirt
@@ -386,8 +403,8 @@ int pt_virt_format_parse(const char *s, enum pt_virt_format *ret);
  * guest address. Comments (XML or "# ") say where the list comes from (origin), warn about a
  * GPU without a reset method and an incomplete IOMMU group, and name the current driver of
  * any function not on vfio-pci. -ENODEV: nothing marked (or only bridges). */
-int pt_virt_render(const struct pt_sys *sys, const bool *sel, enum pt_virt_format fmt,
-		   const char *origin, struct pt_buf *out);
+int pt_virt_render(const struct pt_sys *sys, const bool *sel, enum pt_virt_format fmt, const char *origin,
+		   struct pt_buf *out);
 
 /* ---- state.c: pt-early's state report and ptctl's runtime journal, read back -------------- */
 
@@ -422,9 +439,9 @@ int pt_runtime_log_append(int rootfd, uint64_t epoch, const char *action, const 
 
 struct pt_runtime_entry {
 	uint64_t epoch;
-	char action[16];	/* "bind", "unbind" */
+	char action[16]; /* "bind", "unbind" */
 	char slot[PT_SLOT_MAX], ids[16];
-	char from[PT_NAME_MAX], to[PT_NAME_MAX];	/* "-": no driver */
+	char from[PT_NAME_MAX], to[PT_NAME_MAX]; /* "-": no driver */
 };
 
 /* Each well-formed line of the journal's text, in order; fn's non-zero return stops. */
@@ -435,25 +452,25 @@ int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data);
 
 /* The first line of every file ptboot writes into a BLS entries directory: only files that
  * start with it are ever rewritten or removed. */
-#define PT_ENTRY_MARKER "# ptboot:"
-#define PT_ENTRY_SUFFIX "-ptboot"		/* KERNEL-ENTRY-ID-ptboot.conf */
-#define PT_ENTRY_CONF "etc/ptboot/entry.conf"	/* read by grub.d/42_ptboot and the plugin */
-#define PT_GRUBD_SCRIPT "etc/grub.d/42_ptboot"
-#define PT_GRUB_ID "ptboot"			/* 42_ptboot's entry for the newest kernel */
+#define PT_ENTRY_MARKER	   "# ptboot:"
+#define PT_ENTRY_SUFFIX	   "-ptboot"		   /* KERNEL-ENTRY-ID-ptboot.conf */
+#define PT_ENTRY_CONF	   "etc/ptboot/entry.conf" /* read by grub.d/42_ptboot and the plugin */
+#define PT_GRUBD_SCRIPT	   "etc/grub.d/42_ptboot"
+#define PT_GRUB_ID	   "ptboot" /* 42_ptboot's entry for the newest kernel */
 #define PT_GRUB_WINDOWS_ID "ptboot-windows"
-#define PT_BLS_MAX (64 << 10)			/* bigger entry files are refused */
+#define PT_BLS_MAX	   (64 << 10) /* bigger entry files are refused */
 
 /* bls.c: one BLS Type #1 entry ("key value" lines), lines kept in order. */
 struct pt_bls_line {
-	char *key;		/* NULL for a comment or blank line (kept verbatim in value) */
+	char *key; /* NULL for a comment or blank line (kept verbatim in value) */
 	char *value;
 };
 
 struct pt_bls {
 	struct pt_bls_line *v;
 	size_t n;
-	bool ours;		/* starts with PT_ENTRY_MARKER */
-	char *mem;		/* the text the pointers point into */
+	bool ours; /* starts with PT_ENTRY_MARKER */
+	char *mem; /* the text the pointers point into */
 };
 
 /* Parse any bytes (NUL, overlong lines, missing newline...): -EINVAL for binary or oversized input. */
@@ -483,11 +500,11 @@ int pt_grubenv_set(const char *text, size_t len, const char *key, const char *va
 /* grub.c: the menu entries of a generated grub.cfg. */
 struct pt_menuentry {
 	char title[256];
-	char id[256];		/* $menuentry_id_option / --id, "" when none */
-	char script[64];	/* "10_linux": the ### BEGIN /etc/grub.d/NAME ### section */
-	char linux_path[256];	/* first "linux" command: path and arguments */
+	char id[256];	      /* $menuentry_id_option / --id, "" when none */
+	char script[64];      /* "10_linux": the ### BEGIN /etc/grub.d/NAME ### section */
+	char linux_path[256]; /* first "linux" command: path and arguments */
 	char linux_args[2048];
-	int depth;		/* 0 top level, 1 inside a submenu */
+	int depth; /* 0 top level, 1 inside a submenu */
 	bool submenu;
 };
 
@@ -501,11 +518,11 @@ void pt_menu_free(struct pt_menu *m);
 
 /* grub.c: etc/ptboot/entry.conf, shell-sourceable NAME='value' lines. */
 struct pt_entry_conf {
-	char args[2048];	/* PTBOOT_ARGS: what pt_cmdline_build computed */
-	char title[128];	/* PTBOOT_TITLE */
-	char policy[1024];	/* PTBOOT_POLICY: the selection it was computed from */
-	char windows_uuid[64];	/* PTBOOT_WINDOWS_UUID: FAT serial of the Windows ESP */
-	char windows_slot[PT_SLOT_MAX];	/* PTBOOT_WINDOWS_SLOT */
+	char args[2048];		/* PTBOOT_ARGS: what pt_cmdline_build computed */
+	char title[128];		/* PTBOOT_TITLE */
+	char policy[1024];		/* PTBOOT_POLICY: the selection it was computed from */
+	char windows_uuid[64];		/* PTBOOT_WINDOWS_UUID: FAT serial of the Windows ESP */
+	char windows_slot[PT_SLOT_MAX]; /* PTBOOT_WINDOWS_SLOT */
 };
 
 /* Unknown names are ignored; -EINVAL for a line that is not NAME='...' or a comment. */
@@ -514,17 +531,22 @@ int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret)
 int pt_entry_conf_format(const struct pt_entry_conf *c, struct pt_buf *out);
 
 /* entries.c: which boot loader a root uses. */
-enum pt_loader { PT_LOADER_NONE, PT_LOADER_GRUB, PT_LOADER_GRUB_BLS, PT_LOADER_SDBOOT };
+enum pt_loader {
+	PT_LOADER_NONE,
+	PT_LOADER_GRUB,
+	PT_LOADER_GRUB_BLS,
+	PT_LOADER_SDBOOT
+};
 
 struct pt_boot {
 	enum pt_loader loader;
-	char entries[96];	/* BLS: "boot/loader/entries", "efi/loader/entries" */
-	char esp[32];		/* systemd-boot: its partition ("efi"), where EFI/Linux/ holds UKIs */
-	char grubdir[64];	/* GRUB: "boot/grub" or "boot/grub2" (grub.cfg, grubenv) */
-	char mkconfig[32];	/* "update-grub", "grub2-mkconfig", "grub-mkconfig" */
-	bool grub_default_saved;	/* etc/default/grub: GRUB_DEFAULT=saved */
-	bool grub_blscfg;	/* etc/default/grub: GRUB_ENABLE_BLSCFG=true */
-	bool grubd_script;	/* etc/grub.d/42_ptboot exists and is executable */
+	char entries[96];	 /* BLS: "boot/loader/entries", "efi/loader/entries" */
+	char esp[32];		 /* systemd-boot: its partition ("efi"), where EFI/Linux/ holds UKIs */
+	char grubdir[64];	 /* GRUB: "boot/grub" or "boot/grub2" (grub.cfg, grubenv) */
+	char mkconfig[32];	 /* "update-grub", "grub2-mkconfig", "grub-mkconfig" */
+	bool grub_default_saved; /* etc/default/grub: GRUB_DEFAULT=saved */
+	bool grub_blscfg;	 /* etc/default/grub: GRUB_ENABLE_BLSCFG=true */
+	bool grubd_script;	 /* etc/grub.d/42_ptboot exists and is executable */
 };
 
 const char *pt_loader_name(enum pt_loader l);
@@ -532,9 +554,9 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret);
 
 /* One BLS entry file of a root, or a unified kernel image read as one (uki). */
 struct pt_bls_file {
-	char name[256];		/* "ID.conf", or "NAME.efi" for a UKI */
-	bool uki;		/* ESP/EFI/Linux/NAME.efi: e holds the Type #1 lines standing for it */
-	char kver[64];		/* "" when unknown */
+	char name[256]; /* "ID.conf", or "NAME.efi" for a UKI */
+	bool uki;	/* ESP/EFI/Linux/NAME.efi: e holds the Type #1 lines standing for it */
+	char kver[64];	/* "" when unknown */
 	struct pt_bls e;
 };
 
@@ -552,17 +574,16 @@ void pt_bls_files_free(struct pt_bls_files *f);
 int pt_boot_entries(int rootfd, const struct pt_boot *b, struct pt_bls_files *ret, size_t *ret_skipped);
 
 /* uki.c: unified kernel images. */
-#define PT_UKI_DIR "EFI/Linux"
-#define PT_UKI_HEAD 4096		/* headers and section table must lie in the first 4 KiB */
+#define PT_UKI_DIR  "EFI/Linux"
+#define PT_UKI_HEAD 4096 /* headers and section table must lie in the first 4 KiB */
 struct pt_pe_section {
 	char name[9];
-	uint32_t offset, size;	/* in the file; size: VirtualSize, at most SizeOfRawData */
+	uint32_t offset, size; /* in the file; size: VirtualSize, at most SizeOfRawData */
 };
 
 /* The section table of a PE image whose first len bytes are head: -EINVAL when it is not
  * one, -E2BIG when the table lies beyond head. At most max sections are returned. */
-int pt_pe_sections(const unsigned char *head, size_t len, struct pt_pe_section *v, size_t max,
-		   size_t *ret_n);
+int pt_pe_sections(const unsigned char *head, size_t len, struct pt_pe_section *v, size_t max, size_t *ret_n);
 
 /* Where a UKI's bytes come from: read_at returns the count read or -errno. */
 struct pt_uki_reader {
@@ -596,8 +617,8 @@ int pt_efivar_get(int rootfd, const char *name, const char *guid, char *buf, siz
 
 /* ---- cpu.c: CPU sets, the CPU topology of a root, and what a VM-mode boot really got ---------- */
 
-#define PT_CPU_MAX 1024		/* CPU (and NUMA node) numbers 0..1023; a bigger host gets -ERANGE */
-#define PT_SMT_MAX 8		/* hardware threads of one core */
+#define PT_CPU_MAX 1024 /* CPU (and NUMA node) numbers 0..1023; a bigger host gets -ERANGE */
+#define PT_SMT_MAX 8	/* hardware threads of one core */
 
 /* A set of logical CPUs (or of NUMA nodes: the same small-number set). Zero-initialised = empty. */
 struct pt_cpuset {
@@ -627,61 +648,65 @@ void pt_buf_cpulist(struct pt_buf *b, const struct pt_cpuset *s);
 /* Intel hybrid parts list their P-cores in sys/devices/cpu_core/cpus and their E-cores in
  * sys/devices/cpu_atom/cpus (the hybrid PMUs); elsewhere a lower cpu_capacity (arm64) marks an
  * efficiency core. Uniform hosts have PT_CORE_ANY only. */
-enum pt_core_kind { PT_CORE_ANY, PT_CORE_P, PT_CORE_E };
+enum pt_core_kind {
+	PT_CORE_ANY,
+	PT_CORE_P,
+	PT_CORE_E
+};
 
 /* One physical core: its SMT siblings (thread_siblings_list, online ones only). */
 struct pt_core {
-	uint16_t cpus[PT_SMT_MAX];	/* ascending */
+	uint16_t cpus[PT_SMT_MAX]; /* ascending */
 	unsigned ncpus;
-	int core_id, die, cluster, package;	/* topology/ attributes; -1 when absent */
-	int node;			/* NUMA node, -1 when the root has no node directory */
-	int l3;				/* index into pt_topo.l3 */
+	int core_id, die, cluster, package; /* topology/ attributes; -1 when absent */
+	int node;			    /* NUMA node, -1 when the root has no node directory */
+	int l3;				    /* index into pt_topo.l3 */
 	enum pt_core_kind kind;
-	unsigned capacity;		/* cpu_capacity, 0 when absent (x86 never has it) */
+	unsigned capacity; /* cpu_capacity, 0 when absent (x86 never has it) */
 };
 
 /* One last-level cache domain: the L3 (cache/indexN with level 3, whatever N) of a set of cores.
  * A host whose caches are not in sysfs (many VMs) gets one domain per package, size 0. */
 struct pt_l3 {
-	int id;			/* cache/indexN/id; the package number for a made-up domain */
-	bool synthetic;		/* made up from a package: sysfs showed no L3 */
-	uint64_t size;		/* bytes, 0 when unknown */
-	struct pt_cpuset cpus;	/* shared_cpu_list (online CPUs only) */
+	int id;		       /* cache/indexN/id; the package number for a made-up domain */
+	bool synthetic;	       /* made up from a package: sysfs showed no L3 */
+	uint64_t size;	       /* bytes, 0 when unknown */
+	struct pt_cpuset cpus; /* shared_cpu_list (online CPUs only) */
 };
 
 struct pt_numa {
 	int id;
-	struct pt_cpuset cpus;	/* nodeN/cpulist */
-	uint64_t mem_total;	/* nodeN/meminfo "Node N MemTotal", bytes; 0 when unknown */
+	struct pt_cpuset cpus; /* nodeN/cpulist */
+	uint64_t mem_total;    /* nodeN/meminfo "Node N MemTotal", bytes; 0 when unknown */
 };
 
 /* A hugepage pool, sys/kernel/mm/hugepages/hugepages-NkB (and per node, nodeN/hugepages/). */
 struct pt_hugepool {
-	uint64_t size;		/* bytes: 2 MiB, 1 GiB */
-	uint64_t nr, free;	/* nr_hugepages, free_hugepages */
+	uint64_t size;	   /* bytes: 2 MiB, 1 GiB */
+	uint64_t nr, free; /* nr_hugepages, free_hugepages */
 };
 
 #define PT_HUGEPOOL_MAX 4
 
 /* The CPUs, caches, NUMA nodes, memory and hugepage pools of a root: what the VM planner needs. */
 struct pt_topo {
-	struct pt_cpuset online;	/* sys/devices/system/cpu/online */
-	struct pt_core *cores;		/* ordered by their first CPU */
+	struct pt_cpuset online; /* sys/devices/system/cpu/online */
+	struct pt_core *cores;	 /* ordered by their first CPU */
 	size_t ncores;
-	struct pt_l3 *l3;		/* ordered by id */
+	struct pt_l3 *l3; /* ordered by id */
 	size_t nl3;
-	struct pt_numa *nodes;		/* ordered by id; one node 0 holding every CPU when the
+	struct pt_numa *nodes; /* ordered by id; one node 0 holding every CPU when the
 					 * root has no sys/devices/system/node */
 	size_t nnodes;
-	char vendor[16];		/* proc/cpuinfo vendor_id: "AuthenticAMD", "GenuineIntel" */
-	char model[96];			/* proc/cpuinfo model name */
-	bool pdpe1gb;			/* the CPU can map 1 GiB pages */
-	bool hybrid;			/* cores of two kinds */
-	unsigned smt;			/* the most threads of one core: 1 or 2 on x86 */
+	char vendor[16]; /* proc/cpuinfo vendor_id: "AuthenticAMD", "GenuineIntel" */
+	char model[96];	 /* proc/cpuinfo model name */
+	bool pdpe1gb;	 /* the CPU can map 1 GiB pages */
+	bool hybrid;	 /* cores of two kinds */
+	unsigned smt;	 /* the most threads of one core: 1 or 2 on x86 */
 	/* proc/meminfo, bytes; hugetlb: every pool's pages (Hugetlb:, or HugePages_Total x
 	 * Hugepagesize on kernels before 5.x) */
 	uint64_t mem_total, mem_available, hugetlb, hugepage_default;
-	struct pt_hugepool pools[PT_HUGEPOOL_MAX];	/* ascending size */
+	struct pt_hugepool pools[PT_HUGEPOOL_MAX]; /* ascending size */
 	size_t npools;
 };
 
@@ -696,28 +721,28 @@ bool pt_topo_amd(const struct pt_topo *t);
 /* The threads of one running QEMU, for `ptctl check` on a VM-mode boot. */
 struct pt_qemu_thread {
 	int tid;
-	int vcpu;			/* N of a thread named "CPU N/KVM" ("CPU N/TCG"), else -1 */
-	struct pt_cpuset allowed;	/* status: Cpus_allowed_list */
+	int vcpu;		  /* N of a thread named "CPU N/KVM" ("CPU N/TCG"), else -1 */
+	struct pt_cpuset allowed; /* status: Cpus_allowed_list */
 };
 
 struct pt_qemu {
 	int pid;
 	char name[64];			/* -name guest=NAME or -name NAME, else the comm */
-	struct pt_qemu_thread *threads;	/* by tid; the first is the main (emulator) thread */
+	struct pt_qemu_thread *threads; /* by tid; the first is the main (emulator) thread */
 	size_t nthreads;
-	unsigned nvcpus;		/* threads with vcpu >= 0: 0 without -name ...,debug-threads=on */
+	unsigned nvcpus; /* threads with vcpu >= 0: 0 without -name ...,debug-threads=on */
 };
 
 /* What a boot really reserved and isolated (the VM entry's proof), and the QEMUs that run. */
 struct pt_vmstate {
-	bool has_isolated;		/* sys/devices/system/cpu/isolated exists */
+	bool has_isolated; /* sys/devices/system/cpu/isolated exists */
 	struct pt_cpuset isolated;
-	bool has_nohz_full;		/* sys/devices/system/cpu/nohz_full exists (CONFIG_NO_HZ_FULL) */
-	struct pt_cpuset nohz_full;	/* empty when it reads "(null)" */
-	struct pt_hugepool pools[PT_HUGEPOOL_MAX];	/* as in pt_topo */
+	bool has_nohz_full;	    /* sys/devices/system/cpu/nohz_full exists (CONFIG_NO_HZ_FULL) */
+	struct pt_cpuset nohz_full; /* empty when it reads "(null)" */
+	struct pt_hugepool pools[PT_HUGEPOOL_MAX]; /* as in pt_topo */
 	size_t npools;
-	uint64_t hugepages_total, hugepage_size;	/* proc/meminfo HugePages_Total, Hugepagesize */
-	struct pt_qemu *qemus;		/* processes whose comm or argv[0] is qemu-system-* or qemu-kvm */
+	uint64_t hugepages_total, hugepage_size; /* proc/meminfo HugePages_Total, Hugepagesize */
+	struct pt_qemu *qemus; /* processes whose comm or argv[0] is qemu-system-* or qemu-kvm */
 	size_t nqemus;
 };
 
@@ -741,49 +766,49 @@ void pt_vmstate_free(struct pt_vmstate *st);
 uint64_t pt_tune_floor(uint64_t mem_total);
 
 /* Kernel arguments that can be left out (struct pt_tune_req.off); all are on by default. */
-#define PT_TUNE_NO_ISOLCPUS	0x1u	/* isolcpus=managed_irq,domain,VM */
-#define PT_TUNE_NO_NOHZ_FULL	0x2u	/* nohz_full=VM */
-#define PT_TUNE_NO_RCU_NOCBS	0x4u	/* rcu_nocbs=VM */
-#define PT_TUNE_NO_IRQAFFINITY	0x8u	/* irqaffinity=HOST */
-#define PT_TUNE_NO_ALL		0xfu
+#define PT_TUNE_NO_ISOLCPUS    0x1u /* isolcpus=managed_irq,domain,VM */
+#define PT_TUNE_NO_NOHZ_FULL   0x2u /* nohz_full=VM */
+#define PT_TUNE_NO_RCU_NOCBS   0x4u /* rcu_nocbs=VM */
+#define PT_TUNE_NO_IRQAFFINITY 0x8u /* irqaffinity=HOST */
+#define PT_TUNE_NO_ALL	       0xfu
 
 struct pt_tune_req {
-	unsigned vcpus;		/* 0: no CPU part (memory only) */
-	uint64_t memory;	/* bytes; 0: no memory part (CPUs only) */
-	uint64_t page_size;	/* 0: 1 GiB when the CPU has pdpe1gb, else 2 MiB; or either, forced */
-	bool cross_numa;	/* the VM may span NUMA nodes */
-	unsigned off;		/* PT_TUNE_NO_* */
+	unsigned vcpus;	    /* 0: no CPU part (memory only) */
+	uint64_t memory;    /* bytes; 0: no memory part (CPUs only) */
+	uint64_t page_size; /* 0: 1 GiB when the CPU has pdpe1gb, else 2 MiB; or either, forced */
+	bool cross_numa;    /* the VM may span NUMA nodes */
+	unsigned off;	    /* PT_TUNE_NO_* */
 };
 
 /* Why a request can't be planned. The numbers are in the refusal; text says it in English. */
 enum pt_tune_refusal_code {
-	PT_TUNE_TOO_MANY = 1,	/* more vCPUs than the host can give: have = the most it can */
-	PT_TUNE_ODD,		/* a count that splits an SMT core: have = the nearest lower count */
-	PT_TUNE_NUMA,		/* fits only across NUMA nodes: have = the most one node can give */
-	PT_TUNE_MEMORY,		/* would leave the host less than the floor: have = the most */
-	PT_TUNE_NODE_MEMORY,	/* the chosen node's memory can't hold the pages: have = the most */
-	PT_TUNE_NO_1G,		/* 1 GiB pages asked of a CPU without pdpe1gb */
+	PT_TUNE_TOO_MANY = 1, /* more vCPUs than the host can give: have = the most it can */
+	PT_TUNE_ODD,	      /* a count that splits an SMT core: have = the nearest lower count */
+	PT_TUNE_NUMA,	      /* fits only across NUMA nodes: have = the most one node can give */
+	PT_TUNE_MEMORY,	      /* would leave the host less than the floor: have = the most */
+	PT_TUNE_NODE_MEMORY,  /* the chosen node's memory can't hold the pages: have = the most */
+	PT_TUNE_NO_1G,	      /* 1 GiB pages asked of a CPU without pdpe1gb */
 };
 
 struct pt_tune_refusal {
 	enum pt_tune_refusal_code code;
-	uint64_t asked, have;	/* vCPUs, or bytes for the memory codes */
-	uint64_t total, floor;	/* the memory codes: MemTotal (or the node's) and the floor */
+	uint64_t asked, have;  /* vCPUs, or bytes for the memory codes */
+	uint64_t total, floor; /* the memory codes: MemTotal (or the node's) and the floor */
 	char text[320];
 };
 
 /* Notes about a plan that was made anyway. */
 enum pt_tune_warn_code {
-	PT_TUNE_W_SHARED_L3 = 1,	/* the VM shares an L3 domain with host cores */
-	PT_TUNE_W_SPANS_L3,		/* the VM spans several L3 domains */
-	PT_TUNE_W_UNEVEN,		/* ... unevenly: the guest sees one die */
-	PT_TUNE_W_BIGGER_L3,		/* a bigger L3 than the VM's stays with the host (X3D parts) */
-	PT_TUNE_W_CROSS_NUMA,		/* the VM spans NUMA nodes (asked for) */
-	PT_TUNE_W_FEW_HOST,		/* the host keeps a single core */
-	PT_TUNE_W_ROUNDED,		/* memory rounded up to whole pages */
-	PT_TUNE_W_SMALL_PAGES,		/* no pdpe1gb: 2 MiB pages */
-	PT_TUNE_W_HOST_USES_MORE,	/* the host uses more now than the pages would leave it */
-	PT_TUNE_W_NO_L3,		/* no cache information in sysfs: packages stand for L3s */
+	PT_TUNE_W_SHARED_L3 = 1,  /* the VM shares an L3 domain with host cores */
+	PT_TUNE_W_SPANS_L3,	  /* the VM spans several L3 domains */
+	PT_TUNE_W_UNEVEN,	  /* ... unevenly: the guest sees one die */
+	PT_TUNE_W_BIGGER_L3,	  /* a bigger L3 than the VM's stays with the host (X3D parts) */
+	PT_TUNE_W_CROSS_NUMA,	  /* the VM spans NUMA nodes (asked for) */
+	PT_TUNE_W_FEW_HOST,	  /* the host keeps a single core */
+	PT_TUNE_W_ROUNDED,	  /* memory rounded up to whole pages */
+	PT_TUNE_W_SMALL_PAGES,	  /* no pdpe1gb: 2 MiB pages */
+	PT_TUNE_W_HOST_USES_MORE, /* the host uses more now than the pages would leave it */
+	PT_TUNE_W_NO_L3,	  /* no cache information in sysfs: packages stand for L3s */
 };
 
 struct pt_tune_warning {
@@ -792,15 +817,15 @@ struct pt_tune_warning {
 };
 
 #define PT_TUNE_WARN_MAX 10
-#define PT_TUNE_DOM_MAX 32
+#define PT_TUNE_DOM_MAX	 32
 #define PT_TUNE_ARGS_MAX 1024
 
 /* How the plan uses one L3 domain (for the frontend's explanation; not serialised). */
 struct pt_tune_dom {
-	int l3;			/* index into the topology's l3 */
+	int l3; /* index into the topology's l3 */
 	int id;
 	uint64_t size;
-	struct pt_cpuset cpus, vm;	/* the domain's CPUs, and those the VM gets */
+	struct pt_cpuset cpus, vm; /* the domain's CPUs, and those the VM gets */
 };
 
 struct pt_tune_plan {
@@ -811,18 +836,18 @@ struct pt_tune_plan {
 	bool cross_numa;
 	unsigned off;
 	/* CPUs */
-	struct pt_cpuset vm;		/* the VM's CPUs: isolated, nohz_full, rcu_nocbs */
-	struct pt_cpuset host;		/* every other online CPU: irqaffinity */
-	struct pt_cpuset emulator;	/* host CPUs on the VM's node(s): emulatorpin, iothreadpin */
-	struct pt_cpuset nodes;		/* NUMA nodes the VM's CPUs (and pages) are on */
-	bool numa;			/* the host has more than one node: pages and memory bound */
-	uint16_t pin[PT_CPU_MAX];	/* vCPU i runs on host CPU pin[i]; siblings adjacent */
-	unsigned sockets, dies, cores, threads;	/* guest topology; product = vcpus */
-	bool amd;			/* topoext for the guest */
+	struct pt_cpuset vm;			/* the VM's CPUs: isolated, nohz_full, rcu_nocbs */
+	struct pt_cpuset host;			/* every other online CPU: irqaffinity */
+	struct pt_cpuset emulator;		/* host CPUs on the VM's node(s): emulatorpin, iothreadpin */
+	struct pt_cpuset nodes;			/* NUMA nodes the VM's CPUs (and pages) are on */
+	bool numa;				/* the host has more than one node: pages and memory bound */
+	uint16_t pin[PT_CPU_MAX];		/* vCPU i runs on host CPU pin[i]; siblings adjacent */
+	unsigned sockets, dies, cores, threads; /* guest topology; product = vcpus */
+	bool amd;				/* topoext for the guest */
 	/* memory */
-	uint64_t page_size;		/* 0 when no memory was asked for */
+	uint64_t page_size; /* 0 when no memory was asked for */
 	uint64_t pages;
-	uint64_t memory;		/* pages x page_size: what the guest gets */
+	uint64_t memory; /* pages x page_size: what the guest gets */
 	/* the kernel arguments for the host+passthrough entry only */
 	char args[PT_TUNE_ARGS_MAX];
 	/* explanation (not serialised) */
@@ -884,8 +909,9 @@ int pt_vmstate_check(const struct pt_tune_plan *p, const struct pt_vmstate *st, 
  * memory-backend=, -smp with the topology, -cpu host). Comment lines ("<!-- -->", "# ") carry
  * the summary and the vCPU map. QEMU does not pin: see pt_vmdef_pin_script. -EINVAL for a plan
  * with neither CPUs nor memory. */
-#define PT_VMDEF_MORE 0x1u	/* more flags or arguments follow: the last line ends in " \\" too */
-int pt_vmdef_render(const struct pt_tune_plan *p, enum pt_virt_format fmt, unsigned flags, struct pt_buf *out);
+#define PT_VMDEF_MORE 0x1u /* more flags or arguments follow: the last line ends in " \\" too */
+int pt_vmdef_render(const struct pt_tune_plan *p, enum pt_virt_format fmt, unsigned flags,
+		    struct pt_buf *out);
 /* A POSIX sh script that pins a running QEMU started with those arguments: `sh SCRIPT PID`.
  * Every thread first goes to the emulator CPUs (taskset -a), then each thread named
  * "CPU N/KVM" (or "/TCG") to its host CPU; it fails when a vCPU thread is missing or unknown. */

@@ -17,12 +17,12 @@
 
 #include "host.h"
 
-struct rd {		/* a buffered reader over a fd (the file or a decompressor's pipe) */
+struct rd { /* a buffered reader over a fd (the file or a decompressor's pipe) */
 	int fd;
 	unsigned char buf[65536];
 	size_t pos, len;
-	uint64_t off;	/* where the next byte is in the file (bytes consumed, for a pipe) */
-	uint64_t left;	/* bytes it may still read from fd */
+	uint64_t off;  /* where the next byte is in the file (bytes consumed, for a pipe) */
+	uint64_t left; /* bytes it may still read from fd */
 };
 
 static size_t room(const struct rd *r, size_t n)
@@ -203,11 +203,11 @@ static int compressed(int fd, uint64_t off, const char *tool, pt_cpio_cb cb, voi
 		}
 		free(r);
 	}
-	close(p[0]);	/* the decompressor may get SIGPIPE if we stopped early */
+	close(p[0]); /* the decompressor may get SIGPIPE if we stopped early */
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (e == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		return -ENOEXEC;	/* decompressor missing */
+		return -ENOEXEC; /* decompressor missing */
 	return e < 0 ? e : 0;
 }
 
@@ -261,7 +261,7 @@ int pt_initramfs_walk(int rootfd, const char *path, pt_cpio_cb cb, void *data)
 
 		if (peek(r, m, 6) <= 0)
 			break;
-		if (m[0] == 0) {	/* padding between archives */
+		if (m[0] == 0) { /* padding between archives */
 			get(r, NULL, 1);
 			continue;
 		}
@@ -306,10 +306,10 @@ int pt_initramfs_scan(int rootfd, const char *path, struct pt_initramfs_info *re
 
 int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size)
 {
-	static const char *const fmt[] = { "boot/initramfs-%s.img", "boot/initrd.img-%s",
-					   "boot/initrd-%s", "boot/initrd-%s.img",
-					   "lib/modules/%s/initrd" };
-	static const char *const ukidirs[] = { "efi/" PT_UKI_DIR, "boot/efi/" PT_UKI_DIR, "boot/" PT_UKI_DIR };
+	static const char *const fmt[] = { "boot/initramfs-%s.img", "boot/initrd.img-%s", "boot/initrd-%s",
+					   "boot/initrd-%s.img", "lib/modules/%s/initrd" };
+	static const char *const ukidirs[] = { "efi/" PT_UKI_DIR, "boot/efi/" PT_UKI_DIR,
+					       "boot/" PT_UKI_DIR };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fmt); i++) {
 		if (pt_pathf(buf, size, fmt[i], kver) < 0)
@@ -353,7 +353,7 @@ void pt_initramfs_rebuild(const char *path, const char *kver, char *buf, size_t 
 {
 	size_t n = path ? strlen(path) : 0;
 
-	if (n > 4 && strcasecmp(path + n - 4, ".efi") == 0)	/* a UKI is made anew as a whole */
+	if (n > 4 && strcasecmp(path + n - 4, ".efi") == 0) /* a UKI is made anew as a whole */
 		pt_snprintf(buf, size, "kernel-install add %s /usr/lib/modules/%s/vmlinuz", kver, kver);
 	else
 		pt_snprintf(buf, size, "dracut -f --kver %s", kver);

@@ -33,8 +33,9 @@ int pt_iomem_parse(const char *text, struct pt_iomem *ret)
 
 			for (int k = 0; k < 2; k++)
 				for (const char *q = r[k]; q < re[k]; q++) {
-					int d = *q >= '0' && *q <= '9' ? *q - '0'
-						: *q >= 'a' && *q <= 'f' ? *q - 'a' + 10 : -1;
+					int d = *q >= '0' && *q <= '9'	 ? *q - '0'
+						: *q >= 'a' && *q <= 'f' ? *q - 'a' + 10
+									 : -1;
 
 					if (d < 0 || v[k] >> 60) {
 						ok = false;
@@ -75,8 +76,9 @@ void pt_iomem_free(struct pt_iomem *io)
 
 static bool is_fb(const char *name)
 {
-	static const char *const fbs[] = { "BOOTFB", "efifb", "simpledrm", "simplefb", "vesafb",
-					   "simple-framebuffer", "vesa-framebuffer" };
+	static const char *const fbs[] = { "BOOTFB",	      "efifb",	"simpledrm",
+					   "simplefb",	      "vesafb", "simple-framebuffer",
+					   "vesa-framebuffer" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fbs); i++)
 		if (strncmp(name, fbs[i], strlen(fbs[i])) == 0)

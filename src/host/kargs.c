@@ -38,8 +38,8 @@ static int complete_group(void *data, const struct pt_gap *g)
 		const struct pt_dev *m = &c->sys->devs[g->left[k]];
 
 		c->sel[g->left[k]] = true;
-		pt_buf_printf(c->why, "%s: added, it shares IOMMU group %d with %s\n", pt_dev_short_slot(m), g->group,
-			      pt_dev_short_slot(&c->sys->devs[g->first]));
+		pt_buf_printf(c->why, "%s: added, it shares IOMMU group %d with %s\n", pt_dev_short_slot(m),
+			      g->group, pt_dev_short_slot(&c->sys->devs[g->first]));
 	}
 	return 0;
 }
@@ -64,11 +64,13 @@ int pt_kargs_build(const struct pt_host *h, const struct pt_tuning *tun, bool *s
 	for (size_t i = 0; i < sys->ndevs; i++)
 		if (sel[i] && pt_dev_is_bridge(&sys->devs[i])) {
 			sel[i] = false;
-			pt_buf_printf(&k.why, "%s: a PCI bridge stays with the host\n", pt_dev_short_slot(&sys->devs[i]));
+			pt_buf_printf(&k.why, "%s: a PCI bridge stays with the host\n",
+				      pt_dev_short_slot(&sys->devs[i]));
 		}
 	r = pt_sys_gaps(sys, sel, PT_UNIT_GROUP, complete_group, &cc);
 	for (size_t i = 0; r == 0 && i < sys->ndevs; i++) {
-		if (sel[i] && pt_storage_holds_system(&h->storage, sys->devs[i].slot, use, sizeof(use)) == 2) {
+		if (sel[i] &&
+		    pt_storage_holds_system(&h->storage, sys->devs[i].slot, use, sizeof(use)) == 2) {
 			pt_snprintf(k.refusal, sizeof(k.refusal), "%s carries the running system's disk %s",
 				    pt_dev_short_slot(&sys->devs[i]), use);
 			r = -EBUSY;
@@ -76,7 +78,7 @@ int pt_kargs_build(const struct pt_host *h, const struct pt_tuning *tun, bool *s
 		any |= sel[i];
 	}
 	if (r == 0 && !any)
-		r = -ENODEV;	/* nothing left to pass */
+		r = -ENODEV; /* nothing left to pass */
 	if (r < 0)
 		goto out;
 	pt_snprintf(when, sizeof(when), "cpu=%s", h->cpu);
@@ -95,14 +97,15 @@ int pt_kargs_build(const struct pt_host *h, const struct pt_tuning *tun, bool *s
 	for (size_t i = 0; i < sys->ndevs; i++) {
 		const struct pt_dev *d = &sys->devs[i];
 
-		if (!sel[i] || !pt_dev_is_display(d) || !pt_iomem_framebuffer(&h->iomem, d->slot, fb, sizeof(fb)))
+		if (!sel[i] || !pt_dev_is_display(d) ||
+		    !pt_iomem_framebuffer(&h->iomem, d->slot, fb, sizeof(fb)))
 			continue;
 		pt_snprintf(when, sizeof(when), "fb=%.*s", (int)strcspn(fb, " "), fb);
 		tuning_arg(&k, tun, when);
 	}
 	r = k.args.err ? k.args.err : k.why.err;
 out:
-	*ret = k;	/* the why lines and the refusal also when it fails */
+	*ret = k; /* the why lines and the refusal also when it fails */
 	return r;
 }
 

@@ -15,8 +15,8 @@
 
 #include "host.h"
 
-int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_state *ret,
-		 char *ret_path, size_t size)
+int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_state *ret, char *ret_path,
+		 size_t size)
 {
 	static const char *const confdirs[] = { "etc/modprobe.d", "run/modprobe.d", "usr/lib/modprobe.d",
 						"lib/modprobe.d" };
@@ -46,14 +46,15 @@ int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_st
 		kmod_unref(ctx);
 		return r;
 	}
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		struct kmod_module *m = kmod_module_get_module(l);
 		const char *p = kmod_module_get_path(m);
 
 		if (p) {
 			size_t pl = strlen(prefix);
 
-			if (pt_pathf(path, sizeof(path), "%s", strncmp(p, prefix, pl) == 0 ? p + pl + 1 : p) >= 0)
+			if (pt_pathf(path, sizeof(path), "%s",
+				     strncmp(p, prefix, pl) == 0 ? p + pl + 1 : p) >= 0)
 				st = pt_exists(rootfd, path) ? PT_KMOD_MODULE : PT_KMOD_MISSING;
 		} else if (kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN) {
 			st = PT_KMOD_BUILTIN;
@@ -77,7 +78,7 @@ static int cmp_kver(const void *a, const void *b)
 
 int pt_kernels_list(int rootfd, char (**ret)[64], size_t *ret_n)
 {
-	char (*v)[64] = NULL;
+	char(*v)[64] = NULL;
 	struct dirent *de;
 	size_t n = 0;
 	DIR *dir;
@@ -98,7 +99,7 @@ int pt_kernels_list(int rootfd, char (**ret)[64], size_t *ret_n)
 	}
 	while ((de = readdir(dir))) {
 		char p[128];
-		char (*nv)[64];
+		char(*nv)[64];
 
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= 64 ||
 		    pt_pathf(p, sizeof(p), "%s/modules.dep", de->d_name) < 0)

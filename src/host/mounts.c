@@ -117,7 +117,7 @@ int pt_swaps_parse(const char *text, struct pt_mounts *m)
 			e = line + strlen(line);
 		f = field(line, e, 0, &len);
 		if (!header && f) {
-			char (*v)[128] = realloc(m->swaps, (m->nswaps + 1) * sizeof(*v));
+			char(*v)[128] = realloc(m->swaps, (m->nswaps + 1) * sizeof(*v));
 
 			if (!v)
 				return -ENOMEM;

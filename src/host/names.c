@@ -17,7 +17,7 @@
 struct pt_names {
 	struct pci_access *pacc;
 	char ids[PT_PATH_MAX];
-	char problem[256];	/* why pci.ids gave no names, "" when it did */
+	char problem[256]; /* why pci.ids gave no names, "" when it did */
 };
 
 struct pt_filter {
@@ -33,7 +33,7 @@ static _Thread_local struct guard {
 	jmp_buf env;
 	char *msg;
 	size_t size;
-} *current;
+} * current;
 
 static void PCI_NONRET guard_error(char *msg, ...)
 {
@@ -62,7 +62,7 @@ static void load_names(struct pt_names *n)
 		if (!pci_load_name_list(n->pacc) && !n->problem[0])
 			pt_snprintf(n->problem, sizeof(n->problem), "cannot open %s", n->pacc->id_file_name);
 	} else {
-		pci_free_name_list(n->pacc);	/* what it parsed before the error */
+		pci_free_name_list(n->pacc); /* what it parsed before the error */
 	}
 	current = saved;
 	n->problem[strcspn(n->problem, "\n")] = '\0';
@@ -112,7 +112,8 @@ void pt_names_free(struct pt_names *n)
 }
 
 /* pci_lookup_name() under a guard: NULL when libpci failed. */
-static char *guarded_lookup(struct pci_access *pacc, char *buf, int size, int flags, int a, int b, int c, int d)
+static char *guarded_lookup(struct pci_access *pacc, char *buf, int size, int flags, int a, int b, int c,
+			    int d)
 {
 	char msg[256];
 	struct guard g = { .msg = msg, .size = sizeof(msg) };
@@ -144,8 +145,8 @@ const char *pt_names_class(struct pt_names *n, uint32_t cls, char *buf, size_t s
 	return lookup(n, buf, size, PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, (int)(cls >> 8), 0, 0, 0);
 }
 
-const char *pt_names_lspci(struct pt_names *n, const struct pt_dev *d, char *cls, size_t clsize,
-			   char *dev, size_t devsize)
+const char *pt_names_lspci(struct pt_names *n, const struct pt_dev *d, char *cls, size_t clsize, char *dev,
+			   size_t devsize)
 {
 	if (!lookup(n, cls, clsize, PCI_LOOKUP_CLASS | PCI_LOOKUP_MIXED, (int)(d->cls >> 8), 0, 0, 0))
 		pt_snprintf(cls, clsize, "Class [%04x]", d->cls >> 8);
@@ -165,11 +166,11 @@ const char *pt_names_device(struct pt_names *n, uint32_t v, uint32_t d, char *bu
 	return lookup(n, buf, size, PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, (int)v, (int)d, 0, 0);
 }
 
-const char *pt_names_subsys(struct pt_names *n, uint32_t v, uint32_t d, uint32_t sv, uint32_t sd,
-			    char *buf, size_t size)
+const char *pt_names_subsys(struct pt_names *n, uint32_t v, uint32_t d, uint32_t sv, uint32_t sd, char *buf,
+			    size_t size)
 {
-	return lookup(n, buf, size, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, (int)v, (int)d,
-		      (int)sv, (int)sd);
+	return lookup(n, buf, size, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, (int)v,
+		      (int)d, (int)sv, (int)sd);
 }
 
 int pt_filter_new(struct pt_names *n, const char *slot, const char *id, struct pt_filter **ret,

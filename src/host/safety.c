@@ -19,7 +19,8 @@ const char *pt_hold_name(enum pt_hold_kind k)
 {
 	static const char *const n[] = {
 		[PT_HOLD_SYSTEM] = "system-disk", [PT_HOLD_DISK] = "disk-in-use",
-		[PT_HOLD_CONSOLE] = "console", [PT_HOLD_GROUP] = "group", [PT_HOLD_VFIO] = "vfio-in-use",
+		[PT_HOLD_CONSOLE] = "console",	  [PT_HOLD_GROUP] = "group",
+		[PT_HOLD_VFIO] = "vfio-in-use",
 	};
 
 	return (unsigned)k < ARRAY_SIZE(n) ? n[k] : "?";
@@ -50,7 +51,7 @@ static int add_opener(struct pt_openers *o, const char *path, const char *who)
 	o->v = v;
 	if (pt_pathf(v[o->n].path, sizeof(v[o->n].path), "%s", path) < 0 ||
 	    pt_pathf(v[o->n].who, sizeof(v[o->n].who), "%s", who) < 0)
-		return 0;	/* no /dev/dri or /dev/vfio node has such a name */
+		return 0; /* no /dev/dri or /dev/vfio node has such a name */
 	o->n++;
 	return 0;
 }
@@ -66,13 +67,14 @@ static int scan_pid(int procfd, const char *pid, struct pt_openers *o)
 		return 0;
 	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;	/* gone, or not ours to read */
+		return 0; /* gone, or not ours to read */
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
 		return 0;
 	}
-	if (pt_pathf(path, sizeof(path), "%s/comm", pid) < 0 || pt_read_attr(procfd, path, comm, sizeof(comm)) <= 0)
+	if (pt_pathf(path, sizeof(path), "%s/comm", pid) < 0 ||
+	    pt_read_attr(procfd, path, comm, sizeof(comm)) <= 0)
 		pt_snprintf(comm, sizeof(comm), "pid");
 	pt_snprintf(who, sizeof(who), "%s[%s]", comm, pid);
 	while ((de = readdir(d)) && r == 0) {
@@ -135,7 +137,8 @@ static size_t who_opens(const struct pt_openers *op, const char *path, char *buf
 		if (strcmp(op->v[i].path, path) != 0)
 			continue;
 		if (len < size)
-			len += (size_t)pt_snprintf(buf + len, size - len, "%s%s", len ? ", " : "", op->v[i].who);
+			len += (size_t)pt_snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+						   op->v[i].who);
 		n++;
 	}
 	return n;
@@ -143,8 +146,8 @@ static size_t who_opens(const struct pt_openers *op, const char *path, char *buf
 
 /* ---- holds ------------------------------------------------------------------------------ */
 
-__attribute__((format(printf, 4, 5)))
-static int add_hold(struct pt_holds *hs, size_t dev, enum pt_hold_kind k, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int add_hold(struct pt_holds *hs, size_t dev,
+							  enum pt_hold_kind k, const char *fmt, ...)
 {
 	struct pt_hold *v;
 	va_list ap;
@@ -176,8 +179,8 @@ static void holders_text(const struct pt_storage *s, size_t i, char *buf, size_t
 
 		len = strlen(buf);
 		if (len < size)
-			pt_snprintf(buf + len, size - len, "%s%s on %s%s%s%s", len ? ", " : "", hb->name, b->name,
-				    hb->dm_name[0] && strcmp(hb->dm_name, hb->name) ? " (" : "",
+			pt_snprintf(buf + len, size - len, "%s%s on %s%s%s%s", len ? ", " : "", hb->name,
+				    b->name, hb->dm_name[0] && strcmp(hb->dm_name, hb->name) ? " (" : "",
 				    hb->dm_name[0] && strcmp(hb->dm_name, hb->name) ? hb->dm_name : "",
 				    hb->dm_name[0] && strcmp(hb->dm_name, hb->name) ? ")" : "");
 		holders_text(s, (size_t)b->holders[k], buf, size, depth + 1, w);
@@ -205,15 +208,16 @@ static int disk_holds(const struct pt_host *h, size_t di, struct pt_holds *hs)
 		if (!pt_blk_carried_by(&s->v[i], d->slot))
 			continue;
 		pt_blk_uses(s, i, uses, sizeof(uses));
-		(void)pt_blk_walk_init(s, &w);	/* without memory it names no holders: uses still hold */
+		(void)pt_blk_walk_init(s, &w); /* without memory it names no holders: uses still hold */
 		holders_text(s, i, hold, sizeof(hold), 0, &w);
 		pt_blk_walk_free(&w);
 		if (!uses[0] && !hold[0])
 			continue;
 		r = add_hold(hs, di, PT_HOLD_DISK, "%s [%04x:%04x] carries %s%s%s%s: %s%s%s%s%s",
-			     pt_dev_short_slot(d), d->vendor, d->device, s->v[i].name, s->v[i].model[0] ? " (" : "",
-			     s->v[i].model, s->v[i].model[0] ? ")" : "", uses[0] ? "in use at " : "", uses,
-			     uses[0] && hold[0] ? "; " : "", hold[0] ? "active holders " : "", hold);
+			     pt_dev_short_slot(d), d->vendor, d->device, s->v[i].name,
+			     s->v[i].model[0] ? " (" : "", s->v[i].model, s->v[i].model[0] ? ")" : "",
+			     uses[0] ? "in use at " : "", uses, uses[0] && hold[0] ? "; " : "",
+			     hold[0] ? "active holders " : "", hold);
 		if (r < 0)
 			return r;
 	}
@@ -221,8 +225,7 @@ static int disk_holds(const struct pt_host *h, size_t di, struct pt_holds *hs)
 }
 
 /* Names of the entries of sys/bus/pci/devices/SLOT/SUB ("card0 renderD128"). */
-static void list_sub(int rootfd, const char *slot, const char *sub, char (*names)[32], size_t max,
-		     size_t *n)
+static void list_sub(int rootfd, const char *slot, const char *sub, char (*names)[32], size_t max, size_t *n)
 {
 	char path[128];
 	struct dirent *de;
@@ -246,8 +249,7 @@ static void list_sub(int rootfd, const char *slot, const char *sub, char (*names
 	closedir(d);
 }
 
-static int console_holds(const struct pt_host *h, const struct pt_openers *op, size_t di,
-			 struct pt_holds *hs)
+static int console_holds(const struct pt_host *h, const struct pt_openers *op, size_t di, struct pt_holds *hs)
 {
 	const struct pt_dev *d = &h->sys.devs[di];
 	char what[300] = "", fb[96], names[8][32], path[64];
@@ -256,13 +258,13 @@ static int console_holds(const struct pt_host *h, const struct pt_openers *op, s
 	if (!pt_dev_is_display(d))
 		return 0;
 	if (pt_iomem_framebuffer(&h->iomem, d->slot, fb, sizeof(fb)))
-		len += (size_t)pt_snprintf(what + len, sizeof(what) - len, "the firmware framebuffer %s is in its BAR",
-					   fb);
+		len += (size_t)pt_snprintf(what + len, sizeof(what) - len,
+					   "the firmware framebuffer %s is in its BAR", fb);
 	if (d->boot_vga == 1) {
 		list_sub(h->sys.rootfd, d->slot, "graphics", names, 8, &n);
 		for (size_t i = 0; i < n && len < sizeof(what); i++)
-			len += (size_t)pt_snprintf(what + len, sizeof(what) - len, "%sframebuffer %s is on it",
-						   len ? "; " : "", names[i]);
+			len += (size_t)pt_snprintf(what + len, sizeof(what) - len,
+						   "%sframebuffer %s is on it", len ? "; " : "", names[i]);
 	}
 	list_sub(h->sys.rootfd, d->slot, "drm", names, 8, &n);
 	for (size_t i = 0; i < n && len < sizeof(what); i++) {
@@ -272,19 +274,20 @@ static int console_holds(const struct pt_host *h, const struct pt_openers *op, s
 		    pt_pathf(path, sizeof(path), "/dev/dri/%s", names[i]) < 0)
 			continue;
 		if (who_opens(op, path, who, sizeof(who)))
-			len += (size_t)pt_snprintf(what + len, sizeof(what) - len, "%sDRM client%s %s ha%s %s open",
-						   len ? "; " : "", strchr(who, ',') ? "s" : "", who,
+			len += (size_t)pt_snprintf(what + len, sizeof(what) - len,
+						   "%sDRM client%s %s ha%s %s open", len ? "; " : "",
+						   strchr(who, ',') ? "s" : "", who,
 						   strchr(who, ',') ? "ve" : "s", path);
 	}
 	if (!what[0])
 		return 0;
-	return add_hold(hs, di, PT_HOLD_CONSOLE, "%s [%04x:%04x]%s: %s", pt_dev_short_slot(d), d->vendor, d->device,
-			d->boot_vga == 1 ? " is the boot VGA device" : "", what);
+	return add_hold(hs, di, PT_HOLD_CONSOLE, "%s [%04x:%04x]%s: %s", pt_dev_short_slot(d), d->vendor,
+			d->device, d->boot_vga == 1 ? " is the boot VGA device" : "", what);
 }
 
 struct group_ctx {
 	const struct pt_sys *sys;
-	struct pt_holds *holds;	/* one PT_HOLD_GROUP per group, dev = its first taken member */
+	struct pt_holds *holds; /* one PT_HOLD_GROUP per group, dev = its first taken member */
 };
 
 static int group_gap(void *data, const struct pt_gap *g)
@@ -300,14 +303,16 @@ static int group_gap(void *data, const struct pt_gap *g)
 		if (pt_dev_vfio_viable(m))
 			continue;
 		if (len < sizeof(missing))
-			len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x] on %s",
-						   len ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device,
-						   m->driver);
+			len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len,
+						   "%s%s [%04x:%04x] on %s", len ? ", " : "",
+						   pt_dev_short_slot(m), m->vendor, m->device, m->driver);
 	}
 	if (!len)
 		return 0;
-	return add_hold(c->holds, g->first, PT_HOLD_GROUP, "IOMMU group %d of %s also holds %s: a VM can't use "
-			"the group until all of it is on vfio-pci", g->group, pt_dev_short_slot(d), missing);
+	return add_hold(c->holds, g->first, PT_HOLD_GROUP,
+			"IOMMU group %d of %s also holds %s: a VM can't use "
+			"the group until all of it is on vfio-pci",
+			g->group, pt_dev_short_slot(d), missing);
 }
 
 int pt_safety_bind(const struct pt_host *h, const struct pt_openers *op, const bool *take,
@@ -354,8 +359,10 @@ int pt_safety_release(const struct pt_host *h, const struct pt_openers *op, cons
 		if (d->group >= 0) {
 			pt_snprintf(path, sizeof(path), "/dev/vfio/%d", d->group);
 			if (who_opens(op, path, who, sizeof(who))) {
-				r = add_hold(&hs, i, PT_HOLD_VFIO, "%s [%04x:%04x]: %s ha%s %s open (a VM is using "
-					     "IOMMU group %d)", pt_dev_short_slot(d), d->vendor, d->device, who,
+				r = add_hold(&hs, i, PT_HOLD_VFIO,
+					     "%s [%04x:%04x]: %s ha%s %s open (a VM is using "
+					     "IOMMU group %d)",
+					     pt_dev_short_slot(d), d->vendor, d->device, who,
 					     strchr(who, ',') ? "ve" : "s", path, d->group);
 				continue;
 			}
@@ -365,9 +372,10 @@ int pt_safety_release(const struct pt_host *h, const struct pt_openers *op, cons
 		for (size_t k = 0; k < n && r == 0; k++) {
 			if (pt_pathf(path, sizeof(path), "/dev/vfio/devices/%s", names[k]) >= 0 &&
 			    who_opens(op, path, who, sizeof(who)))
-				r = add_hold(&hs, i, PT_HOLD_VFIO, "%s [%04x:%04x]: %s ha%s %s open (a VM is using it)",
-					     pt_dev_short_slot(d), d->vendor, d->device, who, strchr(who, ',') ? "ve" : "s",
-					     path);
+				r = add_hold(&hs, i, PT_HOLD_VFIO,
+					     "%s [%04x:%04x]: %s ha%s %s open (a VM is using it)",
+					     pt_dev_short_slot(d), d->vendor, d->device, who,
+					     strchr(who, ',') ? "ve" : "s", path);
 		}
 	}
 	if (r < 0) {

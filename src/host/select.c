@@ -49,8 +49,9 @@ static void problem_text(const struct pt_selection *s, const struct pt_sys *sys,
 {
 	const struct pt_dev *d = &sys->devs[it->dev];
 
-	pt_snprintf(buf, size, "selector %s: %s [%04x:%04x]: %s", it->sel >= 0 ? s->pol.sels[it->sel].text : "-",
-		    pt_dev_short_slot(d), d->vendor, d->device, it->reason);
+	pt_snprintf(buf, size, "selector %s: %s [%04x:%04x]: %s",
+		    it->sel >= 0 ? s->pol.sels[it->sel].text : "-", pt_dev_short_slot(d), d->vendor,
+		    d->device, it->reason);
 }
 
 int pt_selection_problem(const struct pt_selection *s, const struct pt_sys *sys, size_t *iter,
@@ -72,8 +73,10 @@ int pt_selection_problem(const struct pt_selection *s, const struct pt_sys *sys,
 
 		if (it->action != PT_ACT_REFUSE)
 			continue;
-		*ret = (struct pt_sel_problem){ .error = pt_refusal_is_error(it->refusal), .sel = it->sel,
-						.item = k, .refusal = it->refusal };
+		*ret = (struct pt_sel_problem){ .error = pt_refusal_is_error(it->refusal),
+						.sel = it->sel,
+						.item = k,
+						.refusal = it->refusal };
 		problem_text(s, sys, it, ret->text, sizeof(ret->text));
 		(*iter)++;
 		return 1;
@@ -81,7 +84,8 @@ int pt_selection_problem(const struct pt_selection *s, const struct pt_sys *sys,
 	return 0;
 }
 
-int pt_selection_first_error(const struct pt_selection *s, const struct pt_sys *sys, struct pt_sel_problem *ret)
+int pt_selection_first_error(const struct pt_selection *s, const struct pt_sys *sys,
+			     struct pt_sel_problem *ret)
 {
 	size_t it = 0;
 

@@ -16,15 +16,22 @@
 
 /* ---- JSON: a tree of values ------------------------------------------------------------- */
 
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+enum jtype {
+	J_NULL,
+	J_BOOL,
+	J_NUM,
+	J_STR,
+	J_ARR,
+	J_OBJ
+};
 
 struct jval {
 	enum jtype t;
 	bool b;
-	uint64_t num;		/* non-negative integers only: all the report has */
+	uint64_t num; /* non-negative integers only: all the report has */
 	bool num_ok;
-	char *s;		/* strings; object member names in keys[] */
-	struct jval *v;		/* array items / object values */
+	char *s;	/* strings; object member names in keys[] */
+	struct jval *v; /* array items / object values */
 	char **keys;
 	size_t n;
 };
@@ -97,9 +104,9 @@ static int jstring(struct jp *p, char **ret)
 		}
 		p->p++;
 		switch (*p->p) {
-		case '"': case '\\': case '/':
-			pt_buf_printf(&b, "%c", *p->p);
-			break;
+		case '"':
+		case '\\':
+		case '/': pt_buf_printf(&b, "%c", *p->p); break;
 		case 'b': pt_buf_puts(&b, "\b"); break;
 		case 'f': pt_buf_puts(&b, "\f"); break;
 		case 'n': pt_buf_puts(&b, "\n"); break;
@@ -119,8 +126,7 @@ static int jstring(struct jp *p, char **ret)
 			put_utf8(&b, u);
 			break;
 		}
-		default:
-			goto bad;
+		default: goto bad;
 		}
 		p->p++;
 	}
@@ -289,7 +295,7 @@ static uint64_t get_num(const struct jval *o, const char *key)
 static int get_lines(const struct jval *o, const char *key, char (**ret)[256], size_t *ret_n)
 {
 	const struct jval *a = member(o, key);
-	char (*v)[256];
+	char(*v)[256];
 
 	*ret = NULL;
 	*ret_n = 0;
@@ -425,8 +431,8 @@ int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data)
 		if (n < sizeof(line)) {
 			memcpy(line, l, n);
 			line[n] = '\0';
-			if (sscanf(line, "%llu %15s %23s %15s %63s %63s", &epoch, e.action, e.slot, e.ids, e.from,
-				   e.to) == 6) {
+			if (sscanf(line, "%llu %15s %23s %15s %63s %63s", &epoch, e.action, e.slot, e.ids,
+				   e.from, e.to) == 6) {
 				e.epoch = epoch;
 				r = fn(data, &e);
 			}

@@ -17,21 +17,21 @@
 
 #include "host.h"
 
-#define ESP_GUID "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
+#define ESP_GUID  "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
 #define PATH_SIZE 4096
 
-struct names {		/* names read from a holders/ or slaves/ directory */
+struct names { /* names read from a holders/ or slaves/ directory */
 	char (*v)[32];
 	size_t n;
 };
 
-struct raw {		/* what the scan needs before indices are known */
+struct raw { /* what the scan needs before indices are known */
 	char parent[32];
 	struct names holders, slaves;
-	uint64_t start;	/* partitions: first byte on the disk */
+	uint64_t start; /* partitions: first byte on the disk */
 };
 
-struct entry {		/* a device and its raw data, sorted together by name */
+struct entry { /* a device and its raw data, sorted together by name */
 	struct pt_blk b;
 	struct raw r;
 };
@@ -68,7 +68,7 @@ int pt_path_resolve(const char *dir, const char *target, char *buf, size_t size)
 				while (len > 0 && buf[len - 1] != '/')
 					len--;
 				if (len > 0)
-					len--;	/* the slash before it */
+					len--; /* the slash before it */
 				buf[len] = '\0';
 			} else if (n > 0 && !(n == 1 && p[0] == '.')) {
 				if (len + (len ? 1 : 0) + n + 1 > size)
@@ -135,7 +135,7 @@ static int find(const struct pt_storage *s, const char *name)
 {
 	size_t lo = 0, hi = s->n;
 
-	while (lo < hi) {	/* s->v is sorted by name */
+	while (lo < hi) { /* s->v is sorted by name */
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(s->v[mid].name, name);
 
@@ -151,7 +151,7 @@ static int find(const struct pt_storage *s, const char *name)
 
 static int add_carrier(struct pt_blk *b, const char *slot, size_t len)
 {
-	char (*v)[PT_SLOT_MAX];
+	char(*v)[PT_SLOT_MAX];
 
 	for (size_t k = 0; k < b->ncarriers; k++)
 		if (strlen(b->carriers[k]) == len && strncmp(b->carriers[k], slot, len) == 0)
@@ -168,7 +168,7 @@ static int add_carrier(struct pt_blk *b, const char *slot, size_t len)
 /* ---- resolve: edges, mounts, components (no I/O but dev/ links) -------------------------- */
 
 struct edge {
-	int lower, upper;	/* upper is built on (holds) lower */
+	int lower, upper; /* upper is built on (holds) lower */
 };
 
 static int cmp_edge(const void *a, const void *b)
@@ -211,7 +211,8 @@ static int normalize_edges(struct pt_storage *s)
 						goto out;
 					e = t;
 				}
-				e[ne++] = pass ? (struct edge){ v[k], (int)i } : (struct edge){ (int)i, v[k] };
+				e[ne++] = pass ? (struct edge){ v[k], (int)i }
+					       : (struct edge){ (int)i, v[k] };
 			}
 		}
 	}
@@ -274,7 +275,7 @@ static int list_parts(struct pt_storage *s)
 		if (!v)
 			return -ENOMEM;
 		d->parts = v;
-		v[d->nparts++] = (int)i;	/* i ascends: sorted */
+		v[d->nparts++] = (int)i; /* i ascends: sorted */
 	}
 	return 0;
 }
@@ -333,7 +334,7 @@ static void apply_mounts(struct pt_storage *s, const struct pt_mounts *m, int ro
 			if (s->v[j].major == mt->major && s->v[j].minor == mt->minor)
 				i = (int)j;
 		if (i < 0)
-			i = by_source(s, mt->source, rootfd);	/* btrfs: st_dev is anonymous (0:N) */
+			i = by_source(s, mt->source, rootfd); /* btrfs: st_dev is anonymous (0:N) */
 		if (i < 0)
 			continue;
 		add_use(&s->v[i], mt->target);
@@ -363,7 +364,7 @@ static void uf_join(size_t *up, size_t a, size_t b)
 	a = uf_find(up, a);
 	b = uf_find(up, b);
 	if (a != b)
-		up[a > b ? a : b] = a < b ? a : b;	/* the lower index stays the root */
+		up[a > b ? a : b] = a < b ? a : b; /* the lower index stays the root */
 }
 
 struct key {
@@ -389,7 +390,7 @@ static int components(struct pt_storage *s)
 {
 	size_t *up = malloc((s->n + 1) * sizeof(*up));
 	struct key *keys = malloc((s->n + 1) * sizeof(*keys));
-	char (*vg)[48] = malloc((s->n + 1) * sizeof(*vg));	/* a VG UUID, or type + UUID */
+	char(*vg)[48] = malloc((s->n + 1) * sizeof(*vg)); /* a VG UUID, or type + UUID */
 	size_t nk = 0;
 
 	if (!up || !keys || !vg) {
@@ -448,8 +449,8 @@ int pt_storage_resolve(struct pt_storage *s, const struct pt_mounts *m, int root
 /* ---- what goes with a device ------------------------------------------------------------ */
 
 struct closure {
-	unsigned char *seen;	/* per device */
-	size_t *order;		/* devices in the order found: depth first, holders before partitions */
+	unsigned char *seen; /* per device */
+	size_t *order;	     /* devices in the order found: depth first, holders before partitions */
 	size_t n;
 };
 
@@ -546,7 +547,7 @@ void pt_blk_uses(const struct pt_storage *s, size_t i, char *buf, size_t size)
 	if (i >= s->n || size == 0)
 		return;
 	if (closure_of(s, i, &c) < 0) {
-		pt_snprintf(buf, size, "%s", "(out of memory)");	/* never "nothing" */
+		pt_snprintf(buf, size, "%s", "(out of memory)"); /* never "nothing" */
 		return;
 	}
 	uses_text(s, &c, buf, size);
@@ -567,7 +568,7 @@ int pt_storage_holds_system(const struct pt_storage *s, const char *slot, char *
 			continue;
 		if (closure_of(s, i, &c) < 0) {
 			pt_snprintf(buf, size, "%s: out of memory", d->name);
-			return 2;	/* can't tell: never hand it away */
+			return 2; /* can't tell: never hand it away */
 		}
 		for (size_t k = 0; k < c.n; k++) {
 			sys |= s->v[c.order[k]].system;
@@ -643,7 +644,8 @@ void pt_size_text(uint64_t bytes, char *buf, size_t size)
 		u++;
 	}
 	if (v < 10 && u > 0)
-		pt_snprintf(buf, size, "%u.%u %s", (unsigned)v, (unsigned)((rem + 50) / 100 > 9 ? 9 : (rem + 50) / 100), unit[u]);
+		pt_snprintf(buf, size, "%u.%u %s", (unsigned)v,
+			    (unsigned)((rem + 50) / 100 > 9 ? 9 : (rem + 50) / 100), unit[u]);
 	else
 		pt_snprintf(buf, size, "%u %s", (unsigned)(v + (rem >= 500)), unit[u]);
 }
@@ -684,7 +686,7 @@ static int read_names(int dirfd, const char *sub, struct names *ret)
 		return -ENOMEM;
 	}
 	while ((de = readdir(d))) {
-		char (*v)[32];
+		char(*v)[32];
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -770,7 +772,7 @@ static int subsystem_carriers(int rootfd, const char *path, struct pt_blk *b)
 			continue;
 		len = readlinkat(dirfd(d), n, target, sizeof(target));
 		if (len < 0)
-			continue;	/* a namespace's directory, not a controller's link */
+			continue; /* a namespace's directory, not a controller's link */
 		if ((size_t)len >= sizeof(target)) {
 			r = -ENAMETOOLONG;
 			break;
@@ -867,8 +869,8 @@ static int read_one(int rootfd, const char *name, struct pt_blk *b, struct raw *
 		for (prev = last ? last - 1 : path; prev > path && *prev != '/'; prev--)
 			;
 		if (last && (size_t)(last - prev) <= sizeof(raw->parent))
-			pt_snprintf(raw->parent, sizeof(raw->parent), "%.*s", (int)(last - prev - (*prev == '/')),
-				    prev + (*prev == '/'));
+			pt_snprintf(raw->parent, sizeof(raw->parent), "%.*s",
+				    (int)(last - prev - (*prev == '/')), prev + (*prev == '/'));
 		if (read_u64(fd, "start", &v) == 0)
 			raw->start = v * 512;
 	} else if (strstr(path, "/virtual/") && !in_subsystem(path)) {
@@ -882,8 +884,8 @@ static int read_one(int rootfd, const char *name, struct pt_blk *b, struct raw *
 		if (pt_read_attr(fd, "device/model", b->model, sizeof(b->model)) < 0)
 			b->model[0] = '\0';
 		trim(b->model);
-		r = in_subsystem(path) ? subsystem_carriers(rootfd, path, b) :
-					 path_carriers(rootfd, path, b, b->pci);
+		r = in_subsystem(path) ? subsystem_carriers(rootfd, path, b)
+				       : path_carriers(rootfd, path, b, b->pci);
 		if (r == 0 && b->ncarriers) {
 			qsort(b->carriers, b->ncarriers, sizeof(b->carriers[0]), cmp_slot);
 			if (!b->pci[0])
@@ -957,8 +959,8 @@ static void probe_fs(int fd, uint64_t off, uint64_t size, struct pt_blk *b)
 		return;
 	if (blkid_probe_set_device(pr, fd, (blkid_loff_t)off, (blkid_loff_t)size) == 0) {
 		blkid_probe_enable_superblocks(pr, 1);
-		blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL |
-						  BLKID_SUBLKS_UUID);
+		blkid_probe_set_superblocks_flags(pr,
+						  BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID);
 		blkid_probe_enable_partitions(pr, 0);
 		if (blkid_do_safeprobe(pr) == 0) {
 			copy_value(pr, "TYPE", b->fstype, sizeof(b->fstype));
@@ -995,8 +997,8 @@ static void probe_disk(int rootfd, struct pt_storage *s, size_t di, const struct
 		blkid_probe_enable_partitions(pr, 1);
 		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
 		blkid_probe_enable_superblocks(pr, 1);
-		blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL |
-						  BLKID_SUBLKS_UUID);
+		blkid_probe_set_superblocks_flags(pr,
+						  BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID);
 		if (blkid_do_safeprobe(pr) == 0) {
 			copy_value(pr, "TYPE", d->fstype, sizeof(d->fstype));
 			copy_value(pr, "LABEL", d->label, sizeof(d->label));
@@ -1025,7 +1027,7 @@ static void probe_disk(int rootfd, struct pt_storage *s, size_t di, const struct
 		blkid_free_probe(pr);
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].parent == (int)di) {
-			if (strcmp(s->v[i].parttype, "0xef") == 0)	/* MBR ESP */
+			if (strcmp(s->v[i].parttype, "0xef") == 0) /* MBR ESP */
 				pt_snprintf(s->v[i].parttype, sizeof(s->v[i].parttype), ESP_GUID);
 			probe_fs(fd, raws[i].r.start, s->v[i].size, &s->v[i]);
 		}
@@ -1120,7 +1122,7 @@ static int read_all(int rootfd, struct entry **ret_e, size_t *ret_n)
 			free(e[n].b.carriers);
 			free(e[n].r.holders.v);
 			free(e[n].r.slaves.v);
-			if (r == -ENOENT) {	/* gone while we looked (a device removed) */
+			if (r == -ENOENT) { /* gone while we looked (a device removed) */
 				r = 0;
 				continue;
 			}
@@ -1182,7 +1184,7 @@ int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *re
 	if (r == 0)
 		r = pt_storage_resolve(&s, m, rootfd);
 	for (size_t i = 0; i < n; i++)
-		free(e[i].b.carriers);	/* those s did not take over */
+		free(e[i].b.carriers); /* those s did not take over */
 	entries_free(e, n);
 	if (r < 0) {
 		pt_storage_free(&s);

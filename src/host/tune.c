@@ -109,7 +109,7 @@ struct ctx {
 	const struct pt_tune_req *req;
 	struct pt_tune_plan *p;
 	struct pt_tune_refusal *why;
-	const struct pt_core *reserved;	/* CPU 0's core */
+	const struct pt_core *reserved; /* CPU 0's core */
 	bool *cand;			/* per core: may go to the VM */
 	bool *taken;			/* per core: goes to the VM */
 };
@@ -130,8 +130,8 @@ static void warn(struct pt_tune_plan *p, enum pt_tune_warn_code code, const char
 	p->nwarnings++;
 }
 
-static int refuse(struct ctx *c, enum pt_tune_refusal_code code, uint64_t asked, uint64_t have, const char *fmt,
-		  ...) __attribute__((format(printf, 5, 6)));
+static int refuse(struct ctx *c, enum pt_tune_refusal_code code, uint64_t asked, uint64_t have,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int refuse(struct ctx *c, enum pt_tune_refusal_code code, uint64_t asked, uint64_t have,
 		  const char *fmt, ...)
@@ -142,7 +142,7 @@ static int refuse(struct ctx *c, enum pt_tune_refusal_code code, uint64_t asked,
 	c->why->asked = asked;
 	c->why->have = have;
 	if (code != PT_TUNE_MEMORY && code != PT_TUNE_NODE_MEMORY)
-		c->why->total = c->why->floor = 0;	/* the numbers of the memory codes only */
+		c->why->total = c->why->floor = 0; /* the numbers of the memory codes only */
 	va_start(ap, fmt);
 	pt_vsnprintf(c->why->text, sizeof(c->why->text), fmt, ap);
 	va_end(ap);
@@ -306,13 +306,14 @@ static int plan_memory(struct ctx *c)
 		uint64_t asked = c->req->memory / page * page + (c->req->memory % page ? page : 0);
 
 		if (asked < c->req->memory)
-			asked = c->req->memory;	/* 2^64 - a little: no page multiple above it */
+			asked = c->req->memory; /* 2^64 - a little: no page multiple above it */
 		pt_size_iec(asked, a, sizeof(a));
 		pt_size_iec(most, h, sizeof(h));
 		pt_size_iec(asked > t->mem_total ? 0 : t->mem_total - asked, l, sizeof(l));
 		return refuse(c, PT_TUNE_MEMORY, asked, most,
 			      "%s of hugepages would leave the host %s of its %s, below its floor of %s "
-			      "(max(2 GiB, 10 %% of RAM)): at most %s can go to the VM", a, l, b, f, h);
+			      "(max(2 GiB, 10 %% of RAM)): at most %s can go to the VM",
+			      a, l, b, f, h);
 	}
 	p->page_size = page;
 	p->pages = c->req->memory / page + (c->req->memory % page != 0);
@@ -324,15 +325,18 @@ static int plan_memory(struct ctx *c)
 		     page == GiB ? "1 GiB" : "2 MiB");
 	}
 	if (!t->pdpe1gb && !c->req->page_size)
-		warn(p, PT_TUNE_W_SMALL_PAGES, "the CPU has no pdpe1gb flag (no 1 GiB pages): %llu pages of 2 MiB",
+		warn(p, PT_TUNE_W_SMALL_PAGES,
+		     "the CPU has no pdpe1gb flag (no 1 GiB pages): %llu pages of 2 MiB",
 		     (unsigned long long)p->pages);
 	keep = t->mem_total - p->memory;
 	if (t->mem_total > t->mem_available + t->hugetlb &&
 	    t->mem_total - t->mem_available - t->hugetlb > keep) {
 		pt_size_iec(t->mem_total - t->mem_available - t->hugetlb, h, sizeof(h));
 		pt_size_iec(keep, b, sizeof(b));
-		warn(p, PT_TUNE_W_HOST_USES_MORE, "the host uses %s now, more than the %s the VM entry "
-		     "leaves it", h, b);
+		warn(p, PT_TUNE_W_HOST_USES_MORE,
+		     "the host uses %s now, more than the %s the VM entry "
+		     "leaves it",
+		     h, b);
 	}
 	return 0;
 }
@@ -380,7 +384,8 @@ static int pick_node(struct ctx *c, int *ret)
 	if (room >= 0) {
 		const struct pt_numa *nd = &t->nodes[room];
 		uint64_t keep = nd->mem_total / PT_TUNE_FLOOR_DIV;
-		uint64_t ps = c->p->page_size, have = nd->mem_total > keep ? (nd->mem_total - keep) / ps * ps : 0;
+		uint64_t ps = c->p->page_size,
+			 have = nd->mem_total > keep ? (nd->mem_total - keep) / ps * ps : 0;
 
 		pt_size_iec(c->p->memory, h, sizeof(h));
 		pt_size_iec(have, n, sizeof(n));
@@ -388,11 +393,14 @@ static int pick_node(struct ctx *c, int *ret)
 		c->why->floor = keep;
 		return refuse(c, PT_TUNE_NODE_MEMORY, c->p->memory, have,
 			      "%s of hugepages don't fit NUMA node %d with the VM's CPUs (it keeps 10 %% of "
-			      "its memory): at most %s there", h, nd->id, n);
+			      "its memory): at most %s there",
+			      h, nd->id, n);
 	}
-	return refuse(c, PT_TUNE_NUMA, vcpus, most,
-		      "%u vCPUs don't fit one NUMA node: node %d can give the most, %u; let the VM span nodes "
-		      "(cross-NUMA) to have more", vcpus, most_node, most);
+	return refuse(
+		c, PT_TUNE_NUMA, vcpus, most,
+		"%u vCPUs don't fit one NUMA node: node %d can give the most, %u; let the VM span nodes "
+		"(cross-NUMA) to have more",
+		vcpus, most_node, most);
 }
 
 /* The guest topology that mirrors the pinned cores: one die per L3 domain and one socket per
@@ -437,8 +445,10 @@ static int plan_topology(struct ctx *c, const int *order, size_t n)
 	if (!threads) {
 		p->threads = 1;
 		p->cores = p->vcpus;
-		warn(p, PT_TUNE_W_UNEVEN, "the VM's cores have different thread counts: the guest sees %u "
-		     "single-thread cores", p->vcpus);
+		warn(p, PT_TUNE_W_UNEVEN,
+		     "the VM's cores have different thread counts: the guest sees %u "
+		     "single-thread cores",
+		     p->vcpus);
 		return 0;
 	}
 	p->threads = threads;
@@ -446,8 +456,10 @@ static int plan_topology(struct ctx *c, const int *order, size_t n)
 		p->sockets = npkg;
 		p->dies = (unsigned)nruns / npkg;
 	} else if (nruns > 1) {
-		warn(p, PT_TUNE_W_UNEVEN, "the VM's cores split unevenly over %zu L3 domains: the guest sees one "
-		     "die of %zu cores", nruns, n);
+		warn(p, PT_TUNE_W_UNEVEN,
+		     "the VM's cores split unevenly over %zu L3 domains: the guest sees one "
+		     "die of %zu cores",
+		     nruns, n);
 	}
 	p->cores = (unsigned)n / (p->sockets * p->dies);
 	return 0;
@@ -466,8 +478,9 @@ static int plan_pins(struct ctx *c, unsigned *ret_ndoms)
 	int r;
 
 	for (size_t d = 0; d < t->nl3 && p->ndoms < PT_TUNE_DOM_MAX; d++)
-		p->doms[p->ndoms++] = (struct pt_tune_dom){ .l3 = (int)d, .id = t->l3[d].id,
-							    .size = t->l3[d].size, .cpus = t->l3[d].cpus };
+		p->doms[p->ndoms++] = (struct pt_tune_dom){
+			.l3 = (int)d, .id = t->l3[d].id, .size = t->l3[d].size, .cpus = t->l3[d].cpus
+		};
 	doms = calloc(t->nl3 + 1, sizeof(*doms));
 	pkg = calloc(t->nl3 + 1, sizeof(*pkg));
 	order = calloc(t->ncores + 1, sizeof(*order));
@@ -548,37 +561,46 @@ static void explain(struct ctx *c, unsigned ndoms)
 		if (!pt_cpuset_empty(&shared) && !t->l3[dm->l3].synthetic) {
 			list(&dm->vm, l1, sizeof(l1));
 			list(&shared, l2, sizeof(l2));
-			warn(p, PT_TUNE_W_SHARED_L3, "L3 %d serves the VM's CPUs %s and the host's %s", dm->id,
-			     l1, l2);
+			warn(p, PT_TUNE_W_SHARED_L3, "L3 %d serves the VM's CPUs %s and the host's %s",
+			     dm->id, l1, l2);
 		}
 	}
 	if (ndoms > 1)
-		warn(p, PT_TUNE_W_SPANS_L3, "the VM spans %u L3 domains: its threads on different domains "
-		     "don't share a cache", ndoms);
+		warn(p, PT_TUNE_W_SPANS_L3,
+		     "the VM spans %u L3 domains: its threads on different domains "
+		     "don't share a cache",
+		     ndoms);
 	if (big_d >= 0 && big > vm_l3 && vm_l3) {
 		char a[32], b[32];
 
 		pt_size_iec(big, a, sizeof(a));
 		pt_size_iec(vm_l3, b, sizeof(b));
 		list(&p->doms[big_d].cpus, l1, sizeof(l1));
-		warn(p, PT_TUNE_W_BIGGER_L3, "the largest L3 (%s, CPUs %s) stays with the host%s; the VM's "
-		     "is %s", a, l1,
-		     pt_cpuset_has(&p->doms[big_d].cpus, c->reserved ? c->reserved->cpus[0] : 0) ?
-		     ": it holds CPU 0" : "", b);
+		warn(p, PT_TUNE_W_BIGGER_L3,
+		     "the largest L3 (%s, CPUs %s) stays with the host%s; the VM's "
+		     "is %s",
+		     a, l1,
+		     pt_cpuset_has(&p->doms[big_d].cpus, c->reserved ? c->reserved->cpus[0] : 0)
+			     ? ": it holds CPU 0"
+			     : "",
+		     b);
 	}
 	if (pt_cpuset_count(&p->nodes) > 1) {
 		list(&p->nodes, l1, sizeof(l1));
-		warn(p, PT_TUNE_W_CROSS_NUMA, "the VM spans NUMA nodes %s: memory access across nodes is slower", l1);
+		warn(p, PT_TUNE_W_CROSS_NUMA,
+		     "the VM spans NUMA nodes %s: memory access across nodes is slower", l1);
 	}
 	if (synthetic)
-		warn(p, PT_TUNE_W_NO_L3, "sysfs shows no L3 cache: each CPU package stands for one L3 domain");
+		warn(p, PT_TUNE_W_NO_L3,
+		     "sysfs shows no L3 cache: each CPU package stands for one L3 domain");
 	size_t host_cores = 0;
 
 	for (size_t i = 0; i < t->ncores; i++)
 		host_cores += !c->taken[i];
 	if (host_cores == 1) {
 		list(&p->host, l1, sizeof(l1));
-		warn(p, PT_TUNE_W_FEW_HOST, "the host keeps a single core (%s) while the VM entry is booted", l1);
+		warn(p, PT_TUNE_W_FEW_HOST, "the host keeps a single core (%s) while the VM entry is booted",
+		     l1);
 	}
 }
 
@@ -611,21 +633,30 @@ static int plan_cpus(struct ctx *c)
 	if (vcpus > avail) {
 		if (t->hybrid) {
 			list(&ecores, l2, sizeof(l2));
-			return refuse(c, PT_TUNE_TOO_MANY, vcpus, avail, "%u vCPUs asked, the host can give "
-				      "at most %u on P-cores: CPU 0's core (%s) and the E-cores (%s) stay with "
-				      "the host", vcpus, avail, l1, l2);
+			return refuse(
+				c, PT_TUNE_TOO_MANY, vcpus, avail,
+				"%u vCPUs asked, the host can give "
+				"at most %u on P-cores: CPU 0's core (%s) and the E-cores (%s) stay with "
+				"the host",
+				vcpus, avail, l1, l2);
 		}
-		return refuse(c, PT_TUNE_TOO_MANY, vcpus, avail, "%u vCPUs asked, the host can give at most %u: "
-			      "CPU 0's core (%s) stays with the host", vcpus, avail, l1);
+		return refuse(c, PT_TUNE_TOO_MANY, vcpus, avail,
+			      "%u vCPUs asked, the host can give at most %u: "
+			      "CPU 0's core (%s) stays with the host",
+			      vcpus, avail, l1);
 	}
 	if (tu > 1 && vcpus % tu) {
 		unsigned lo = vcpus - vcpus % tu, hi = lo + tu;
 
 		if (hi <= avail && lo)
-			return refuse(c, PT_TUNE_ODD, vcpus, lo, "%u vCPUs would split an SMT core (%u threads each, "
-				      "kept together): ask for %u or %u", vcpus, tu, lo, hi);
-		return refuse(c, PT_TUNE_ODD, vcpus, lo ? lo : hi, "%u vCPUs would split an SMT core (%u threads "
-			      "each, kept together): ask for %u", vcpus, tu, lo ? lo : hi);
+			return refuse(c, PT_TUNE_ODD, vcpus, lo,
+				      "%u vCPUs would split an SMT core (%u threads each, "
+				      "kept together): ask for %u or %u",
+				      vcpus, tu, lo, hi);
+		return refuse(c, PT_TUNE_ODD, vcpus, lo ? lo : hi,
+			      "%u vCPUs would split an SMT core (%u threads "
+			      "each, kept together): ask for %u",
+			      vcpus, tu, lo ? lo : hi);
 	}
 	if (!c->req->cross_numa && t->nnodes > 1) {
 		r = pick_node(c, &node);
@@ -634,8 +665,8 @@ static int plan_cpus(struct ctx *c)
 	}
 	got = select_cores(c, node, vcpus);
 	if (got != vcpus)
-		return refuse(c, PT_TUNE_ODD, vcpus, got, "%u vCPUs can't be made of whole cores here: at most %u",
-			      vcpus, got);
+		return refuse(c, PT_TUNE_ODD, vcpus, got,
+			      "%u vCPUs can't be made of whole cores here: at most %u", vcpus, got);
 
 	r = plan_pins(c, &ndoms);
 	if (r < 0)
@@ -684,7 +715,7 @@ static int plan_args(struct pt_tune_plan *p)
 			{ PT_TUNE_NO_IRQAFFINITY, "irqaffinity=", true },
 		};
 
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 			if (p->off & keys[i].off)
 				continue;
 			pt_buf_printf(&b, "%s%s", sep, keys[i].key);
@@ -741,7 +772,7 @@ int pt_tune_plan(const struct pt_topo *t, const struct pt_tune_req *req, struct 
 	if (r == 0 && req->vcpus)
 		r = plan_cpus(&c);
 	if (r == 0 && !req->vcpus && p->numa)
-		p->numa = false;	/* no CPUs to bind the pages to: let the kernel spread them */
+		p->numa = false; /* no CPUs to bind the pages to: let the kernel spread them */
 	if (r == 0)
 		r = plan_args(p);
 	if (r == 0)
@@ -758,22 +789,31 @@ out:
 const char *pt_tune_warn_name(enum pt_tune_warn_code c)
 {
 	static const char *const names[] = {
-		[PT_TUNE_W_SHARED_L3] = "shared-l3", [PT_TUNE_W_SPANS_L3] = "spans-l3",
-		[PT_TUNE_W_UNEVEN] = "uneven", [PT_TUNE_W_BIGGER_L3] = "bigger-l3",
-		[PT_TUNE_W_CROSS_NUMA] = "cross-numa", [PT_TUNE_W_FEW_HOST] = "few-host",
-		[PT_TUNE_W_ROUNDED] = "rounded", [PT_TUNE_W_SMALL_PAGES] = "small-pages",
-		[PT_TUNE_W_HOST_USES_MORE] = "host-uses-more", [PT_TUNE_W_NO_L3] = "no-l3",
+		[PT_TUNE_W_SHARED_L3] = "shared-l3",
+		[PT_TUNE_W_SPANS_L3] = "spans-l3",
+		[PT_TUNE_W_UNEVEN] = "uneven",
+		[PT_TUNE_W_BIGGER_L3] = "bigger-l3",
+		[PT_TUNE_W_CROSS_NUMA] = "cross-numa",
+		[PT_TUNE_W_FEW_HOST] = "few-host",
+		[PT_TUNE_W_ROUNDED] = "rounded",
+		[PT_TUNE_W_SMALL_PAGES] = "small-pages",
+		[PT_TUNE_W_HOST_USES_MORE] = "host-uses-more",
+		[PT_TUNE_W_NO_L3] = "no-l3",
 	};
 
-	return (unsigned)c < sizeof(names) / sizeof(names[0]) && names[c] ? names[c] : "unknown";
+	return (unsigned)c < ARRAY_SIZE(names) && names[c] ? names[c] : "unknown";
 }
 
 const char *pt_tune_refusal_name(enum pt_tune_refusal_code c)
 {
 	static const char *const names[] = {
-		[PT_TUNE_TOO_MANY] = "too-many", [PT_TUNE_ODD] = "odd", [PT_TUNE_NUMA] = "numa",
-		[PT_TUNE_MEMORY] = "memory", [PT_TUNE_NODE_MEMORY] = "node-memory", [PT_TUNE_NO_1G] = "no-1g",
+		[PT_TUNE_TOO_MANY] = "too-many",
+		[PT_TUNE_ODD] = "odd",
+		[PT_TUNE_NUMA] = "numa",
+		[PT_TUNE_MEMORY] = "memory",
+		[PT_TUNE_NODE_MEMORY] = "node-memory",
+		[PT_TUNE_NO_1G] = "no-1g",
 	};
 
-	return (unsigned)c < sizeof(names) / sizeof(names[0]) && names[c] ? names[c] : "unknown";
+	return (unsigned)c < ARRAY_SIZE(names) && names[c] ? names[c] : "unknown";
 }

@@ -35,8 +35,8 @@ static void list(const struct pt_cpuset *s, char *buf, size_t size)
 static bool value_ok(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == '\'' || s[i] == '"' || s[i] == '\\' || s[i] == '$' ||
-		    s[i] == '`' || s[i] == 0x7f)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '\'' || s[i] == '"' || s[i] == '\\' ||
+		    s[i] == '$' || s[i] == '`' || s[i] == 0x7f)
 			return false;
 	return true;
 }
@@ -50,10 +50,10 @@ static void options_text(const struct pt_tune_plan *p, char *buf, size_t size)
 {
 	size_t l = 0;
 
-#define OPT(cond, word) \
-	do { \
-		if ((cond) && l < size) \
-			l += (size_t)pt_snprintf(buf + l, size - l, "%s%s", l ? " " : "", word); \
+#define OPT(cond, word)                                                                                      \
+	do {                                                                                                 \
+		if ((cond) && l < size)                                                                      \
+			l += (size_t)pt_snprintf(buf + l, size - l, "%s%s", l ? " " : "", word);             \
 	} while (0)
 	buf[0] = '\0';
 	OPT(p->cross_numa, "cross-numa");
@@ -74,7 +74,8 @@ int pt_tune_plan_format(const struct pt_tune_plan *p, struct pt_buf *out)
 
 	if (!value_ok(p->args, strlen(p->args)))
 		return -EINVAL;
-	pt_buf_puts(out, "# VM mode of the host+passthrough entry (ptctl tune): the request, then the plan.\n");
+	pt_buf_puts(out,
+		    "# VM mode of the host+passthrough entry (ptctl tune): the request, then the plan.\n");
 	pt_snprintf(buf, sizeof(buf), "%u", p->vcpus);
 	put_var(out, "PTBOOT_VM_CPUS", buf);
 	pt_size_exact(p->memory_asked, buf, sizeof(buf));
@@ -103,7 +104,8 @@ int pt_tune_plan_format(const struct pt_tune_plan *p, struct pt_buf *out)
 		buf[0] = '\0';
 	put_var(out, "PTBOOT_VM_TOPOLOGY", buf);
 	if (p->pages)
-		pt_snprintf(buf, sizeof(buf), "%s,%llu", page_text(p->page_size), (unsigned long long)p->pages);
+		pt_snprintf(buf, sizeof(buf), "%s,%llu", page_text(p->page_size),
+			    (unsigned long long)p->pages);
 	else
 		buf[0] = '\0';
 	put_var(out, "PTBOOT_VM_PAGES", buf);
@@ -155,7 +157,7 @@ static int vars_each(const char *text, size_t len, var_cb cb, void *data)
 			if ((unsigned char)*q < 0x20 || *q == 0x7f || *q == '\\')
 				return -EINVAL;
 		if ((size_t)(eq - l) >= sizeof(name) || strncmp(l, "PTBOOT_VM_", 10) != 0)
-			continue;	/* not ours: entry.conf's own names, or unknown */
+			continue; /* not ours: entry.conf's own names, or unknown */
 		memcpy(name, l, (size_t)(eq - l));
 		name[eq - l] = '\0';
 		if ((size_t)(e - v) >= VALUE_MAX)
@@ -171,18 +173,30 @@ static int vars_each(const char *text, size_t len, var_cb cb, void *data)
 	return 0;
 }
 
-enum { F_CPUS, F_MEMORY, F_OPTIONS, F_ARGS, F_PIN, F_HOST_CPUS, F_EMULATOR, F_NODES, F_TOPOLOGY, F_PAGES,
-       F_HOST, F_N };
+enum {
+	F_CPUS,
+	F_MEMORY,
+	F_OPTIONS,
+	F_ARGS,
+	F_PIN,
+	F_HOST_CPUS,
+	F_EMULATOR,
+	F_NODES,
+	F_TOPOLOGY,
+	F_PAGES,
+	F_HOST,
+	F_N
+};
 
 static const char *const field_names[F_N] = {
-	"PTBOOT_VM_CPUS", "PTBOOT_VM_MEMORY", "PTBOOT_VM_OPTIONS", "PTBOOT_VM_ARGS", "PTBOOT_VM_PIN",
-	"PTBOOT_VM_HOST_CPUS", "PTBOOT_VM_EMULATOR_CPUS", "PTBOOT_VM_NODES", "PTBOOT_VM_TOPOLOGY",
-	"PTBOOT_VM_PAGES", "PTBOOT_VM_HOST",
+	"PTBOOT_VM_CPUS",     "PTBOOT_VM_MEMORY",    "PTBOOT_VM_OPTIONS",	"PTBOOT_VM_ARGS",
+	"PTBOOT_VM_PIN",      "PTBOOT_VM_HOST_CPUS", "PTBOOT_VM_EMULATOR_CPUS", "PTBOOT_VM_NODES",
+	"PTBOOT_VM_TOPOLOGY", "PTBOOT_VM_PAGES",     "PTBOOT_VM_HOST",
 };
 
 struct parse {
 	struct pt_tune_plan *p;
-	unsigned seen;		/* bit per field */
+	unsigned seen; /* bit per field */
 	unsigned npin;
 	bool any;
 };
@@ -273,16 +287,14 @@ static int field(void *data, const char *name, const char *v, size_t vlen)
 			f = i;
 	ps->any = true;
 	if (f < 0)
-		return 0;	/* a name of a later version */
+		return 0; /* a name of a later version */
 	ps->seen |= 1u << f;
 	switch (f) {
 	case F_CPUS:
 		r = parse_uint(v, PT_CPU_MAX, &n);
 		p->vcpus = (unsigned)n;
 		break;
-	case F_MEMORY:
-		r = pt_size_parse(v, &p->memory_asked);
-		break;
+	case F_MEMORY: r = pt_size_parse(v, &p->memory_asked); break;
 	case F_OPTIONS:
 		p->cross_numa = false;
 		p->page_size_asked = 0;
@@ -293,7 +305,7 @@ static int field(void *data, const char *name, const char *v, size_t vlen)
 		if (vlen >= sizeof(p->args))
 			return -E2BIG;
 		if (!value_ok(v, vlen))
-			return -EINVAL;	/* what pt_tune_plan_format would refuse to write */
+			return -EINVAL; /* what pt_tune_plan_format would refuse to write */
 		memcpy(p->args, v, vlen + 1);
 		break;
 	case F_PIN:
@@ -303,7 +315,8 @@ static int field(void *data, const char *name, const char *v, size_t vlen)
 			char num[8];
 			size_t l = strcspn(s, ",");
 
-			if (l == 0 || l >= sizeof(num) || ps->npin == PT_CPU_MAX || (s[l] == ',' && !s[l + 1]))
+			if (l == 0 || l >= sizeof(num) || ps->npin == PT_CPU_MAX ||
+			    (s[l] == ',' && !s[l + 1]))
 				return -EINVAL;
 			memcpy(num, s, l);
 			num[l] = '\0';
@@ -312,15 +325,9 @@ static int field(void *data, const char *name, const char *v, size_t vlen)
 			s += l + (s[l] == ',');
 		}
 		break;
-	case F_HOST_CPUS:
-		r = pt_cpulist_parse(v, &p->host);
-		break;
-	case F_EMULATOR:
-		r = pt_cpulist_parse(v, &p->emulator);
-		break;
-	case F_NODES:
-		r = pt_cpulist_parse(v, &p->nodes);
-		break;
+	case F_HOST_CPUS: r = pt_cpulist_parse(v, &p->host); break;
+	case F_EMULATOR: r = pt_cpulist_parse(v, &p->emulator); break;
+	case F_NODES: r = pt_cpulist_parse(v, &p->nodes); break;
 	case F_TOPOLOGY: {
 		const char *s = v;
 
@@ -397,7 +404,8 @@ int pt_tune_plan_parse(const char *text, size_t len, struct pt_tune_plan *ret)
 
 		if (p->vcpus && (!p->sockets || product != p->vcpus || p->threads > PT_SMT_MAX))
 			r = -EINVAL;
-		if (!p->vcpus && (p->sockets || !pt_cpuset_empty(&p->nodes) || !pt_cpuset_empty(&p->emulator)))
+		if (!p->vcpus &&
+		    (p->sockets || !pt_cpuset_empty(&p->nodes) || !pt_cpuset_empty(&p->emulator)))
 			r = -EINVAL;
 		for (size_t w = 0; w < PT_CPU_MAX / 64; w++)
 			if (p->vm.bits[w] & p->host.bits[w])
@@ -435,13 +443,15 @@ int pt_tune_plan_json(const struct pt_tune_plan *p, struct pt_buf *b)
 		pt_buf_printf(b, "%s%u", i ? ", " : "", p->pin[i]);
 	pt_buf_puts(b, "], ");
 	if (p->vcpus)
-		pt_buf_printf(b, "\"topology\": {\"sockets\": %u, \"dies\": %u, \"cores\": %u, \"threads\": %u}, ",
-			      p->sockets, p->dies, p->cores, p->threads);
+		pt_buf_printf(
+			b, "\"topology\": {\"sockets\": %u, \"dies\": %u, \"cores\": %u, \"threads\": %u}, ",
+			p->sockets, p->dies, p->cores, p->threads);
 	else
 		pt_buf_puts(b, "\"topology\": null, ");
-	pt_buf_printf(b, "\"memory\": {\"asked\": %llu, \"bytes\": %llu, \"page_size\": %llu, \"pages\": %llu}, ",
-		      (unsigned long long)p->memory_asked, (unsigned long long)p->memory,
-		      (unsigned long long)p->page_size, (unsigned long long)p->pages);
+	pt_buf_printf(
+		b, "\"memory\": {\"asked\": %llu, \"bytes\": %llu, \"page_size\": %llu, \"pages\": %llu}, ",
+		(unsigned long long)p->memory_asked, (unsigned long long)p->memory,
+		(unsigned long long)p->page_size, (unsigned long long)p->pages);
 	pt_buf_puts(b, "\"args\": ");
 	pt_buf_json_str(b, p->args);
 	pt_buf_puts(b, ", \"l3\": [");
@@ -522,18 +532,23 @@ static int check_pages(const struct pt_tune_plan *p, const struct pt_vmstate *st
 			pool = &st->pools[i];
 	pt_size_iec(p->page_size, sz, sizeof(sz));
 	if (!pool)
-		return finding(out, PT_SEV_ERROR, "hugepages", "boot the host+passthrough entry of a kernel with "
+		return finding(out, PT_SEV_ERROR, "hugepages",
+			       "boot the host+passthrough entry of a kernel with "
 			       "hugetlbfs; for 1 GiB pages the CPU needs pdpe1gb",
 			       "no %s hugepage pool: the kernel can't reserve the VM's %llu pages", sz,
 			       (unsigned long long)p->pages);
 	if (pool->nr < p->pages)
-		return finding(out, PT_SEV_ERROR, "hugepages", "free memory on the VM's node, or plan less memory "
-			       "(ptctl tune --vm-memory)",
-			       "only %llu of the %llu pages of %s were reserved at boot (HugePages_Total %llu)",
-			       (unsigned long long)pool->nr, (unsigned long long)p->pages, sz,
-			       (unsigned long long)st->hugepages_total);
-	return finding(out, PT_SEV_OK, "hugepages", NULL, "%llu pages of %s reserved at boot (%llu free), the plan "
-		       "asks %llu", (unsigned long long)pool->nr, sz, (unsigned long long)pool->free,
+		return finding(
+			out, PT_SEV_ERROR, "hugepages",
+			"free memory on the VM's node, or plan less memory "
+			"(ptctl tune --vm-memory)",
+			"only %llu of the %llu pages of %s were reserved at boot (HugePages_Total %llu)",
+			(unsigned long long)pool->nr, (unsigned long long)p->pages, sz,
+			(unsigned long long)st->hugepages_total);
+	return finding(out, PT_SEV_OK, "hugepages", NULL,
+		       "%llu pages of %s reserved at boot (%llu free), the plan "
+		       "asks %llu",
+		       (unsigned long long)pool->nr, sz, (unsigned long long)pool->free,
 		       (unsigned long long)p->pages);
 }
 
@@ -546,30 +561,40 @@ static int check_cpus(const struct pt_tune_plan *p, const struct pt_vmstate *st,
 	if (!(p->off & PT_TUNE_NO_ISOLCPUS)) {
 		list(&st->isolated, got, sizeof(got));
 		if (!st->has_isolated)
-			r = finding(out, PT_SEV_WARN, "isolcpus", NULL, "the kernel shows no "
+			r = finding(out, PT_SEV_WARN, "isolcpus", NULL,
+				    "the kernel shows no "
 				    "/sys/devices/system/cpu/isolated: can't tell whether %s are isolated",
 				    want);
 		else if (!pt_cpuset_equal(&st->isolated, &p->vm))
-			r = finding(out, PT_SEV_ERROR, "isolcpus", "boot the host+passthrough entry "
-				    "(ptctl boot vm)", "isolated CPUs are \"%s\", the plan isolates %s", got,
-				    want);
+			r = finding(out, PT_SEV_ERROR, "isolcpus",
+				    "boot the host+passthrough entry "
+				    "(ptctl boot vm)",
+				    "isolated CPUs are \"%s\", the plan isolates %s", got, want);
 		else
-			r = finding(out, PT_SEV_OK, "isolcpus", NULL, "CPUs %s are isolated from the "
-				    "scheduler", want);
+			r = finding(out, PT_SEV_OK, "isolcpus", NULL,
+				    "CPUs %s are isolated from the "
+				    "scheduler",
+				    want);
 	}
 	if (r == 0 && !(p->off & PT_TUNE_NO_NOHZ_FULL)) {
 		list(&st->nohz_full, got, sizeof(got));
 		if (!st->has_nohz_full)
-			r = finding(out, PT_SEV_WARN, "nohz_full", "a kernel with CONFIG_NO_HZ_FULL, or "
-				    "leave nohz_full out of the plan", "this kernel has no nohz_full support "
+			r = finding(out, PT_SEV_WARN, "nohz_full",
+				    "a kernel with CONFIG_NO_HZ_FULL, or "
+				    "leave nohz_full out of the plan",
+				    "this kernel has no nohz_full support "
 				    "(no /sys/devices/system/cpu/nohz_full): the VM's CPUs keep their timer "
 				    "tick");
 		else if (!pt_cpuset_equal(&st->nohz_full, &p->vm))
-			r = finding(out, PT_SEV_ERROR, "nohz_full", NULL, "nohz_full CPUs are \"%s\", the "
-				    "plan has %s", got, want);
+			r = finding(out, PT_SEV_ERROR, "nohz_full", NULL,
+				    "nohz_full CPUs are \"%s\", the "
+				    "plan has %s",
+				    got, want);
 		else
-			r = finding(out, PT_SEV_OK, "nohz_full", NULL, "CPUs %s run without the timer tick "
-				    "when busy", want);
+			r = finding(out, PT_SEV_OK, "nohz_full", NULL,
+				    "CPUs %s run without the timer tick "
+				    "when busy",
+				    want);
 	}
 	return r;
 }
@@ -586,9 +611,12 @@ static int check_qemus(const struct pt_tune_plan *p, const struct pt_vmstate *st
 		const struct pt_qemu_thread *bad = NULL;
 
 		if (!q->nvcpus) {
-			r = finding(out, PT_SEV_INFO, "vm-pinning", "start QEMU with -name "
-				    "NAME,debug-threads=on (libvirt does)", "QEMU %d (%s) doesn't name its "
-				    "threads: its vCPUs can't be told from its other threads", q->pid, q->name);
+			r = finding(out, PT_SEV_INFO, "vm-pinning",
+				    "start QEMU with -name "
+				    "NAME,debug-threads=on (libvirt does)",
+				    "QEMU %d (%s) doesn't name its "
+				    "threads: its vCPUs can't be told from its other threads",
+				    q->pid, q->name);
 			continue;
 		}
 		for (size_t k = 0; k < q->nthreads; k++) {
@@ -607,18 +635,22 @@ static int check_qemus(const struct pt_tune_plan *p, const struct pt_vmstate *st
 		}
 		if (bad) {
 			list(&bad->allowed, got, sizeof(got));
-			r = finding(out, PT_SEV_ERROR, "vm-pinning", "pin the vCPUs as `ptctl virt` prints "
-				    "them (vcpupin, or the pinning script for QEMU)", "QEMU %d (%s): %u of %u "
-				    "vCPU threads may run outside the isolated CPUs %s (vCPU %d: %s)", q->pid,
-				    q->name, off_vm, q->nvcpus, want, bad->vcpu, got);
+			r = finding(out, PT_SEV_ERROR, "vm-pinning",
+				    "pin the vCPUs as `ptctl virt` prints "
+				    "them (vcpupin, or the pinning script for QEMU)",
+				    "QEMU %d (%s): %u of %u "
+				    "vCPU threads may run outside the isolated CPUs %s (vCPU %d: %s)",
+				    q->pid, q->name, off_vm, q->nvcpus, want, bad->vcpu, got);
 		} else if (off_pin) {
-			r = finding(out, PT_SEV_INFO, "vm-pinning", NULL, "QEMU %d (%s): its vCPUs run on "
-				    "the isolated CPUs, %u of %u not on one CPU each as planned", q->pid,
-				    q->name, off_pin, q->nvcpus);
+			r = finding(out, PT_SEV_INFO, "vm-pinning", NULL,
+				    "QEMU %d (%s): its vCPUs run on "
+				    "the isolated CPUs, %u of %u not on one CPU each as planned",
+				    q->pid, q->name, off_pin, q->nvcpus);
 		} else {
-			r = finding(out, PT_SEV_OK, "vm-pinning", NULL, "QEMU %d (%s): %u vCPU%s pinned to "
-				    "the isolated CPUs as planned", q->pid, q->name, q->nvcpus,
-				    q->nvcpus == 1 ? "" : "s");
+			r = finding(out, PT_SEV_OK, "vm-pinning", NULL,
+				    "QEMU %d (%s): %u vCPU%s pinned to "
+				    "the isolated CPUs as planned",
+				    q->pid, q->name, q->nvcpus, q->nvcpus == 1 ? "" : "s");
 		}
 	}
 	return r;
@@ -630,9 +662,10 @@ int pt_vmstate_check(const struct pt_tune_plan *p, const struct pt_vmstate *st, 
 	int r = 0;
 
 	if (!booted_with_plan(p, cmdline))
-		return finding(out, PT_SEV_INFO, "vm-mode", "ptctl boot vm --once, then reboot",
-			       "this boot is not the VM entry (its arguments are not on the command line): no "
-			       "hugepages reserved, no CPU isolated, as intended");
+		return finding(
+			out, PT_SEV_INFO, "vm-mode", "ptctl boot vm --once, then reboot",
+			"this boot is not the VM entry (its arguments are not on the command line): no "
+			"hugepages reserved, no CPU isolated, as intended");
 	if (p->pages)
 		r = check_pages(p, st, out);
 	if (r == 0 && p->vcpus)

@@ -24,8 +24,7 @@ static uint32_t le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int pt_pe_sections(const unsigned char *head, size_t len, struct pt_pe_section *v, size_t max,
-		   size_t *ret_n)
+int pt_pe_sections(const unsigned char *head, size_t len, struct pt_pe_section *v, size_t max, size_t *ret_n)
 {
 	uint32_t pe, nsec, opt;
 	size_t table, n = 0;
@@ -39,9 +38,9 @@ int pt_pe_sections(const unsigned char *head, size_t len, struct pt_pe_section *
 	opt = le16(head + pe + 20);
 	table = (size_t)pe + 24 + opt;
 	if (nsec > 96)
-		return -EINVAL;		/* the PE loader's own limit */
+		return -EINVAL; /* the PE loader's own limit */
 	if (table > len || (len - table) / 40 < nsec)
-		return -E2BIG;		/* the table lies beyond what was read */
+		return -E2BIG; /* the table lies beyond what was read */
 	for (uint32_t i = 0; i < nsec; i++) {
 		const unsigned char *s = head + table + (size_t)i * 40;
 		uint32_t vsize = le32(s + 8), raw = le32(s + 16), off = le32(s + 20);
@@ -101,7 +100,8 @@ static int section_text(const struct pt_uki_reader *rd, const struct pt_pe_secti
 		return r;
 	t = *ret;
 	n = s->size;
-	while (n && (t[n - 1] == '\0' || t[n - 1] == '\n' || t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\r'))
+	while (n && (t[n - 1] == '\0' || t[n - 1] == '\n' || t[n - 1] == ' ' || t[n - 1] == '\t' ||
+		     t[n - 1] == '\r'))
 		n--;
 	t[n] = '\0';
 	for (size_t i = 0; i < n; i++) {
@@ -139,7 +139,7 @@ static const char *osrel_get(char *text, const char *key, char *buf, size_t size
 		pt_snprintf(buf, size, "%.*s", (int)n, v);
 		for (char *c = buf; *c; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = ' ';	/* one title line, whatever the file holds */
+				*c = ' '; /* one title line, whatever the file holds */
 		return buf;
 	}
 	return NULL;
@@ -162,7 +162,7 @@ int pt_uki_entry(const struct pt_uki_reader *rd, const char *efi_path, struct pt
 	if (r < 0)
 		return r;
 	if (!find(sec, n, ".linux"))
-		return -ENOEXEC;	/* a PE program, but no kernel in it */
+		return -ENOEXEC; /* a PE program, but no kernel in it */
 	if ((r = section_text(rd, find(sec, n, ".cmdline"), 64 << 10, &cmdline)) < 0 ||
 	    (r = section_text(rd, find(sec, n, ".uname"), 255, &uname)) < 0 ||
 	    (r = section_read(rd, find(sec, n, ".osrel"), 64 << 10, &osrel)) < 0)

@@ -10,7 +10,7 @@
 
 #include "host.h"
 
-#define FIRST_PORT 16	/* pcie-root-port indexes of our own: above the 1..15 virt-manager adds */
+#define FIRST_PORT 16 /* pcie-root-port indexes of our own: above the 1..15 virt-manager adds */
 
 int pt_virt_format_parse(const char *s, enum pt_virt_format *ret)
 {
@@ -65,12 +65,15 @@ static int group_gap(void *data, const struct pt_gap *g)
 		if (pt_dev_vfio_viable(m))
 			continue;
 		if (ll < sizeof(list))
-			ll += (size_t)pt_snprintf(list + ll, sizeof(list) - ll, "%s%s [%04x:%04x] (%s)", ll ? ", " : "",
-						  pt_dev_short_slot(m), m->vendor, m->device, m->driver);
+			ll += (size_t)pt_snprintf(list + ll, sizeof(list) - ll, "%s%s [%04x:%04x] (%s)",
+						  ll ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device,
+						  m->driver);
 	}
 	if (ll) {
-		pt_snprintf(line, sizeof(line), "warning: IOMMU group %d also holds %s: the VM can't start until it "
-			    "is on vfio-pci too", g->group, list);
+		pt_snprintf(line, sizeof(line),
+			    "warning: IOMMU group %d also holds %s: the VM can't start until it "
+			    "is on vfio-pci too",
+			    g->group, list);
 		comment(c->o, c->fmt, line);
 	}
 	return 0;
@@ -83,8 +86,8 @@ static int comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_s
 	char line[600], list[400] = "", cmd[300] = "";
 	size_t ll = 0, cl = 0;
 
-	pt_snprintf(line, sizeof(line), "ptctl virt: %zu function%s (%s), for a q35 guest", n, n == 1 ? "" : "s",
-		    origin);
+	pt_snprintf(line, sizeof(line), "ptctl virt: %zu function%s (%s), for a q35 guest", n,
+		    n == 1 ? "" : "s", origin);
 	comment(o, fmt, line);
 	/* anything not on vfio-pci yet */
 	for (size_t i = 0; i < sys->ndevs; i++) {
@@ -94,21 +97,26 @@ static int comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_s
 			continue;
 		if (ll < sizeof(list))
 			ll += (size_t)pt_snprintf(list + ll, sizeof(list) - ll, "%s%s (%s)", ll ? ", " : "",
-						  pt_dev_short_slot(d), d->driver[0] ? d->driver : "no driver");
+						  pt_dev_short_slot(d),
+						  d->driver[0] ? d->driver : "no driver");
 		if (cl < sizeof(cmd))
 			cl += (size_t)pt_snprintf(cmd + cl, sizeof(cmd) - cl, " %s", pt_dev_short_slot(d));
 	}
 	if (ll) {
-		pt_snprintf(line, sizeof(line), "not on vfio-pci now: %s; first run: ptctl bind%s", list, cmd);
+		pt_snprintf(line, sizeof(line), "not on vfio-pci now: %s; first run: ptctl bind%s", list,
+			    cmd);
 		comment(o, fmt, line);
 	}
 	for (size_t i = 0; i < sys->ndevs; i++) {
 		const struct pt_dev *d = &sys->devs[i];
 
 		if (sel[i] && pt_dev_is_display(d) && !d->reset_method[0]) {
-			pt_snprintf(line, sizeof(line), "warning: %s [%04x:%04x] is a GPU without a reset method (no "
-				    "reset_method in sysfs): it may not come back after the guest reboots; shut the "
-				    "VM down instead of rebooting it", pt_dev_short_slot(d), d->vendor, d->device);
+			pt_snprintf(
+				line, sizeof(line),
+				"warning: %s [%04x:%04x] is a GPU without a reset method (no "
+				"reset_method in sysfs): it may not come back after the guest reboots; shut the "
+				"VM down instead of rebooting it",
+				pt_dev_short_slot(d), d->vendor, d->device);
 			comment(o, fmt, line);
 		}
 	}
@@ -118,12 +126,16 @@ static int comments(struct pt_buf *o, enum pt_virt_format fmt, const struct pt_s
 
 static void libvirt_hostdev(struct pt_buf *o, const struct pt_dev *d, int port, unsigned fn, bool multi)
 {
-	pt_buf_printf(o, "<hostdev mode='subsystem' type='pci' managed='no'>\n  <source>\n"
-		      "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n  </source>\n",
-		      d->domain, d->bus, d->dev, d->fn);
+	pt_buf_printf(
+		o,
+		"<hostdev mode='subsystem' type='pci' managed='no'>\n  <source>\n"
+		"    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n  </source>\n",
+		d->domain, d->bus, d->dev, d->fn);
 	if (port >= 0)
-		pt_buf_printf(o, "  <address type='pci' domain='0x0000' bus='0x%02x' slot='0x00' "
-			      "function='0x%x'%s/>\n", port, fn, multi ? " multifunction='on'" : "");
+		pt_buf_printf(o,
+			      "  <address type='pci' domain='0x0000' bus='0x%02x' slot='0x00' "
+			      "function='0x%x'%s/>\n",
+			      port, fn, multi ? " multifunction='on'" : "");
 	pt_buf_puts(o, "</hostdev>\n");
 }
 
@@ -131,13 +143,16 @@ static void vi_hostdev(struct pt_buf *o, const struct pt_dev *d, int port, unsig
 {
 	pt_buf_printf(o, "--hostdev pci_%04x_%02x_%02x_%x", d->domain, d->bus, d->dev, d->fn);
 	if (port >= 0)
-		pt_buf_printf(o, ",address.type=pci,address.domain=0,address.bus=%d,address.slot=0,"
-			      "address.function=%u%s", port, fn, multi ? ",address.multifunction=on" : "");
+		pt_buf_printf(o,
+			      ",address.type=pci,address.domain=0,address.bus=%d,address.slot=0,"
+			      "address.function=%u%s",
+			      port, fn, multi ? ",address.multifunction=on" : "");
 	/* ptboot owns the binding: libvirt must not detach or reattach the device */
 	pt_buf_printf(o, ",xpath0.set=./@managed=no%s\n", last ? "" : " \\");
 }
 
-static void qemu_device(struct pt_buf *o, const struct pt_dev *d, int port, unsigned fn, bool multi, bool last)
+static void qemu_device(struct pt_buf *o, const struct pt_dev *d, int port, unsigned fn, bool multi,
+			bool last)
 {
 	pt_buf_printf(o, "-device vfio-pci,host=%s,id=pt-%02x-%02x-%x", d->slot, d->bus, d->dev, d->fn);
 	if (port >= 0)
@@ -182,16 +197,21 @@ int pt_virt_render(const struct pt_sys *sys, const bool *sel, enum pt_virt_forma
 		for (size_t k = i; k < sys->ndevs && same_slot(&sys->devs[k], d); k++)
 			nfn += use[k];
 		if (nfn > 1) {
-			pt_snprintf(line, sizeof(line), "%02x:%02x: %zu functions, one multifunction device in the guest "
-				    "on a pcie-root-port of its own (index %d)", d->bus, d->dev, nfn, port);
+			pt_snprintf(line, sizeof(line),
+				    "%02x:%02x: %zu functions, one multifunction device in the guest "
+				    "on a pcie-root-port of its own (index %d)",
+				    d->bus, d->dev, nfn, port);
 			comment(o, fmt, line);
 			if (fmt == PT_VIRT_LIBVIRT)
-				pt_buf_printf(o, "<controller type='pci' model='pcie-root-port' index='%d'/>\n", port);
+				pt_buf_printf(o,
+					      "<controller type='pci' model='pcie-root-port' index='%d'/>\n",
+					      port);
 			else if (fmt == PT_VIRT_VIRT_INSTALL)
 				pt_buf_printf(o, "--controller pci,model=pcie-root-port,index=%d \\\n", port);
 			else
-				pt_buf_printf(o, "-device pcie-root-port,id=pt-port%d,chassis=%d,bus=pcie.0 \\\n",
-					      port, port);
+				pt_buf_printf(
+					o, "-device pcie-root-port,id=pt-port%d,chassis=%d,bus=pcie.0 \\\n",
+					port, port);
 		}
 		/* guest function numbers: in host order from 0 (function 0 must exist) */
 		unsigned fn = 0;

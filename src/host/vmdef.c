@@ -25,9 +25,10 @@ static void summary(const struct pt_tune_plan *p, struct pt_buf *o, const char *
 		pt_buf_printf(o, "%u vCPU%s on the isolated host CPU%s ", p->vcpus, p->vcpus == 1 ? "" : "s",
 			      p->vcpus == 1 ? "" : "s");
 		pt_buf_cpulist(o, &p->vm);
-		pt_buf_printf(o, " (guest topology: %u socket%s, %u die%s, %u core%s, %u thread%s), emulator on ",
-			      p->sockets, p->sockets == 1 ? "" : "s", p->dies, p->dies == 1 ? "" : "s", p->cores,
-			      p->cores == 1 ? "" : "s", p->threads, p->threads == 1 ? "" : "s");
+		pt_buf_printf(
+			o, " (guest topology: %u socket%s, %u die%s, %u core%s, %u thread%s), emulator on ",
+			p->sockets, p->sockets == 1 ? "" : "s", p->dies, p->dies == 1 ? "" : "s", p->cores,
+			p->cores == 1 ? "" : "s", p->threads, p->threads == 1 ? "" : "s");
 		pt_buf_cpulist(o, &p->emulator);
 		pt_buf_puts(o, p->pages ? "; " : "");
 	}
@@ -58,8 +59,10 @@ static void libvirt(const struct pt_tune_plan *p, struct pt_buf *o)
 {
 	summary(p, o, "<!-- ", ", for <domain> -->");
 	if (p->vcpus) {
-		pt_buf_printf(o, "<vcpu placement='static'>%u</vcpu>\n<iothreads>1</iothreads>\n"
-			      "<cputune>\n", p->vcpus);
+		pt_buf_printf(o,
+			      "<vcpu placement='static'>%u</vcpu>\n<iothreads>1</iothreads>\n"
+			      "<cputune>\n",
+			      p->vcpus);
 		for (unsigned i = 0; i < p->vcpus; i++)
 			pt_buf_printf(o, "  <vcpupin vcpu='%u' cpuset='%u'/>\n", i, p->pin[i]);
 		pt_buf_puts(o, "  <emulatorpin cpuset='");
@@ -74,16 +77,20 @@ static void libvirt(const struct pt_tune_plan *p, struct pt_buf *o)
 			pt_buf_cpulist(o, &p->nodes);
 			pt_buf_puts(o, "'/>\n</numatune>\n");
 		}
-		pt_buf_printf(o, "<memory unit='MiB'>%llu</memory>\n<currentMemory unit='MiB'>%llu</currentMemory>\n"
-			      "<memoryBacking>\n  <hugepages>\n    <page size='%s' unit='%s'/>\n  </hugepages>\n"
-			      "</memoryBacking>\n", (unsigned long long)(p->memory >> 20),
-			      (unsigned long long)(p->memory >> 20), p->page_size == GiB ? "1" : "2",
-			      p->page_size == GiB ? "GiB" : "MiB");
+		pt_buf_printf(
+			o,
+			"<memory unit='MiB'>%llu</memory>\n<currentMemory unit='MiB'>%llu</currentMemory>\n"
+			"<memoryBacking>\n  <hugepages>\n    <page size='%s' unit='%s'/>\n  </hugepages>\n"
+			"</memoryBacking>\n",
+			(unsigned long long)(p->memory >> 20), (unsigned long long)(p->memory >> 20),
+			p->page_size == GiB ? "1" : "2", p->page_size == GiB ? "GiB" : "MiB");
 	}
 	if (p->vcpus) {
-		pt_buf_printf(o, "<cpu mode='host-passthrough' check='none'>\n"
+		pt_buf_printf(o,
+			      "<cpu mode='host-passthrough' check='none'>\n"
 			      "  <topology sockets='%u' dies='%u' cores='%u' threads='%u'/>\n"
-			      "  <cache mode='passthrough'/>\n", p->sockets, p->dies, p->cores, p->threads);
+			      "  <cache mode='passthrough'/>\n",
+			      p->sockets, p->dies, p->cores, p->threads);
 		if (p->amd)
 			pt_buf_puts(o, "  <feature policy='require' name='topoext'/>\n");
 		pt_buf_puts(o, "</cpu>\n");
@@ -93,7 +100,7 @@ static void libvirt(const struct pt_tune_plan *p, struct pt_buf *o)
 /* Lines of flags or arguments: each but the last ends in " \" (all of them with PT_VMDEF_MORE). */
 struct lines {
 	struct pt_buf *o;
-	bool open;	/* a line was started and not ended */
+	bool open; /* a line was started and not ended */
 };
 
 static void next_line(struct lines *l)
@@ -116,8 +123,8 @@ static void virt_install(const struct pt_tune_plan *p, unsigned flags, struct pt
 	summary(p, o, "# ", "");
 	if (p->vcpus) {
 		next_line(&l);
-		pt_buf_printf(o, "--vcpus %u,sockets=%u,dies=%u,cores=%u,threads=%u", p->vcpus, p->sockets, p->dies,
-			      p->cores, p->threads);
+		pt_buf_printf(o, "--vcpus %u,sockets=%u,dies=%u,cores=%u,threads=%u", p->vcpus, p->sockets,
+			      p->dies, p->cores, p->threads);
 		next_line(&l);
 		pt_buf_puts(o, "--cputune ");
 		for (unsigned i = 0; i < p->vcpus; i++)
@@ -130,7 +137,8 @@ static void virt_install(const struct pt_tune_plan *p, unsigned flags, struct pt
 		next_line(&l);
 		pt_buf_puts(o, "--iothreads 1");
 		next_line(&l);
-		pt_buf_printf(o, "--cpu host-passthrough,cache.mode=passthrough%s", p->amd ? ",require=topoext" : "");
+		pt_buf_printf(o, "--cpu host-passthrough,cache.mode=passthrough%s",
+			      p->amd ? ",require=topoext" : "");
 	}
 	if (p->pages) {
 		if (p->numa && !pt_cpuset_empty(&p->nodes)) {
@@ -142,7 +150,8 @@ static void virt_install(const struct pt_tune_plan *p, unsigned flags, struct pt
 		next_line(&l);
 		pt_buf_printf(o, "--memory %llu", (unsigned long long)(p->memory >> 20));
 		next_line(&l);
-		pt_buf_printf(o, "--memorybacking hugepages=on,hugepages.page0.size=%s,hugepages.page0.unit=%s",
+		pt_buf_printf(o,
+			      "--memorybacking hugepages=on,hugepages.page0.size=%s,hugepages.page0.unit=%s",
 			      p->page_size == GiB ? "1" : "2", p->page_size == GiB ? "GiB" : "MiB");
 	}
 	end_lines(&l, flags);
@@ -156,13 +165,17 @@ static void qemu(const struct pt_tune_plan *p, unsigned flags, struct pt_buf *o)
 	summary(p, o, "# ", "");
 	if (p->vcpus) {
 		vcpu_map(p, o, "# ", "");
-		pt_buf_puts(o, "# QEMU does not pin: once it runs, pin its threads with the plan's pinning script "
-			       "and QEMU's PID\n");
+		pt_buf_puts(
+			o,
+			"# QEMU does not pin: once it runs, pin its threads with the plan's pinning script "
+			"and QEMU's PID\n");
 	}
 	if (p->pages) {
 		/* a missing mount would make QEMU create a plain file of that size in /dev */
-		pt_buf_puts(o, "# the pages exist once the VM entry is booted; /dev/hugepages must be the hugetlbfs "
-			       "mount (systemd's dev-hugepages.mount)\n");
+		pt_buf_puts(
+			o,
+			"# the pages exist once the VM entry is booted; /dev/hugepages must be the hugetlbfs "
+			"mount (systemd's dev-hugepages.mount)\n");
 	}
 	if (p->vcpus) {
 		next_line(&l);
@@ -175,8 +188,11 @@ static void qemu(const struct pt_tune_plan *p, unsigned flags, struct pt_buf *o)
 		pt_buf_printf(o, "-m %s", sz);
 		next_line(&l);
 		/* /dev/hugepages is mounted with the default page size, which the plan sets */
-		pt_buf_printf(o, "-object memory-backend-file,id=pt-ram,size=%s,mem-path=/dev/hugepages,share=on,"
-			      "prealloc=on", sz);
+		pt_buf_printf(
+			o,
+			"-object memory-backend-file,id=pt-ram,size=%s,mem-path=/dev/hugepages,share=on,"
+			"prealloc=on",
+			sz);
 		if (p->numa && !pt_cpuset_empty(&p->nodes)) {
 			pt_buf_puts(o, ",host-nodes=");
 			/* QEMU's list syntax: ranges, separated by ':' not ',' inside an option */
@@ -190,8 +206,8 @@ static void qemu(const struct pt_tune_plan *p, unsigned flags, struct pt_buf *o)
 	}
 	if (p->vcpus) {
 		next_line(&l);
-		pt_buf_printf(o, "-smp %u,sockets=%u,dies=%u,cores=%u,threads=%u", p->vcpus, p->sockets, p->dies,
-			      p->cores, p->threads);
+		pt_buf_printf(o, "-smp %u,sockets=%u,dies=%u,cores=%u,threads=%u", p->vcpus, p->sockets,
+			      p->dies, p->cores, p->threads);
 		next_line(&l);
 		/* <cache mode='passthrough'/> is host-cache-info=on,l3-cache=off, as libvirt passes it */
 		pt_buf_printf(o, "-cpu host,%shost-cache-info=on,l3-cache=off", p->amd ? "topoext=on," : "");
@@ -204,17 +220,10 @@ int pt_vmdef_render(const struct pt_tune_plan *p, enum pt_virt_format fmt, unsig
 	if (!p->vcpus && !p->pages)
 		return -EINVAL;
 	switch (fmt) {
-	case PT_VIRT_LIBVIRT:
-		libvirt(p, out);
-		break;
-	case PT_VIRT_VIRT_INSTALL:
-		virt_install(p, flags, out);
-		break;
-	case PT_VIRT_QEMU:
-		qemu(p, flags, out);
-		break;
-	default:
-		return -EINVAL;
+	case PT_VIRT_LIBVIRT: libvirt(p, out); break;
+	case PT_VIRT_VIRT_INSTALL: virt_install(p, flags, out); break;
+	case PT_VIRT_QEMU: qemu(p, flags, out); break;
+	default: return -EINVAL;
 	}
 	return out->err;
 }
@@ -223,13 +232,15 @@ int pt_vmdef_pin_script(const struct pt_tune_plan *p, struct pt_buf *o)
 {
 	if (!p->vcpus)
 		return -EINVAL;
-	pt_buf_puts(o, "#!/bin/sh\n"
-		       "# ptctl virt: pin a running QEMU to the VM-mode plan. Every thread goes to the emulator\n"
-		       "# CPUs first, then each vCPU thread (\"CPU N/KVM\", named by -name ...,debug-threads=on)\n"
-		       "# to its own isolated CPU. Usage: sh SCRIPT QEMU-PID\n"
-		       "set -eu\n"
-		       "pid=${1:?usage: $0 QEMU-PID}\n"
-		       "taskset -a -p -c ");
+	pt_buf_puts(
+		o,
+		"#!/bin/sh\n"
+		"# ptctl virt: pin a running QEMU to the VM-mode plan. Every thread goes to the emulator\n"
+		"# CPUs first, then each vCPU thread (\"CPU N/KVM\", named by -name ...,debug-threads=on)\n"
+		"# to its own isolated CPU. Usage: sh SCRIPT QEMU-PID\n"
+		"set -eu\n"
+		"pid=${1:?usage: $0 QEMU-PID}\n"
+		"taskset -a -p -c ");
 	pt_buf_cpulist(o, &p->emulator);
 	pt_buf_puts(o, " \"$pid\" > /dev/null\n"
 		       "n=0\n"
@@ -242,13 +253,14 @@ int pt_vmdef_pin_script(const struct pt_tune_plan *p, struct pt_buf *o)
 		       "\tcase $v in\n");
 	for (unsigned i = 0; i < p->vcpus; i++)
 		pt_buf_printf(o, "\t%u) cpu=%u ;;\n", i, p->pin[i]);
-	pt_buf_printf(o, "\t*) echo \"pin: vCPU $v is not in the plan (%u vCPU%s)\" >&2; exit 1 ;;\n"
+	pt_buf_printf(o,
+		      "\t*) echo \"pin: vCPU $v is not in the plan (%u vCPU%s)\" >&2; exit 1 ;;\n"
 		      "\tesac\n"
 		      "\ttaskset -p -c \"$cpu\" \"${t##*/}\" > /dev/null\n"
 		      "\tn=$((n + 1))\n"
 		      "done\n"
 		      "[ \"$n\" = %u ] || { echo \"pin: $n vCPU threads, the plan has %u "
-		      "(no debug-threads=on?)\" >&2; exit 1; }\n", p->vcpus, p->vcpus == 1 ? "" : "s",
-		      p->vcpus, p->vcpus);
+		      "(no debug-threads=on?)\" >&2; exit 1; }\n",
+		      p->vcpus, p->vcpus == 1 ? "" : "s", p->vcpus, p->vcpus);
 	return o->err;
 }

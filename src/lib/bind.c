@@ -33,7 +33,7 @@ static int kwrite(struct pt_binder *b, const struct pt_dev *d, const char *attr,
 	char path[128];
 	int r;
 
-	if (attr[0] == '/')	/* bus-wide attribute, e.g. drivers_probe */
+	if (attr[0] == '/') /* bus-wide attribute, e.g. drivers_probe */
 		r = pt_pathf(path, sizeof(path), "sys/bus/pci%s", attr);
 	else
 		r = pt_pathf(path, sizeof(path), DEVICES "%s/%s", d->slot, attr);
@@ -68,10 +68,10 @@ static int give_back(struct pt_binder *b, struct pt_dev *d)
 	}
 	pt_dev_refresh(b->sys, d);
 	if (!d->driver[0])
-		(void)kwrite(b, d, "/drivers_probe", d->slot);	/* no host driver yet is fine */
+		(void)kwrite(b, d, "/drivers_probe", d->slot); /* no host driver yet is fine */
 	pt_dev_refresh(b->sys, d);
 	if (!err && d->override[0])
-		err = -EIO;	/* the write "worked" but the override is still there */
+		err = -EIO; /* the write "worked" but the override is still there */
 	return err;
 }
 
@@ -83,13 +83,13 @@ static void rollback(struct pt_binder *b, struct pt_item *it, struct pt_dev *d, 
 	pt_snprintf(it->driver_after, sizeof(it->driver_after), "%s", d->driver);
 	if (r < 0) {
 		it->result = PT_RES_FAILED;
-		pt_snprintf(it->reason, sizeof(it->reason), "%s%s%s; rollback failed (%s): driver_override=%s",
-			 why, why_err ? ": " : "", why_err ? strerror(why_err) : "", strerror(-r),
-			 or_none(d->override));
+		pt_snprintf(it->reason, sizeof(it->reason),
+			    "%s%s%s; rollback failed (%s): driver_override=%s", why, why_err ? ": " : "",
+			    why_err ? strerror(why_err) : "", strerror(-r), or_none(d->override));
 	} else {
 		it->result = PT_RES_ROLLED_BACK;
 		pt_snprintf(it->reason, sizeof(it->reason), "%s%s%s; given back to the host (driver %s)", why,
-			 why_err ? ": " : "", why_err ? strerror(why_err) : "", or_none(d->driver));
+			    why_err ? ": " : "", why_err ? strerror(why_err) : "", or_none(d->driver));
 	}
 }
 
@@ -166,7 +166,7 @@ int pt_bind_apply(struct pt_binder *b, struct pt_plan *p)
 			    strcmp(o->driver_before, b->driver) == 0)
 				continue;
 			pt_snprintf(why, sizeof(why), "IOMMU group %d: %s failed", g,
-				 b->sys->devs[f->dev].slot);
+				    b->sys->devs[f->dev].slot);
 			rollback(b, o, od, why, 0);
 		}
 	}

@@ -98,13 +98,14 @@ int pt_parse_bool(const char *val, bool *ret)
 		return 0;
 	}
 	switch (val[0]) {
-	case 'y': case 'Y': case '1':
-		*ret = true;
-		return 0;
-	case 'n': case 'N': case '0':
-		*ret = false;
-		return 0;
-	case 'o': case 'O':
+	case 'y':
+	case 'Y':
+	case '1': *ret = true; return 0;
+	case 'n':
+	case 'N':
+	case '0': *ret = false; return 0;
+	case 'o':
+	case 'O':
 		if (val[1] == 'n' || val[1] == 'N') {
 			*ret = true;
 			return 0;

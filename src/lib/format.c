@@ -84,9 +84,7 @@ int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			p++;
 		}
 		switch (*p) {
-		case '%':
-			put_c(&o, '%');
-			continue;
+		case '%': put_c(&o, '%'); continue;
 		case 'c':
 			put_pad(&o, ' ', left ? 0 : width - 1);
 			put_c(&o, (char)va_arg(ap, int));
@@ -109,7 +107,8 @@ int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'd':
 		case 'i': {
 			intmax_t v = lng >= 2 ? (intmax_t)va_arg(ap, long long)
-				   : lng ? (intmax_t)va_arg(ap, long) : (intmax_t)va_arg(ap, int);
+				     : lng    ? (intmax_t)va_arg(ap, long)
+					      : (intmax_t)va_arg(ap, int);
 
 			neg = v < 0;
 			u = neg ? -(uintmax_t)v : (uintmax_t)v;
@@ -120,10 +119,11 @@ int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 		case 'X':
 			u = lng >= 2 ? (uintmax_t)va_arg(ap, unsigned long long)
-			    : lng ? (uintmax_t)va_arg(ap, unsigned long) : (uintmax_t)va_arg(ap, unsigned);
+			    : lng    ? (uintmax_t)va_arg(ap, unsigned long)
+				     : (uintmax_t)va_arg(ap, unsigned);
 			n = *p == 'u' ? 10 : 16;
 			break;
-		default:	/* unsupported: copy the directive through */
+		default: /* unsupported: copy the directive through */
 			for (const char *q = start; q <= p && *q; q++)
 				put_c(&o, *q);
 			if (!*p)

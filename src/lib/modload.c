@@ -23,19 +23,19 @@
 #define MODULE_INIT_COMPRESSED_FILE 4
 #endif
 
-#define MAX_DEPTH 16
+#define MAX_DEPTH   16
 #define MAX_VISITED 64
 
 struct pt_modload {
 	int rootfd;
 	char kver[128];
-	char kdir[160];		/* lib/modules/KVER */
-	char *dep;		/* modules.dep */
-	char *builtin;		/* modules.builtin, may be NULL */
-	struct pt_buf conf;	/* normalised "options|softdep|install NAME REST\n" lines */
+	char kdir[160];	    /* lib/modules/KVER */
+	char *dep;	    /* modules.dep */
+	char *builtin;	    /* modules.builtin, may be NULL */
+	struct pt_buf conf; /* normalised "options|softdep|install NAME REST\n" lines */
 	char visited[MAX_VISITED][PT_NAME_MAX];
 	size_t nvisited;
-	pt_modload_plan_fn plan;	/* dry run: report, don't load (pt_modload_plan) */
+	pt_modload_plan_fn plan; /* dry run: report, don't load (pt_modload_plan) */
 	void *plan_data;
 };
 
@@ -125,9 +125,8 @@ static void conf_add_text(struct pt_modload *m, char *text)
  * first directory holding a name wins (so /etc overrides /usr/lib). */
 static void conf_load_dirs(struct pt_modload *m)
 {
-	static const char *const dirs[] = { "etc/modprobe.d", "run/modprobe.d",
-					    "usr/local/lib/modprobe.d", "usr/lib/modprobe.d",
-					    "lib/modprobe.d" };
+	static const char *const dirs[] = { "etc/modprobe.d", "run/modprobe.d", "usr/local/lib/modprobe.d",
+					    "usr/lib/modprobe.d", "lib/modprobe.d" };
 	char *names[256];
 	size_t n = 0;
 
@@ -201,7 +200,8 @@ int pt_modload_new(int rootfd, const char *kver, const char *cmdline, struct pt_
 	if (kver)
 		r = pt_pathf(m->kver, sizeof(m->kver), "%s", kver);
 	else
-		r = pt_read_attr(rootfd, "proc/sys/kernel/osrelease", m->kver, sizeof(m->kver)) <= 0 ? -ENOENT : 0;
+		r = pt_read_attr(rootfd, "proc/sys/kernel/osrelease", m->kver, sizeof(m->kver)) <= 0 ? -ENOENT
+												     : 0;
 	if (r >= 0)
 		r = pt_pathf(m->kdir, sizeof(m->kdir), "lib/modules/%s", m->kver);
 	/* every other name under kdir is shorter than this one */
@@ -324,8 +324,7 @@ static const char *find_line(const char *text, const char *name)
 }
 
 /* Every "KIND NAME REST" config line for name, REST joined by spaces. */
-static void conf_collect(const struct pt_modload *m, const char *kind, const char *name,
-			 struct pt_buf *out)
+static void conf_collect(const struct pt_modload *m, const char *kind, const char *name, struct pt_buf *out)
 {
 	size_t kl = strlen(kind), nl = strlen(name);
 
@@ -370,8 +369,8 @@ static int probe(struct pt_modload *m, struct pt_kernel *k, const char *name, in
 		 struct pt_modload_stats *st);
 
 /* softdep lines: "pre: a b post: c d" for this module; probe one side. */
-static void probe_softdeps(struct pt_modload *m, struct pt_kernel *k, const char *name,
-			   const char *side, int depth, struct pt_modload_stats *st)
+static void probe_softdeps(struct pt_modload *m, struct pt_kernel *k, const char *name, const char *side,
+			   int depth, struct pt_modload_stats *st)
 {
 	struct pt_buf sd = { 0 };
 	char *save, *tok;
@@ -390,7 +389,7 @@ static void probe_softdeps(struct pt_modload *m, struct pt_kernel *k, const char
 
 			pt_snprintf(dep, sizeof(dep), "%s", tok);
 			normalize(dep);
-			(void)probe(m, k, dep, depth + 1, st);	/* missing softdeps are fine */
+			(void)probe(m, k, dep, depth + 1, st); /* missing softdeps are fine */
 		}
 	}
 	pt_buf_free(&sd);
@@ -409,7 +408,8 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 
 		/* Compressed: only if the kernel inflates it itself (6.2+ with
 		 * CONFIG_MODULE_DECOMPRESS shows sys/module/compression). */
-		static const char *const ext[][2] = { { "zstd", ".zst" }, { "xz", ".xz" },
+		static const char *const ext[][2] = { { "zstd", ".zst" },
+						      { "xz", ".xz" },
 						      { "gzip", ".gz" } };
 		bool ok = false;
 
@@ -449,7 +449,7 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 }
 
 struct dep {
-	const char *p;	/* a path in modules.dep, not NUL-terminated */
+	const char *p; /* a path in modules.dep, not NUL-terminated */
 	size_t len;
 };
 
@@ -564,8 +564,8 @@ int pt_modload_probe(struct pt_modload *m, struct pt_kernel *k, const char *name
 
 int pt_modload_exec_modprobe(const char *name)
 {
-	static const char *const paths[] = { "/usr/sbin/modprobe", "/sbin/modprobe",
-					      "/usr/bin/modprobe", "/bin/modprobe" };
+	static const char *const paths[] = { "/usr/sbin/modprobe", "/sbin/modprobe", "/usr/bin/modprobe",
+					     "/bin/modprobe" };
 	int status;
 	pid_t pid;
 
@@ -593,8 +593,8 @@ static bool have_driver(int rootfd, const char *drv)
 	return pt_pathf(path, sizeof(path), "sys/bus/pci/drivers/%s", drv) >= 0 && pt_exists(rootfd, path);
 }
 
-int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char *cmdline,
-		   const char *drv, bool live, struct pt_driver_load *ret)
+int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char *cmdline, const char *drv,
+		   bool live, struct pt_driver_load *ret)
 {
 	struct pt_modload *m = NULL;
 	uint64_t t = pt_now_us();

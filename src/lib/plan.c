@@ -17,6 +17,7 @@
 
 const char *pt_result_name(enum pt_result r)
 {
+	/* clang-format off */
 	static const char *const names[] = {
 		[PT_RES_PLANNED] = "planned",
 		[PT_RES_BOUND] = "bound",
@@ -24,6 +25,7 @@ const char *pt_result_name(enum pt_result r)
 		[PT_RES_ROLLED_BACK] = "rolled-back",
 		[PT_RES_REFUSED] = "refused",
 	};
+	/* clang-format on */
 
 	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "?";
 }
@@ -159,8 +161,8 @@ static int plan_dev(struct pt_plan *p, const struct pt_sys *sys, const struct pt
 		refuse(it, PT_REFUSE_BOOT_VGA_ID,
 		       "boot VGA device matched only by ID: name its slot to pass the host's console GPU");
 	else if (d->boot_vga == 1)
-		return pt_plan_note(p, LOG_WARNING, "%s is the boot VGA device: the host's console goes with it",
-				    d->slot);
+		return pt_plan_note(p, LOG_WARNING,
+				    "%s is the boot VGA device: the host's console goes with it", d->slot);
 	p->take[di] = it->action == PT_ACT_BIND;
 	return 0;
 }
@@ -172,7 +174,8 @@ static int note_unmatched(struct pt_plan *p, const struct pt_policy *pol)
 
 	for (size_t s = 0; s < pol->nsels && r == 0; s++)
 		if (!p->sel_hits[s] && ++n <= NOTE_MAX_UNMATCHED)
-			r = pt_plan_note(p, LOG_WARNING, "selector %s matched no PCI function", pol->sels[s].text);
+			r = pt_plan_note(p, LOG_WARNING, "selector %s matched no PCI function",
+					 pol->sels[s].text);
 	if (r == 0 && n > NOTE_MAX_UNMATCHED)
 		r = pt_plan_note(p, LOG_WARNING, "%zu more selectors matched no PCI function",
 				 n - NOTE_MAX_UNMATCHED);
@@ -203,14 +206,15 @@ static int note_twins(struct pt_plan *p, const struct pt_sys *sys, const struct 
 	}
 	if (n < 2)
 		return 0;
-	return pt_plan_note(p, LOG_WARNING, "selector %s takes %zu identical devices (%s%s); use SLOT@ID to pick one",
+	return pt_plan_note(p, LOG_WARNING,
+			    "selector %s takes %zu identical devices (%s%s); use SLOT@ID to pick one",
 			    pol->sels[s].text, n, names, n > 3 ? ", ..." : "");
 }
 
 struct groups_ctx {
 	struct pt_plan *p;
 	const struct pt_sys *sys;
-	size_t *item_of;	/* sys->ndevs entries: index of a function's item, or SIZE_MAX */
+	size_t *item_of; /* sys->ndevs entries: index of a function's item, or SIZE_MAX */
 	bool complete;
 };
 
@@ -233,8 +237,8 @@ static int group_gap(void *data, const struct pt_gap *g)
 			mi = add_item(c->p, g->left[k], -1, PT_ACT_BIND);
 			if (!mi)
 				return -ENOMEM;
-			pt_snprintf(mi->reason, sizeof(mi->reason), "completes IOMMU group %d of %s (pt.groups=complete)",
-				    g->group, d->slot);
+			pt_snprintf(mi->reason, sizeof(mi->reason),
+				    "completes IOMMU group %d of %s (pt.groups=complete)", g->group, d->slot);
 			continue;
 		}
 		if (len < sizeof(missing))
@@ -244,10 +248,11 @@ static int group_gap(void *data, const struct pt_gap *g)
 	}
 	if (!len)
 		return 0;
-	return pt_plan_note(c->p, LOG_WARNING,
-			    "%s: IOMMU group %d also holds %s, not selected: a VM can't use the group until all "
-			    "of it is on vfio-pci (select it, or add pt.groups=complete)",
-			    d->slot, g->group, missing);
+	return pt_plan_note(
+		c->p, LOG_WARNING,
+		"%s: IOMMU group %d also holds %s, not selected: a VM can't use the group until all "
+		"of it is on vfio-pci (select it, or add pt.groups=complete)",
+		d->slot, g->group, missing);
 }
 
 static int plan_groups(struct pt_plan *p, const struct pt_sys *sys, bool complete)
@@ -275,8 +280,7 @@ static int plan_groups(struct pt_plan *p, const struct pt_sys *sys, bool complet
 	return r;
 }
 
-int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, unsigned flags,
-		  struct pt_plan *ret)
+int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, unsigned flags, struct pt_plan *ret)
 {
 	struct pt_plan p = { .complete_groups = flags & PT_PLAN_GROUPS, .nsels = pol->nsels };
 	int r = 0;

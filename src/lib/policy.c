@@ -18,8 +18,8 @@ static size_t span_to(const char *s, size_t len, char c)
 }
 
 /* A hex field, "*" or (when allow_empty) "" -> PT_ANY. */
-static int field(const char *s, size_t len, uint32_t max, size_t maxdigits, bool allow_empty,
-		 bool exact, int32_t *ret)
+static int field(const char *s, size_t len, uint32_t max, size_t maxdigits, bool allow_empty, bool exact,
+		 int32_t *ret)
 {
 	uint32_t v;
 
@@ -30,7 +30,7 @@ static int field(const char *s, size_t len, uint32_t max, size_t maxdigits, bool
 	if (len == 0 || len > maxdigits || (exact && len != maxdigits))
 		return -EINVAL;
 	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return -EINVAL;	/* lspci takes bare hex only */
+		return -EINVAL; /* lspci takes bare hex only */
 	if (pt_parse_hex(s, len, max, &v) < 0)
 		return -EINVAL;
 	*ret = (int32_t)v;
@@ -187,7 +187,7 @@ int pt_policy_parse(const char *s, struct pt_policy *ret, struct pt_policy_error
 	size_t len = strlen(s), n = 1, i = 0;
 
 	if (len == 0) {
-		*ret = p;	/* "pt.devices=": explicitly nothing */
+		*ret = p; /* "pt.devices=": explicitly nothing */
 		return 0;
 	}
 	for (size_t k = 0; k < len; k++)
@@ -234,9 +234,8 @@ void pt_policy_free(struct pt_policy *p)
 
 bool pt_sel_matches_slot(const struct pt_sel *s, const struct pt_dev *d)
 {
-	return (s->domain == PT_ANY || (uint32_t)s->domain == d->domain) &&
-	       (uint32_t)s->bus == d->bus && (uint32_t)s->dev == d->dev &&
-	       (s->fn == PT_ANY || (uint32_t)s->fn == d->fn);
+	return (s->domain == PT_ANY || (uint32_t)s->domain == d->domain) && (uint32_t)s->bus == d->bus &&
+	       (uint32_t)s->dev == d->dev && (s->fn == PT_ANY || (uint32_t)s->fn == d->fn);
 }
 
 bool pt_sel_matches_id(const struct pt_sel *s, const struct pt_dev *d)
@@ -250,12 +249,9 @@ bool pt_sel_matches_id(const struct pt_sel *s, const struct pt_dev *d)
 bool pt_sel_matches(const struct pt_sel *s, const struct pt_dev *d)
 {
 	switch (s->kind) {
-	case PT_SEL_SLOT:
-		return pt_sel_matches_slot(s, d);
-	case PT_SEL_ID:
-		return pt_sel_matches_id(s, d);
-	case PT_SEL_GUARDED:
-		return pt_sel_matches_slot(s, d) && pt_sel_matches_id(s, d);
+	case PT_SEL_SLOT: return pt_sel_matches_slot(s, d);
+	case PT_SEL_ID: return pt_sel_matches_id(s, d);
+	case PT_SEL_GUARDED: return pt_sel_matches_slot(s, d) && pt_sel_matches_id(s, d);
 	}
 	return false;
 }

@@ -16,28 +16,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PT_NAME_MAX 64	/* driver, module and reset-method names */
-#define PT_SLOT_MAX 24	/* "dddddddd:bb:dd.f" plus room */
-#define PT_REASON_MAX 192
-#define PT_PATH_MAX 4096
+#define PT_NAME_MAX    64 /* driver, module and reset-method names */
+#define PT_SLOT_MAX    24 /* "dddddddd:bb:dd.f" plus room */
+#define PT_REASON_MAX  192
+#define PT_PATH_MAX    4096
 
 #define PT_VFIO_DRIVER "vfio-pci"
 /* pt-early's state report, relative to the root */
-#define PT_STATE_DIR "run/ptboot"
+#define PT_STATE_DIR  "run/ptboot"
 #define PT_STATE_FILE PT_STATE_DIR "/state.json"
 /* The most selectors a policy may hold: far more than a kernel command line can carry (2 KiB on
  * x86), and a bound on what pt-early allocates in an initramfs without swap. */
 #define PT_POLICY_MAX_SELECTORS 16384
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PT_STR_(x) #x
-#define PT_STR(x) PT_STR_(x)
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define PT_STR_(x)		#x
+#define PT_STR(x)		PT_STR_(x)
 
 /* ---- format.c: snprintf for what ptboot prints (no floats, no locale) -- */
 
 #include <stdarg.h>
-int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int pt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- util.c: small helpers shared by every layer ---------------------- */
@@ -75,12 +74,11 @@ uint64_t pt_now_us(void);
 struct pt_buf {
 	char *data;
 	size_t len, cap;
-	int err;	/* sticky -ENOMEM */
+	int err; /* sticky -ENOMEM */
 };
-void pt_buf_printf(struct pt_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void pt_buf_printf(struct pt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pt_buf_puts(struct pt_buf *b, const char *s);
-void pt_buf_json_str(struct pt_buf *b, const char *s);	/* quoted, escaped; NULL -> null */
+void pt_buf_json_str(struct pt_buf *b, const char *s); /* quoted, escaped; NULL -> null */
 void pt_buf_free(struct pt_buf *b);
 
 /* ---- cmdline.c: the kernel's command-line rules ----------------------- */
@@ -92,12 +90,12 @@ int pt_cmdline_foreach(const char *cmdline, pt_cmdline_cb cb, void *data);
 
 /* The ptboot keys of one command line, last occurrence wins. */
 struct pt_opts {
-	char *devices;		/* pt.devices= value, NULL when absent */
-	bool devices_bare;	/* "pt.devices" without "=": malformed */
-	bool debug;		/* pt.debug */
-	bool off;		/* pt.off */
-	bool complete_groups;	/* pt.groups=complete */
-	char *bad_key;		/* first unknown or malformed pt.* key, if any */
+	char *devices;	      /* pt.devices= value, NULL when absent */
+	bool devices_bare;    /* "pt.devices" without "=": malformed */
+	bool debug;	      /* pt.debug */
+	bool off;	      /* pt.off */
+	bool complete_groups; /* pt.groups=complete */
+	char *bad_key;	      /* first unknown or malformed pt.* key, if any */
 };
 int pt_opts_parse(const char *cmdline, struct pt_opts *ret);
 void pt_opts_free(struct pt_opts *o);
@@ -109,7 +107,7 @@ int pt_parse_bool(const char *val, bool *ret);
 enum pt_sel_kind {
 	PT_SEL_SLOT,	/* 03:00.0, 0000:03:00.1, 03:00.* */
 	PT_SEL_ID,	/* 1002:744c, 1002:*, c0a9:5421:0108 */
-	PT_SEL_GUARDED,	/* 03:00.0@1002:744c */
+	PT_SEL_GUARDED, /* 03:00.0@1002:744c */
 };
 
 #define PT_ANY (-1)
@@ -119,7 +117,7 @@ struct pt_sel {
 	char text[64];		/* as written, for messages */
 	int32_t domain;		/* PT_ANY when omitted (lspci -s semantics) */
 	int32_t bus, dev, fn;	/* fn PT_ANY for "*" */
-	int32_t vendor, device;	/* PT_ANY for "*" or empty */
+	int32_t vendor, device; /* PT_ANY for "*" or empty */
 	int32_t cls;		/* class<<8|subclass, PT_ANY when absent */
 	int32_t progif;		/* PT_ANY when absent */
 };
@@ -130,8 +128,8 @@ struct pt_policy {
 };
 
 struct pt_policy_error {
-	char sel[64];		/* the offending selector, as written */
-	const char *why;	/* static English reason */
+	char sel[64];	 /* the offending selector, as written */
+	const char *why; /* static English reason */
 };
 
 /* -E2BIG (why set) for more than PT_POLICY_MAX_SELECTORS selectors. */
@@ -149,23 +147,23 @@ bool pt_sel_matches_id(const struct pt_sel *s, const struct pt_dev *d);
 /* ---- sysfs.c: the PCI device model of one root ------------------------ */
 
 struct pt_dev {
-	char slot[PT_SLOT_MAX];	/* "0000:03:00.0" */
+	char slot[PT_SLOT_MAX]; /* "0000:03:00.0" */
 	uint32_t domain, bus, dev, fn;
 	uint32_t vendor, device, subvendor, subdevice;
-	uint32_t cls;		/* 24 bits: class, subclass, prog-if */
-	int group;		/* IOMMU group, -1 when none */
-	int boot_vga;		/* 1, 0, or -1 when the attribute is absent */
+	uint32_t cls;			/* 24 bits: class, subclass, prog-if */
+	int group;			/* IOMMU group, -1 when none */
+	int boot_vga;			/* 1, 0, or -1 when the attribute is absent */
 	char driver[PT_NAME_MAX];	/* "" when unbound */
 	char override[PT_NAME_MAX];	/* "" when "(null)" */
-	char reset_method[PT_NAME_MAX];	/* "" when absent/empty */
-	bool unreadable;	/* vendor, device or class unreadable: IDs 0xffff, class 0 */
+	char reset_method[PT_NAME_MAX]; /* "" when absent/empty */
+	bool unreadable;		/* vendor, device or class unreadable: IDs 0xffff, class 0 */
 };
 
 struct pt_sys {
 	int rootfd;
 	struct pt_dev *devs;
 	size_t ndevs;
-	bool iommu;		/* sys/kernel/iommu_groups has groups */
+	bool iommu; /* sys/kernel/iommu_groups has groups */
 };
 
 /* Open the tree at root ("/" for the live system). */
@@ -189,12 +187,15 @@ const char *pt_dev_short_slot(const struct pt_dev *d);
 void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size);
 
 /* What a VM takes as one: an IOMMU group, or the functions of one slot (they share resets). */
-enum pt_unit { PT_UNIT_GROUP, PT_UNIT_SLOT };
+enum pt_unit {
+	PT_UNIT_GROUP,
+	PT_UNIT_SLOT
+};
 
 struct pt_gap {
-	int group;		/* PT_UNIT_GROUP: the IOMMU group; -1 for a slot */
-	size_t first;		/* its first marked function (index into sys->devs) */
-	const size_t *left;	/* its functions that are not marked, bridges left out, in slot order */
+	int group;	    /* PT_UNIT_GROUP: the IOMMU group; -1 for a slot */
+	size_t first;	    /* its first marked function (index into sys->devs) */
+	const size_t *left; /* its functions that are not marked, bridges left out, in slot order */
 	size_t nleft;
 };
 
@@ -211,7 +212,10 @@ bool pt_sel_matches_id(const struct pt_sel *s, const struct pt_dev *d);
 
 /* ---- plan.c: policy x model -> what to do ----------------------------- */
 
-enum pt_action { PT_ACT_BIND, PT_ACT_REFUSE };
+enum pt_action {
+	PT_ACT_BIND,
+	PT_ACT_REFUSE
+};
 enum pt_result {
 	PT_RES_PLANNED,
 	PT_RES_BOUND,
@@ -222,15 +226,15 @@ enum pt_result {
 /* Why the plan refuses a function a selector matched: the same reason in every frontend. */
 enum pt_refusal {
 	PT_REFUSE_NONE,
-	PT_REFUSE_GUARD,	/* SLOT@ID: the slot holds other IDs */
-	PT_REFUSE_BRIDGE,	/* a bridge stays with the host */
-	PT_REFUSE_BOOT_VGA_ID,	/* the boot VGA device, matched by an ID only */
-	PT_REFUSE_UNREADABLE,	/* its vendor, device or class can't be read */
+	PT_REFUSE_GUARD,       /* SLOT@ID: the slot holds other IDs */
+	PT_REFUSE_BRIDGE,      /* a bridge stays with the host */
+	PT_REFUSE_BOOT_VGA_ID, /* the boot VGA device, matched by an ID only */
+	PT_REFUSE_UNREADABLE,  /* its vendor, device or class can't be read */
 };
 
 struct pt_item {
-	size_t dev;		/* index into sys->devs */
-	int sel;		/* index into the policy; -1: added to complete its IOMMU group */
+	size_t dev; /* index into sys->devs */
+	int sel;    /* index into the policy; -1: added to complete its IOMMU group */
 	enum pt_action action;
 	enum pt_refusal refusal;
 	enum pt_result result;
@@ -240,7 +244,7 @@ struct pt_item {
 };
 
 struct pt_note {
-	int level;		/* LOG_ERR or LOG_WARNING (kmsg priorities) */
+	int level; /* LOG_ERR or LOG_WARNING (kmsg priorities) */
 	char text[256];
 };
 
@@ -249,22 +253,20 @@ struct pt_plan {
 	size_t nitems, items_cap;
 	struct pt_note *notes;
 	size_t nnotes, notes_cap;
-	bool *take;		/* sys->ndevs entries: the functions the plan binds */
-	size_t *sel_hits;	/* per selector: the functions it matched (guarded: by slot) */
+	bool *take;	  /* sys->ndevs entries: the functions the plan binds */
+	size_t *sel_hits; /* per selector: the functions it matched (guarded: by slot) */
 	size_t nsels;
-	bool complete_groups;	/* add unselected group members (pt.groups=complete) */
+	bool complete_groups; /* add unselected group members (pt.groups=complete) */
 };
 
-#define PT_PLAN_GROUPS (1u << 0)	/* complete IOMMU groups: pt.groups=complete */
+#define PT_PLAN_GROUPS (1u << 0) /* complete IOMMU groups: pt.groups=complete */
 
 /* Decide every function: bind (with the first selector that takes it), refuse (a failing
  * guard wins over every other selector; bridges; the boot VGA device by ID alone), or leave
  * it. Notes: selectors that match nothing, plain IDs that take identical twins, IOMMU groups
  * left half on the host. */
-int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, unsigned flags,
-		  struct pt_plan *ret);
-int pt_plan_note(struct pt_plan *p, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, unsigned flags, struct pt_plan *ret);
+int pt_plan_note(struct pt_plan *p, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void pt_plan_free(struct pt_plan *p);
 size_t pt_plan_count(const struct pt_plan *p, enum pt_action a);
 const char *pt_result_name(enum pt_result r);
@@ -319,14 +321,14 @@ int pt_modload_new_mem(const char *kver, const char *dep, const char *builtin, c
  * only it can do, when live: the root is this system's /), then check that the driver
  * registered. On failure, ret->why says what went wrong. kver/cmdline as pt_modload_new. */
 struct pt_driver_load {
-	const char *how;	/* "present", "loaded", "modprobe" or "failed" */
-	bool probed;		/* the module loader ran: st holds its counts */
+	const char *how; /* "present", "loaded", "modprobe" or "failed" */
+	bool probed;	 /* the module loader ran: st holds its counts */
 	struct pt_modload_stats st;
-	uint64_t us;		/* time spent loading */
+	uint64_t us; /* time spent loading */
 	char why[PT_REASON_MAX];
 };
-int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char *cmdline,
-		   const char *drv, bool live, struct pt_driver_load *ret);
+int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char *cmdline, const char *drv,
+		   bool live, struct pt_driver_load *ret);
 
 /* ---- bind.c: the binder, shared by pt-early and ptctl ----------------- */
 
@@ -335,8 +337,8 @@ typedef void (*pt_trace_fn)(void *data, const char *msg);
 struct pt_binder {
 	struct pt_sys *sys;
 	struct pt_kernel *kernel;
-	const char *driver;	/* "vfio-pci" */
-	pt_trace_fn trace;	/* step-by-step tracing (pt.debug), may be NULL */
+	const char *driver; /* "vfio-pci" */
+	pt_trace_fn trace;  /* step-by-step tracing (pt.debug), may be NULL */
 	void *trace_data;
 };
 
@@ -351,15 +353,15 @@ int pt_bind_release(struct pt_binder *b, struct pt_dev *d);
 /* ---- report.c: the JSON state report ---------------------------------- */
 
 struct pt_report_info {
-	const char *tool;	/* "pt-early" */
-	const char *policy;	/* raw pt.devices= value or NULL */
+	const char *tool;   /* "pt-early" */
+	const char *policy; /* raw pt.devices= value or NULL */
 	const char *kver;
 	bool off, debug, dry_run;
-	const char *modules;	/* "loaded", "built-in", "failed", "skipped" */
+	const char *modules; /* "loaded", "built-in", "failed", "skipped" */
 	uint64_t modules_us;
 	uint64_t elapsed_us;
 };
-int pt_report_json(const struct pt_report_info *info, const struct pt_sys *sys,
-		   const struct pt_policy *pol, const struct pt_plan *plan, struct pt_buf *out);
+int pt_report_json(const struct pt_report_info *info, const struct pt_sys *sys, const struct pt_policy *pol,
+		   const struct pt_plan *plan, struct pt_buf *out);
 
 #endif

@@ -30,8 +30,8 @@ static void str_or_null(struct pt_buf *b, const char *s)
 	pt_buf_json_str(b, s && s[0] ? s : NULL);
 }
 
-int pt_report_json(const struct pt_report_info *info, const struct pt_sys *sys,
-		   const struct pt_policy *pol, const struct pt_plan *plan, struct pt_buf *b)
+int pt_report_json(const struct pt_report_info *info, const struct pt_sys *sys, const struct pt_policy *pol,
+		   const struct pt_plan *plan, struct pt_buf *b)
 {
 	pt_buf_puts(b, "{\n  \"version\": 1,\n  \"tool\": ");
 	pt_buf_json_str(b, info->tool);
@@ -55,16 +55,19 @@ int pt_report_json(const struct pt_report_info *info, const struct pt_sys *sys,
 		const struct pt_dev *d = &sys->devs[it->dev];
 
 		pt_buf_puts(b, i ? ",\n    {" : "\n    {");
-		pt_buf_printf(b, "\"slot\": \"%s\", \"vendor\": \"%04x\", \"device\": \"%04x\", "
+		pt_buf_printf(b,
+			      "\"slot\": \"%s\", \"vendor\": \"%04x\", \"device\": \"%04x\", "
 			      "\"class\": \"%06x\", \"group\": %d, \"selector\": ",
 			      d->slot, d->vendor, d->device, d->cls, d->group);
 		str_or_null(b, it->sel >= 0 && pol ? pol->sels[it->sel].text : NULL);
 		pt_buf_printf(b, ", \"action\": \"%s\", \"driver_before\": ", pt_action_name(it->action));
 		str_or_null(b, it->result == PT_RES_PLANNED || it->result == PT_RES_REFUSED
-				       ? d->driver : it->driver_before);
+				       ? d->driver
+				       : it->driver_before);
 		pt_buf_puts(b, ", \"driver_after\": ");
 		str_or_null(b, it->result == PT_RES_PLANNED || it->result == PT_RES_REFUSED
-				       ? d->driver : it->driver_after);
+				       ? d->driver
+				       : it->driver_after);
 		pt_buf_printf(b, ", \"result\": \"%s\", \"reason\": ", pt_result_name(it->result));
 		str_or_null(b, it->reason);
 		pt_buf_puts(b, "}");

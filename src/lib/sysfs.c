@@ -101,7 +101,7 @@ static void read_dev(int devfd, struct pt_dev *d)
 	if (pt_read_link_name(devfd, "iommu_group", buf, sizeof(buf)) > 0) {
 		uint32_t g;
 
-		if (pt_parse_dec(buf, &g) == 0 && g < 0x7fffffff)	/* group names are decimal */
+		if (pt_parse_dec(buf, &g) == 0 && g < 0x7fffffff) /* group names are decimal */
 			d->group = (int)g;
 	}
 	d->boot_vga = -1;
@@ -150,7 +150,7 @@ int pt_sys_scan(struct pt_sys *sys)
 			continue;
 		devfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (devfd < 0)
-			continue;	/* hot-removed under us */
+			continue; /* hot-removed under us */
 		read_dev(devfd, &d);
 		close(devfd);
 		if (n == cap) {
@@ -238,7 +238,7 @@ bool pt_dev_vfio_viable(const struct pt_dev *d)
 
 const char *pt_dev_short_slot(const struct pt_dev *d)
 {
-	return d->domain ? d->slot : d->slot + 5;	/* "0000:" */
+	return d->domain ? d->slot : d->slot + 5; /* "0000:" */
 }
 
 void pt_dev_guarded(const struct pt_dev *d, char *buf, size_t size)
@@ -293,11 +293,12 @@ int pt_sys_gaps(const struct pt_sys *sys, const bool *mark, enum pt_unit unit, p
 	}
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		size_t u = unit_of[i];
-		struct pt_gap g = { .group = unit == PT_UNIT_GROUP ? sys->devs[i].group : -1, .first = i,
+		struct pt_gap g = { .group = unit == PT_UNIT_GROUP ? sys->devs[i].group : -1,
+				    .first = i,
 				    .left = left };
 
 		if (u == n || first[u] != i)
-			continue;	/* not the first marked function of its unit */
+			continue; /* not the first marked function of its unit */
 		for (size_t k = u; k < norder && same_unit(sys, unit, order[u], order[k]); k++)
 			if (!mark[order[k]] && !pt_dev_is_bridge(&sys->devs[order[k]]))
 				left[g.nleft++] = order[k];

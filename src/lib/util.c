@@ -243,7 +243,7 @@ int pt_mkdir_p(int dirfd, const char *path, unsigned mode)
 	if (len == 0 || len >= sizeof(tmp))
 		return -EINVAL;
 	memcpy(tmp, path, len + 1);
-	for (char *p = tmp + 1; ; p++) {
+	for (char *p = tmp + 1;; p++) {
 		if (*p == '/' || *p == '\0') {
 			char c = *p;
 
@@ -266,7 +266,7 @@ int pt_write_atomic(int dirfd, const char *path, const char *data, size_t len, u
 	int fd, err = 0, n;
 
 	n = pt_snprintf(tmp, sizeof(tmp), "%.*s.#%s.%d", base ? (int)(base - path + 1) : 0, path,
-		     base ? base + 1 : path, (int)getpid());
+			base ? base + 1 : path, (int)getpid());
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);

@@ -14,10 +14,10 @@
 #include <sys/mman.h>
 
 #define ALIGN 16
-#define HDR 16		/* block size, kept in front of each block */
+#define HDR   16 /* block size, kept in front of each block */
 #define CHUNK (1u << 20)
 
-static char *base;	/* frontend-only process state: the current chunk */
+static char *base; /* frontend-only process state: the current chunk */
 static size_t used, size;
 
 void *malloc(size_t n);

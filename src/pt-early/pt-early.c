@@ -20,7 +20,7 @@
 #endif
 
 struct run {
-	int logfd;		/* the root's dev/kmsg, or stderr */
+	int logfd; /* the root's dev/kmsg, or stderr */
 	bool kmsg;
 	bool debug;
 	bool dry_run;
@@ -104,8 +104,8 @@ static int parse_args(struct run *R, int argc, char **argv)
 			R->dry_run = true;
 			continue;
 		}
-		if (strcmp(a, "-r") == 0 || strncmp(a, "--root", l > 6 ? l : 6) == 0 || strcmp(a, "-c") == 0 ||
-		    strncmp(a, "--cmdline-file", l > 14 ? l : 14) == 0) {
+		if (strcmp(a, "-r") == 0 || strncmp(a, "--root", l > 6 ? l : 6) == 0 ||
+		    strcmp(a, "-c") == 0 || strncmp(a, "--cmdline-file", l > 14 ? l : 14) == 0) {
 			val = a[l] == '=' ? a + l + 1 : i + 1 < argc ? argv[++i] : NULL;
 			if (val) {
 				if (a[1] == 'r' || a[2] == 'r')
@@ -153,7 +153,9 @@ static int setup(struct run *R)
 	R->debug = R->opts.debug;
 	if (pt_read_attr(R->sys.rootfd, "proc/sys/kernel/osrelease", R->kver, sizeof(R->kver)) < 0)
 		R->kver[0] = '\0';
-	R->info = (struct pt_report_info){ .tool = "pt-early", .debug = R->debug, .dry_run = R->dry_run,
+	R->info = (struct pt_report_info){ .tool = "pt-early",
+					   .debug = R->debug,
+					   .dry_run = R->dry_run,
 					   .kver = R->kver[0] ? R->kver : NULL };
 	if (R->opts.bad_key)
 		logmsg(R, LOG_WARNING, "ignoring unknown or malformed key %s", R->opts.bad_key);
@@ -188,15 +190,11 @@ static void log_notes(struct run *R, size_t from)
 static int item_prio(enum pt_result r)
 {
 	switch (r) {
-	case PT_RES_BOUND:
-		return LOG_INFO;
-	case PT_RES_PLANNED:
-		return LOG_DEBUG;
+	case PT_RES_BOUND: return LOG_INFO;
+	case PT_RES_PLANNED: return LOG_DEBUG;
 	case PT_RES_REFUSED:
-	case PT_RES_ROLLED_BACK:
-		return LOG_WARNING;
-	default:
-		return LOG_ERR;
+	case PT_RES_ROLLED_BACK: return LOG_WARNING;
+	default: return LOG_ERR;
 	}
 }
 
@@ -208,11 +206,13 @@ static void log_items(struct run *R)
 		const char *sel = it->sel >= 0 ? R->pol.sels[it->sel].text : "group";
 
 		if (it->result == PT_RES_BOUND)
-			logmsg(R, LOG_INFO, "%s [%04x:%04x] (%s): bound to " PT_VFIO_DRIVER " (was %s)", d->slot,
-			       d->vendor, d->device, sel, it->driver_before[0] ? it->driver_before : "unbound");
+			logmsg(R, LOG_INFO, "%s [%04x:%04x] (%s): bound to " PT_VFIO_DRIVER " (was %s)",
+			       d->slot, d->vendor, d->device, sel,
+			       it->driver_before[0] ? it->driver_before : "unbound");
 		else
 			logmsg(R, item_prio(it->result), "%s [%04x:%04x] (%s): %s%s%s", d->slot, d->vendor,
-			       d->device, sel, pt_result_name(it->result), it->reason[0] ? ": " : "", it->reason);
+			       d->device, sel, pt_result_name(it->result), it->reason[0] ? ": " : "",
+			       it->reason);
 	}
 }
 
@@ -233,14 +233,16 @@ static int plan_policy(struct run *R)
 		if (r == -ENOMEM)
 			pt_plan_note(&R->plan, LOG_ERR, "out of memory parsing pt.devices=; binding nothing");
 		else
-			pt_plan_note(&R->plan, LOG_ERR, "malformed pt.devices=%s: selector \"%s\": %s; binding nothing",
+			pt_plan_note(&R->plan, LOG_ERR,
+				     "malformed pt.devices=%s: selector \"%s\": %s; binding nothing",
 				     R->opts.devices, perr.sel, perr.why);
 		log_notes(R, 0);
 		return 2;
 	}
 	r = pt_sys_scan(&R->sys);
 	if (r < 0) {
-		pt_plan_note(&R->plan, LOG_ERR, "cannot read the PCI devices: %s; binding nothing", strerror(-r));
+		pt_plan_note(&R->plan, LOG_ERR, "cannot read the PCI devices: %s; binding nothing",
+			     strerror(-r));
 		log_notes(R, 0);
 		return 1;
 	}
@@ -294,8 +296,8 @@ static size_t bind_plan(struct run *R, size_t nbind)
 	if (strcmp(ld.how, "modprobe") == 0)
 		logmsg(R, LOG_INFO, "vfio-pci needs modprobe (install command or compressed module)");
 	if (ld.probed)
-		logmsg(R, LOG_DEBUG, "modules: %u loaded, %u present, %u built in", ld.st.loaded, ld.st.present,
-		       ld.st.builtin);
+		logmsg(R, LOG_DEBUG, "modules: %u loaded, %u present, %u built in", ld.st.loaded,
+		       ld.st.present, ld.st.builtin);
 	if (r < 0) {
 		fail_all(R, ld.why);
 	} else {
@@ -330,8 +332,8 @@ static int run_policy(struct run *R)
 	}
 	failed = bind_plan(R, nbind);
 	log_items(R);
-	logmsg(R, failed ? LOG_WARNING : LOG_INFO, "%zu bound, %zu failed, %zu refused in %llu us", nbind - failed,
-	       failed, nrefused, (unsigned long long)(pt_now_us() - R->t0));
+	logmsg(R, failed ? LOG_WARNING : LOG_INFO, "%zu bound, %zu failed, %zu refused in %llu us",
+	       nbind - failed, failed, nrefused, (unsigned long long)(pt_now_us() - R->t0));
 	return failed || nrefused ? 1 : 0;
 }
 

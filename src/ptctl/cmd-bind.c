@@ -35,7 +35,8 @@ static int load_driver(const struct ptctl *c, const struct pt_host *h, struct pt
 	r = pt_driver_load(h->sys.rootfd, k, h->kver[0] ? h->kver : NULL, h->cmdline, drv,
 			   strcmp(c->root, "/") == 0, &ld);
 	if (r < 0)
-		return ptctl_err(PTCTL_PARTIAL, "%s is not available (%s): no device was touched", drv, ld.why);
+		return ptctl_err(PTCTL_PARTIAL, "%s is not available (%s): no device was touched", drv,
+				 ld.why);
 	if (c->verbose && ld.probed)
 		fprintf(stderr, "ptctl: %s: %u module%s loaded, %u present, %u built in\n", drv, ld.st.loaded,
 			ld.st.loaded == 1 ? "" : "s", ld.st.present, ld.st.builtin);
@@ -89,8 +90,9 @@ static void bind_dry_run(const struct pt_host *h, const struct pt_plan *plan)
 		if (strcmp(d->driver, PT_VFIO_DRIVER) == 0)
 			printf("%s [%04x:%04x]: already on vfio-pci\n", d->slot, d->vendor, d->device);
 		else
-			printf("%s [%04x:%04x]: would bind to vfio-pci (now %s)%s\n", d->slot, d->vendor, d->device,
-			       or_none(d->driver), plan->items[i].sel < 0 ? ", completing its IOMMU group" : "");
+			printf("%s [%04x:%04x]: would bind to vfio-pci (now %s)%s\n", d->slot, d->vendor,
+			       d->device, or_none(d->driver),
+			       plan->items[i].sel < 0 ? ", completing its IOMMU group" : "");
 	}
 }
 
@@ -104,13 +106,14 @@ static void bind_results(struct pt_host *h, const struct pt_plan *plan)
 		if (it->action != PT_ACT_BIND)
 			continue;
 		if (it->result == PT_RES_BOUND && strcmp(it->driver_before, PT_VFIO_DRIVER) == 0)
-			printf("%s [%04x:%04x]: already on vfio-pci%s\n", d->slot, d->vendor, d->device, extra);
+			printf("%s [%04x:%04x]: already on vfio-pci%s\n", d->slot, d->vendor, d->device,
+			       extra);
 		else if (it->result == PT_RES_BOUND)
-			printf("%s [%04x:%04x]: bound to vfio-pci (was %s)%s\n", d->slot, d->vendor, d->device,
-			       or_none(it->driver_before), extra);
+			printf("%s [%04x:%04x]: bound to vfio-pci (was %s)%s\n", d->slot, d->vendor,
+			       d->device, or_none(it->driver_before), extra);
 		else
-			printf("%s [%04x:%04x]: %s: %s\n", d->slot, d->vendor, d->device, pt_result_name(it->result),
-			       it->reason);
+			printf("%s [%04x:%04x]: %s: %s\n", d->slot, d->vendor, d->device,
+			       pt_result_name(it->result), it->reason);
 		journal(h, "bind", d, it->driver_before, it->driver_after);
 	}
 }
@@ -272,8 +275,8 @@ static int unbind_to(const struct ptctl *c, struct pt_host *h, struct pt_binder 
 			printf("%s [%04x:%04x]: bound to %s (was %s)\n", d->slot, d->vendor, d->device, c->to,
 			       or_none(it->driver_before));
 		else
-			printf("%s [%04x:%04x]: %s: %s\n", d->slot, d->vendor, d->device, pt_result_name(it->result),
-			       it->reason);
+			printf("%s [%04x:%04x]: %s: %s\n", d->slot, d->vendor, d->device,
+			       pt_result_name(it->result), it->reason);
 		journal(h, "unbind", d, it->driver_before, it->driver_after);
 	}
 	pt_plan_free(&plan);
@@ -296,18 +299,20 @@ static int unbind_release(struct pt_host *h, struct pt_binder *b, const bool *gi
 		pt_snprintf(before, sizeof(before), "%s", d->driver);
 		r = pt_bind_release(b, d);
 		if (r < 0) {
-			printf("%s [%04x:%04x]: failed: %s (driver %s, driver_override %s)\n", d->slot, d->vendor,
-			       d->device, strerror(-r), or_none(d->driver), d->override[0] ? d->override : "none");
+			printf("%s [%04x:%04x]: failed: %s (driver %s, driver_override %s)\n", d->slot,
+			       d->vendor, d->device, strerror(-r), or_none(d->driver),
+			       d->override[0] ? d->override : "none");
 			rc = PTCTL_PARTIAL;
 		} else if (strcmp(before, PT_VFIO_DRIVER) != 0 && !had_override) {
 			printf("%s [%04x:%04x]: already with the host (%s)\n", d->slot, d->vendor, d->device,
 			       or_none(d->driver));
 		} else if (!d->driver[0]) {
 			printf("%s [%04x:%04x]: released from %s; no host driver took it (load one, or use "
-			       "--to DRIVER)\n", d->slot, d->vendor, d->device, or_none(before));
+			       "--to DRIVER)\n",
+			       d->slot, d->vendor, d->device, or_none(before));
 		} else {
-			printf("%s [%04x:%04x]: given back to %s (was %s)\n", d->slot, d->vendor, d->device, d->driver,
-			       or_none(before));
+			printf("%s [%04x:%04x]: given back to %s (was %s)\n", d->slot, d->vendor, d->device,
+			       d->driver, or_none(before));
 		}
 		journal(h, "unbind", d, before, d->driver);
 	}
@@ -319,7 +324,8 @@ static int unbind_check_to(const struct ptctl *c)
 	if (!c->to)
 		return 0;
 	if (strcmp(c->to, PT_VFIO_DRIVER) == 0 || strcmp(c->to, "vfio_pci") == 0)
-		return ptctl_err(PTCTL_FAIL, "unbind --to %s: use ptctl bind, which checks what the host still uses",
+		return ptctl_err(PTCTL_FAIL,
+				 "unbind --to %s: use ptctl bind, which checks what the host still uses",
 				 c->to);
 	if (!c->to[0] || strchr(c->to, '/') || strlen(c->to) >= PT_NAME_MAX)
 		return ptctl_err(PTCTL_FAIL, "--to \"%s\": expected a PCI driver name such as nvme", c->to);
@@ -359,7 +365,9 @@ int ptctl_cmd_unbind(struct ptctl *c)
 	}
 	if (c->to && (rc = load_driver(c, &h, k, c->to)))
 		goto out;
-	b = (struct pt_binder){ .sys = &h.sys, .kernel = k, .driver = c->to ? c->to : PT_VFIO_DRIVER,
+	b = (struct pt_binder){ .sys = &h.sys,
+				.kernel = k,
+				.driver = c->to ? c->to : PT_VFIO_DRIVER,
 				.trace = c->verbose ? trace_cb : NULL };
 	rc = c->to ? unbind_to(c, &h, &b, gc.give) : unbind_release(&h, &b, gc.give);
 out:

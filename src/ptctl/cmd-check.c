@@ -11,8 +11,10 @@
 
 static void render_json(struct pt_buf *b, const struct pt_findings *f, const size_t *count, enum pt_sev worst)
 {
-	pt_buf_printf(b, "{\n  \"version\": 1,\n  \"ready\": %s,\n  \"errors\": %zu,\n  \"warnings\": %zu,\n  \"findings\": [",
-		      worst < PT_SEV_WARN ? "true" : "false", count[PT_SEV_ERROR], count[PT_SEV_WARN]);
+	pt_buf_printf(
+		b,
+		"{\n  \"version\": 1,\n  \"ready\": %s,\n  \"errors\": %zu,\n  \"warnings\": %zu,\n  \"findings\": [",
+		worst < PT_SEV_WARN ? "true" : "false", count[PT_SEV_ERROR], count[PT_SEV_WARN]);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pt_finding *x = &f->v[i];
 
@@ -35,9 +37,10 @@ static void render_text(struct pt_buf *b, const struct pt_findings *f, const siz
 		if (x->fix[0])
 			pt_buf_printf(b, "%-8s %-12s fix: %s\n", "", "", x->fix);
 	}
-	pt_buf_printf(b, "%zu error%s, %zu warning%s: %s\n", count[PT_SEV_ERROR], count[PT_SEV_ERROR] == 1 ? "" : "s",
-		      count[PT_SEV_WARN], count[PT_SEV_WARN] == 1 ? "" : "s",
-		      worst == PT_SEV_ERROR ? "not ready"
+	pt_buf_printf(b, "%zu error%s, %zu warning%s: %s\n", count[PT_SEV_ERROR],
+		      count[PT_SEV_ERROR] == 1 ? "" : "s", count[PT_SEV_WARN],
+		      count[PT_SEV_WARN] == 1 ? "" : "s",
+		      worst == PT_SEV_ERROR  ? "not ready"
 		      : worst == PT_SEV_WARN ? "ready, with warnings"
 					     : "ready");
 }
@@ -68,8 +71,8 @@ int ptctl_cmd_check(struct ptctl *c)
 		if (r == -ENOMEM)
 			rc = ptctl_err(PTCTL_FAIL, "out of memory");
 		else if (r < 0)
-			rc = ptctl_err(PTCTL_FAIL, "%s%sselector \"%s\": %s", c->nargs ? "" : "--policy", c->nargs ? "" : ": ",
-				       pe.sel, pe.why);
+			rc = ptctl_err(PTCTL_FAIL, "%s%sselector \"%s\": %s", c->nargs ? "" : "--policy",
+				       c->nargs ? "" : ": ", pe.sel, pe.why);
 		else
 			pt_policy_free(&pol);
 		if (rc)

@@ -20,8 +20,8 @@
 struct eopts {
 	const struct ptctl *c;
 	int rootfd;
-	bool live;		/* the root is this system's / */
-	char win_part[32];	/* --windows: the ESP found */
+	bool live;	   /* the root is this system's / */
+	char win_part[32]; /* --windows: the ESP found */
 	struct pt_boot boot;
 	int changes;
 };
@@ -42,7 +42,7 @@ static bool orphaned(const struct pt_bls_files *f, size_t i, char *src, size_t s
 		return false;
 	b = efi ? strrchr(efi, '/') : NULL;
 	if (b && strncmp(efi, "/" PT_UKI_DIR "/", strlen(PT_UKI_DIR) + 2) == 0)
-		pt_snprintf(src, size, "%s", b + 1);	/* derived from a UKI */
+		pt_snprintf(src, size, "%s", b + 1); /* derived from a UKI */
 	else
 		pt_snprintf(src, size, "%.*s.conf", (int)(len - sl), f->v[i].name);
 	for (size_t k = 0; k < f->n; k++)
@@ -57,13 +57,18 @@ static int check_entry_args(const struct ptctl *c)
 	const char *sub = c->sub;
 
 	if (!sub || (strcmp(sub, "add") && strcmp(sub, "remove") && strcmp(sub, "status")))
-		return ptctl_err(PTCTL_FAIL, "entry wants add, remove or status%s%s", sub ? ", not " : "", sub ? sub : "");
+		return ptctl_err(PTCTL_FAIL, "entry wants add, remove or status%s%s", sub ? ", not " : "",
+				 sub ? sub : "");
 	if (strcmp(sub, "add") && (c->nargs || c->policy || c->title || c->def || c->windows))
-		return ptctl_err(PTCTL_FAIL, "entry %s takes no selectors, --policy, --title, --default or --windows", sub);
+		return ptctl_err(PTCTL_FAIL,
+				 "entry %s takes no selectors, --policy, --title, --default or --windows",
+				 sub);
 	if (!strcmp(sub, "status") && (c->kernel || c->no_update))
 		return ptctl_err(PTCTL_FAIL, "entry status takes no --kernel or --no-update");
 	if (c->title && (!*c->title || strpbrk(c->title, "'\"\\$`\n\t()")))
-		return ptctl_err(PTCTL_FAIL, "--title \"%s\": use plain words (no quotes, parentheses, '$' or '\\')", c->title);
+		return ptctl_err(PTCTL_FAIL,
+				 "--title \"%s\": use plain words (no quotes, parentheses, '$' or '\\')",
+				 c->title);
 	if (c->kernel && (!*c->kernel || strpbrk(c->kernel, "/ \t\n'\"$\\")))
 		return ptctl_err(PTCTL_FAIL, "--kernel \"%s\" is not a kernel version", c->kernel);
 	return 0;
@@ -76,9 +81,12 @@ static int open_root(struct eopts *o, bool write)
 	o->rootfd = open(o->c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->rootfd < 0)
 		return ptctl_err(PTCTL_FAIL, "cannot open --root %s: %s", o->c->root, strerror(errno));
-	o->live = fstat(o->rootfd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	o->live = fstat(o->rootfd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev &&
+		  a.st_ino == b.st_ino;
 	if (write && o->live && geteuid() != 0)
-		return ptctl_err(PTCTL_FAIL, "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)", o->c->cmd->name, o->c->sub);
+		return ptctl_err(PTCTL_FAIL,
+				 "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)",
+				 o->c->cmd->name, o->c->sub);
 	pt_boot_detect(o->rootfd, &o->boot);
 	return 0;
 }
@@ -171,7 +179,8 @@ static int regenerate_grub(struct eopts *o)
 		r = run(a);
 	}
 	if (r != 0)
-		return ptctl_err(PTCTL_PARTIAL, "%s failed (status %d): %s was not regenerated", o->boot.mkconfig, r, cfg);
+		return ptctl_err(PTCTL_PARTIAL, "%s failed (status %d): %s was not regenerated",
+				 o->boot.mkconfig, r, cfg);
 	change(o, "regenerated %s (%s)", cfg, o->boot.mkconfig);
 	return 0;
 }
@@ -219,7 +228,7 @@ static int check_locked(struct eopts *o, const struct pt_entry_conf *c)
 
 	if (o->boot.loader != PT_LOADER_SDBOOT || !pt_secure_boot(o->rootfd) ||
 	    pt_boot_entries(o->rootfd, &o->boot, &f, NULL) < 0)
-		return 0;	/* an unreadable directory is bls_add's to report */
+		return 0; /* an unreadable directory is bls_add's to report */
 	for (size_t i = 0; i < f.n; i++) {
 		const struct pt_bls_file *x = &f.v[i];
 
@@ -232,8 +241,11 @@ static int check_locked(struct eopts *o, const struct pt_entry_conf *c)
 	}
 	pt_bls_files_free(&f);
 	if (nlocked && !usable)
-		return ptctl_err(PTCTL_FAIL, "Secure Boot is on, so systemd-stub boots each UKI's own command line and ignores an entry's:"
-			     " add \"%s\" to the UKI itself (/etc/kernel/cmdline, then kernel-install) or a signed cmdline addon", c->args);
+		return ptctl_err(
+			PTCTL_FAIL,
+			"Secure Boot is on, so systemd-stub boots each UKI's own command line and ignores an entry's:"
+			" add \"%s\" to the UKI itself (/etc/kernel/cmdline, then kernel-install) or a signed cmdline addon",
+			c->args);
 	return 0;
 }
 
@@ -301,12 +313,12 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 	if (!rc && !made) {
 		char in[160];
 
-		if (o->boot.esp[0])	/* systemd-boot: its UKIs too */
+		if (o->boot.esp[0]) /* systemd-boot: its UKIs too */
 			pt_snprintf(in, sizeof(in), "%s or %s/" PT_UKI_DIR, o->boot.entries, o->boot.esp);
 		else
 			pt_snprintf(in, sizeof(in), "%s", o->boot.entries);
 		rc = o->c->kernel ? ptctl_err(PTCTL_PARTIAL, "no entry for kernel %s in %s", o->c->kernel, in)
-			       : ptctl_err(PTCTL_PARTIAL, "no kernel entries in %s", in);
+				  : ptctl_err(PTCTL_PARTIAL, "no kernel entries in %s", in);
 	}
 	free(fallback);
 	pt_bls_files_free(&f);
@@ -321,12 +333,15 @@ static int find_windows(struct eopts *o, const struct pt_host *h, const bool *se
 	for (size_t i = 0; i < h->sys.ndevs; i++)
 		if (sel[i] && pt_windows_esp(&h->storage, h->sys.devs[i].slot, &esp) == 0) {
 			pt_snprintf(c->windows_uuid, sizeof(c->windows_uuid), "%s", esp->uuid);
-			pt_snprintf(c->windows_slot, sizeof(c->windows_slot), "%s", pt_dev_short_slot(&h->sys.devs[i]));
+			pt_snprintf(c->windows_slot, sizeof(c->windows_slot), "%s",
+				    pt_dev_short_slot(&h->sys.devs[i]));
 			pt_snprintf(o->win_part, sizeof(o->win_part), "%s", esp->name);
 			return 0;
 		}
-	return ptctl_err(PTCTL_FAIL, "--windows: no selected function holds an ESP with EFI/Microsoft/Boot/bootmgfw.efi%s",
-			 o->c->no_disks ? " (and --no-disks skips looking)" : "");
+	return ptctl_err(
+		PTCTL_FAIL,
+		"--windows: no selected function holds an ESP with EFI/Microsoft/Boot/bootmgfw.efi%s",
+		o->c->no_disks ? " (and --no-disks skips looking)" : "");
 }
 
 /* The new entry.conf from the selection: the arguments ptctl cmdline prints. */
@@ -354,7 +369,9 @@ static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct
 	else if (o->c->windows)
 		rc = find_windows(o, &h, s.plan.take, c);
 	pt_snprintf(c->title, sizeof(c->title), "%s",
-		    o->c->title ? o->c->title : old->title[0] ? old->title : "host+passthrough");
+		    o->c->title	    ? o->c->title
+		    : old->title[0] ? old->title
+				    : "host+passthrough");
 	pt_kargs_free(&k);
 	pt_selection_free(&s);
 out_host:
@@ -375,28 +392,39 @@ static int entry_add(struct eopts *o)
 	if ((rc = open_root(o, true)))
 		return rc;
 	if (o->boot.loader == PT_LOADER_NONE)
-		return ptctl_err(PTCTL_FAIL, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->c->root);
+		return ptctl_err(
+			PTCTL_FAIL,
+			"no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub",
+			o->c->root);
 	r = read_conf(o->rootfd, &old);
 	if (r == -EINVAL)
-		return ptctl_err(PTCTL_FAIL, "%s is malformed: run ptctl entry remove, then add again", PT_ENTRY_CONF);
+		return ptctl_err(PTCTL_FAIL, "%s is malformed: run ptctl entry remove, then add again",
+				 PT_ENTRY_CONF);
 	if (o->c->nargs || o->c->policy) {
 		if ((rc = compute_conf(o, &old, &c)))
 			return rc;
 	} else if (r > 0 && !o->c->windows) {
-		c = old;	/* a new kernel (kernel-install) or a refresh: the saved selection */
+		c = old; /* a new kernel (kernel-install) or a refresh: the saved selection */
 		if (o->c->title)
 			pt_snprintf(c.title, sizeof(c.title), "%s", o->c->title);
 	} else {
-		return ptctl_err(PTCTL_FAIL, "name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
+		return ptctl_err(
+			PTCTL_FAIL,
+			"name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
 	}
 	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
-		return ptctl_err(PTCTL_FAIL, "GRUB without BLS needs %s (installed with ptboot; executable): it is missing", PT_GRUBD_SCRIPT);
+		return ptctl_err(
+			PTCTL_FAIL,
+			"GRUB without BLS needs %s (installed with ptboot; executable): it is missing",
+			PT_GRUBD_SCRIPT);
 	if (o->boot.loader == PT_LOADER_GRUB_BLS && c.windows_uuid[0] && !o->boot.grubd_script)
-		return ptctl_err(PTCTL_FAIL, "--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
-			    PT_GRUBD_SCRIPT);
+		return ptctl_err(
+			PTCTL_FAIL,
+			"--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
+			PT_GRUBD_SCRIPT);
 	if (o->c->windows)
-		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot, o->win_part,
-		       c.windows_uuid);
+		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot,
+		       o->win_part, c.windows_uuid);
 	if ((rc = check_locked(o, &c)))
 		return rc;
 	r = pt_entry_conf_format(&c, &b);
@@ -422,7 +450,8 @@ static int entry_add(struct eopts *o)
 		if ((rc = bls_add(o, &c)))
 			return rc;
 		/* the Windows entry comes from 42_ptboot through grub.cfg */
-		if (strcmp(old.windows_uuid, c.windows_uuid) && o->boot.grubd_script && (rc = regenerate_grub(o)))
+		if (strcmp(old.windows_uuid, c.windows_uuid) && o->boot.grubd_script &&
+		    (rc = regenerate_grub(o)))
 			return rc;
 		break;
 	case PT_LOADER_GRUB:
@@ -430,8 +459,7 @@ static int entry_add(struct eopts *o)
 			if ((rc = regenerate_grub(o)))
 				return rc;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (o->c->def)
 		return boot_choose(o, true, false);
@@ -460,8 +488,8 @@ static int forget_choice(struct eopts *o)
 		for (size_t i = 0; i < 2; i++) {
 			char v[256];
 
-			if (pt_efivar_get(o->rootfd, vars[i], PT_EFI_LOADER_GUID, v, sizeof(v)) == 0 && ours_id(v) &&
-			    pt_efivar_set(o->rootfd, vars[i], PT_EFI_LOADER_GUID, NULL) == 0)
+			if (pt_efivar_get(o->rootfd, vars[i], PT_EFI_LOADER_GUID, v, sizeof(v)) == 0 &&
+			    ours_id(v) && pt_efivar_set(o->rootfd, vars[i], PT_EFI_LOADER_GUID, NULL) == 0)
 				change(o, "removed EFI variable %s (%s)", vars[i], v);
 		}
 		return 0;
@@ -506,7 +534,10 @@ static int entry_remove(struct eopts *o)
 	if ((rc = open_root(o, true)))
 		return rc;
 	if (o->boot.loader == PT_LOADER_NONE)
-		return ptctl_err(PTCTL_FAIL, "no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub", o->c->root);
+		return ptctl_err(
+			PTCTL_FAIL,
+			"no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub",
+			o->c->root);
 	had_conf = read_conf(o->rootfd, &old) != -ENOENT;
 	had_windows = old.windows_uuid[0] != '\0';
 	if (o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) {
@@ -532,15 +563,17 @@ static int entry_remove(struct eopts *o)
 			return rc;
 	}
 	if (o->c->kernel)
-		goto out;	/* one kernel went away; the selection stays for the others */
+		goto out; /* one kernel went away; the selection stays for the others */
 	if (had_conf) {
 		if (unlinkat(o->rootfd, PT_ENTRY_CONF, 0) < 0)
-			return ptctl_err(PTCTL_PARTIAL, "cannot remove %s: %s", PT_ENTRY_CONF, strerror(errno));
+			return ptctl_err(PTCTL_PARTIAL, "cannot remove %s: %s", PT_ENTRY_CONF,
+					 strerror(errno));
 		change(o, "removed %s", PT_ENTRY_CONF);
 	}
 	if ((rc = forget_choice(o)))
 		return rc;
-	if (had_conf && (o->boot.loader == PT_LOADER_GRUB || (o->boot.loader == PT_LOADER_GRUB_BLS && had_windows)))
+	if (had_conf &&
+	    (o->boot.loader == PT_LOADER_GRUB || (o->boot.loader == PT_LOADER_GRUB_BLS && had_windows)))
 		if ((rc = regenerate_grub(o)))
 			return rc;
 out:
@@ -597,8 +630,8 @@ static void status_bls(struct eopts *o)
 			continue;
 		our_name(x, ours, sizeof(ours));
 		if (x->uki)
-			printf("kernel %s: %s (unified kernel image in %s/" PT_UKI_DIR ")\n", x->kver[0] ? x->kver : "?",
-			       x->name, o->boot.esp);
+			printf("kernel %s: %s (unified kernel image in %s/" PT_UKI_DIR ")\n",
+			       x->kver[0] ? x->kver : "?", x->name, o->boot.esp);
 		else
 			printf("kernel %s: %s\n", x->kver[0] ? x->kver : "?", x->name);
 		for (size_t k = 0; k < f.n; k++) {
@@ -612,11 +645,11 @@ static void status_bls(struct eopts *o)
 			printf("    host+passthrough: none (ptctl entry add)\n");
 		initrd = pt_bls_get(&x->e, "initrd");
 		if (x->uki) {
-			where(o, x, path, sizeof(path));	/* its .initrd section */
+			where(o, x, path, sizeof(path)); /* its .initrd section */
 			initrd_status(o->rootfd, path, x->kver);
 		} else if (initrd) {
-			pt_snprintf(path, sizeof(path), "%s/%.*s", base, (int)strcspn(initrd + (*initrd == '/'), " "),
-				    initrd + (*initrd == '/'));
+			pt_snprintf(path, sizeof(path), "%s/%.*s", base,
+				    (int)strcspn(initrd + (*initrd == '/'), " "), initrd + (*initrd == '/'));
 			initrd_status(o->rootfd, path, x->kver);
 		} else {
 			initrd_status(o->rootfd, NULL, x->kver);
@@ -626,11 +659,12 @@ static void status_bls(struct eopts *o)
 		char src[300];
 
 		if (orphaned(&f, i, src, sizeof(src)))
-			printf("stale: %s (its kernel's entry %s is gone; ptctl entry add removes it)\n", f.v[i].name, src);
+			printf("stale: %s (its kernel's entry %s is gone; ptctl entry add removes it)\n",
+			       f.v[i].name, src);
 	}
 	if (skipped)
-		printf("skipped: %zu unreadable or malformed file%s in %s\n", skipped, skipped == 1 ? "" : "s",
-		       o->boot.entries);
+		printf("skipped: %zu unreadable or malformed file%s in %s\n", skipped,
+		       skipped == 1 ? "" : "s", o->boot.entries);
 	pt_bls_files_free(&f);
 	if (o->boot.loader == PT_LOADER_SDBOOT) {
 		if (pt_efivar_get(o->rootfd, "LoaderEntryOneShot", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0)
@@ -681,12 +715,14 @@ static void status_grub(struct eopts *o, bool have_conf)
 		b = b ? b + 1 : e->linux_path;
 		if (strncmp(b, "vmlinuz-", 8) == 0 && e->depth > 0) {
 			pt_snprintf(kver, sizeof(kver), "%s", b + 8);
-			initrd_status(o->rootfd, pt_initramfs_path(o->rootfd, kver, path, sizeof(path)) == 0 ? path : NULL, kver);
+			initrd_status(o->rootfd,
+				      pt_initramfs_path(o->rootfd, kver, path, sizeof(path)) == 0 ? path
+												  : NULL,
+				      kver);
 		}
 	}
 	if (!n)
-		printf("%s: no host+passthrough entries%s\n", cfg,
-		       have_conf ? " yet: run " : "");
+		printf("%s: no host+passthrough entries%s\n", cfg, have_conf ? " yet: run " : "");
 	if (!n && have_conf)
 		printf("    %s (or ptctl entry add) to regenerate it\n", o->boot.mkconfig);
 	pt_menu_free(&m);
@@ -719,7 +755,8 @@ static int entry_status(struct eopts *o)
 	if (o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS)
 		printf(" (entries in %s)", o->boot.entries);
 	if (o->boot.loader == PT_LOADER_GRUB || o->boot.loader == PT_LOADER_GRUB_BLS)
-		printf(" (%s, %s %s)", o->boot.grubdir, PT_GRUBD_SCRIPT, o->boot.grubd_script ? "present" : "missing");
+		printf(" (%s, %s %s)", o->boot.grubdir, PT_GRUBD_SCRIPT,
+		       o->boot.grubd_script ? "present" : "missing");
 	printf("\n");
 	r = read_conf(o->rootfd, &c);
 	if (r == -EINVAL)
@@ -731,9 +768,7 @@ static int entry_status(struct eopts *o)
 		       c.policy[0] ? c.policy : "-", c.args, c.windows_uuid[0] ? "    windows: ESP " : "",
 		       c.windows_uuid, c.windows_uuid[0] ? "\n" : "");
 	switch (o->boot.loader) {
-	case PT_LOADER_SDBOOT:
-		status_bls(o);
-		break;
+	case PT_LOADER_SDBOOT: status_bls(o); break;
 	case PT_LOADER_GRUB_BLS:
 		status_bls(o);
 		status_grubenv(o);
@@ -742,8 +777,7 @@ static int entry_status(struct eopts *o)
 		status_grub(o, r > 0);
 		status_grubenv(o);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }
@@ -773,7 +807,8 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 		}
 		pt_menu_free(&m);
 		if (!vm[0])
-			return ptctl_err(PTCTL_FAIL, "%s has no host+passthrough entry: run ptctl entry add", cfg);
+			return ptctl_err(PTCTL_FAIL, "%s has no host+passthrough entry: run ptctl entry add",
+					 cfg);
 		if (!bare[0])
 			return ptctl_err(PTCTL_FAIL, "%s has no normal entry", cfg);
 		return 0;
@@ -794,12 +829,14 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 		for (size_t k = 0; k < f.n; k++)
 			if (f.v[k].e.ours && strcmp(f.v[k].name, ours) == 0) {
 				pt_snprintf(vm, size, "%.*s", (int)(strlen(ours) - (ext ? 0 : 5)), ours);
-				pt_snprintf(bare, size, "%.*s", (int)(strlen(f.v[i].name) - (ext ? 0 : 5)), f.v[i].name);
+				pt_snprintf(bare, size, "%.*s", (int)(strlen(f.v[i].name) - (ext ? 0 : 5)),
+					    f.v[i].name);
 			}
 	}
 	pt_bls_files_free(&f);
 	if (!vm[0])
-		return ptctl_err(PTCTL_FAIL, "%s has no host+passthrough entry: run ptctl entry add", o->boot.entries);
+		return ptctl_err(PTCTL_FAIL, "%s has no host+passthrough entry: run ptctl entry add",
+				 o->boot.entries);
 	return 0;
 }
 
@@ -819,16 +856,21 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 
 		r = pt_efivar_set(o->rootfd, var, PT_EFI_LOADER_GUID, id);
 		if (r == -EOPNOTSUPP)
-			return ptctl_err(PTCTL_PARTIAL, "no EFI variables under %s/sys/firmware/efi/efivars: was this system booted with UEFI?",
-				    strcmp(o->c->root, "/") ? o->c->root : "");
+			return ptctl_err(
+				PTCTL_PARTIAL,
+				"no EFI variables under %s/sys/firmware/efi/efivars: was this system booted with UEFI?",
+				strcmp(o->c->root, "/") ? o->c->root : "");
 		if (r < 0)
 			return ptctl_err(PTCTL_PARTIAL, "cannot set EFI variable %s: %s", var, strerror(-r));
 		change(o, "%s: %s (EFI variable %s=%s)", once ? "next boot only" : "default", mode, var, id);
 		return 0;
 	}
 	if (!once && !o->boot.grub_default_saved)
-		return ptctl_err(PTCTL_FAIL, "GRUB_DEFAULT is not \"saved\" in etc/default/grub, so GRUB ignores a saved default: set "
-			       "GRUB_DEFAULT=saved and run %s, or use --once", o->boot.mkconfig);
+		return ptctl_err(
+			PTCTL_FAIL,
+			"GRUB_DEFAULT is not \"saved\" in etc/default/grub, so GRUB ignores a saved default: set "
+			"GRUB_DEFAULT=saved and run %s, or use --once",
+			o->boot.mkconfig);
 	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
 	r = pt_read_file(o->rootfd, path, 1 << 16, &env, &len);
 	if (r < 0 && r != -ENOENT)

@@ -14,7 +14,7 @@
 struct list {
 	const struct pt_host *h;
 	struct pt_names *names;
-	const struct pt_selection *sel;	/* the policy shown, may be NULL */
+	const struct pt_selection *sel; /* the policy shown, may be NULL */
 	struct pt_buf out;
 };
 
@@ -69,14 +69,16 @@ static void blk_text(const struct pt_storage *s, size_t i, struct pt_buf *o)
 	if (b->probe_err == -EACCES)
 		pt_buf_puts(o, "  (contents: run as root)");
 	if (b->use[0])
-		pt_buf_printf(o, "  %s %s", strcmp(b->use, "[swap]") == 0 ? "in use as" : "mounted at", b->use);
+		pt_buf_printf(o, "  %s %s", strcmp(b->use, "[swap]") == 0 ? "in use as" : "mounted at",
+			      b->use);
 	if (b->system)
 		pt_buf_puts(o, "  (running system)");
 	pt_buf_puts(o, "\n");
 }
 
 /* w: each device is descended into once (a cycle in a hostile tree ends) */
-static void text_holders(struct pt_buf *o, const struct pt_storage *s, size_t i, int depth, struct pt_blk_walk *w)
+static void text_holders(struct pt_buf *o, const struct pt_storage *s, size_t i, int depth,
+			 struct pt_blk_walk *w)
 {
 	for (size_t k = 0; k < s->v[i].nholders; k++) {
 		size_t h = (size_t)s->v[i].holders[k];
@@ -95,7 +97,7 @@ static void text_disks(struct pt_buf *o, const struct pt_storage *s, const char 
 
 		if (!pt_blk_carried_by(&s->v[i], slot))
 			continue;
-		(void)pt_blk_walk_init(s, &w);	/* without memory it descends nowhere */
+		(void)pt_blk_walk_init(s, &w); /* without memory it descends nowhere */
 		pt_buf_puts(o, "      ");
 		blk_text(s, i, o);
 		if (pt_blk_walk_enter(&w, i, 0))
@@ -122,8 +124,8 @@ static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int
 
 /* "[...]" of blocks: the holders of i, or (partitions) the partitions of disk i; empty when
  * i was shown before (deeper is false) */
-static void json_blk_list(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, struct pt_blk_walk *w,
-			  bool deeper, bool partitions)
+static void json_blk_list(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind,
+			  struct pt_blk_walk *w, bool deeper, bool partitions)
 {
 	const struct pt_blk *b = &s->v[i];
 	size_t n = 0;
@@ -143,7 +145,7 @@ static void json_blk_list(struct pt_buf *o, const struct pt_storage *s, size_t i
 static void json_blk(struct pt_buf *o, const struct pt_storage *s, size_t i, int ind, struct pt_blk_walk *w)
 {
 	const struct pt_blk *b = &s->v[i];
-	bool deeper = pt_blk_walk_enter(w, i, (ind - 6) / 2);	/* once per device: cycles end */
+	bool deeper = pt_blk_walk_enter(w, i, (ind - 6) / 2); /* once per device: cycles end */
 	char uses[256], role[96];
 
 	pt_blk_uses(s, i, uses, sizeof(uses));
@@ -215,7 +217,8 @@ static void text_function(struct list *l, const struct pt_dev *d, int *last)
 		if (d->group >= 0)
 			pt_buf_printf(o, "IOMMU group %d\n", d->group);
 		else
-			pt_buf_printf(o, "%s\n", l->h->groups > 0 ? "no IOMMU group" : "no IOMMU groups (IOMMU off)");
+			pt_buf_printf(o, "%s\n",
+				      l->h->groups > 0 ? "no IOMMU group" : "no IOMMU groups (IOMMU off)");
 		*last = d->group;
 	}
 	if (d->unreadable)
@@ -263,13 +266,17 @@ static void json_function(struct list *l, const struct pt_dev *d, bool first)
 	pt_buf_printf(o, ",\n     \"vendor\": \"%04x\", \"device\": \"%04x\"", d->vendor, d->device);
 	json_kv(o, "vendor_name", ven);
 	json_kv(o, "device_name", dev);
-	pt_buf_printf(o, ",\n     \"subvendor\": \"%04x\", \"subdevice\": \"%04x\"", d->subvendor, d->subdevice);
+	pt_buf_printf(o, ",\n     \"subvendor\": \"%04x\", \"subdevice\": \"%04x\"", d->subvendor,
+		      d->subdevice);
 	json_kv(o, "subsystem_name", sub);
 	pt_buf_puts(o, ",\n     \"driver\": ");
 	pt_buf_json_str(o, d->driver[0] ? d->driver : NULL);
 	json_kv(o, "driver_override", d->override);
 	json_kv(o, "reset_method", d->reset_method);
-	pt_buf_printf(o, ", \"boot_vga\": %s, \"bridge\": %s,", d->boot_vga < 0 ? "null" : d->boot_vga ? "true" : "false",
+	pt_buf_printf(o, ", \"boot_vga\": %s, \"bridge\": %s,",
+		      d->boot_vga < 0 ? "null"
+		      : d->boot_vga   ? "true"
+				      : "false",
 		      pt_dev_is_bridge(d) ? "true" : "false");
 	if (d->unreadable)
 		pt_buf_puts(o, " \"unreadable\": true,");
@@ -299,7 +306,8 @@ static void render(struct list *l, const struct pt_dev **v, size_t n, bool json)
 	if (json) {
 		pt_buf_puts(&l->out, "{\n  \"version\": 1,\n  \"kernel\": ");
 		pt_buf_json_str(&l->out, h->kver[0] ? h->kver : NULL);
-		pt_buf_printf(&l->out, ",\n  \"iommu\": %s,\n  \"policy\": ", h->groups > 0 ? "true" : "false");
+		pt_buf_printf(&l->out,
+			      ",\n  \"iommu\": %s,\n  \"policy\": ", h->groups > 0 ? "true" : "false");
 		pt_buf_json_str(&l->out, l->sel ? l->sel->text : NULL);
 		pt_buf_puts(&l->out, ",\n  \"functions\": [");
 	}
@@ -369,7 +377,7 @@ int ptctl_cmd_list(struct ptctl *c)
 			v[n++] = &h.sys.devs[i];
 	qsort(v, n, sizeof(*v), cmp_group);
 	render(&l, v, n, c->json);
-	rc = ptctl_print(&l.out);	/* PTCTL_OK when it printed */
+	rc = ptctl_print(&l.out); /* PTCTL_OK when it printed */
 	if (!rc && pt_names_problem(l.names)) {
 		ptctl_warn("no names from pci.ids: %s", pt_names_problem(l.names));
 		rc = PTCTL_PARTIAL;

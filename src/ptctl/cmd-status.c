@@ -37,7 +37,8 @@ static int read_state(const struct pt_sys *sys, struct pt_state *st)
 	r = pt_read_file(sys->rootfd, PT_STATE_FILE, 4 << 20, &text, NULL);
 	if (r == -ENOENT) {
 		printf("pt-early: no state report (/%s): it did not run this boot, or the command line has no "
-		       "pt.devices=\n", PT_STATE_FILE);
+		       "pt.devices=\n",
+		       PT_STATE_FILE);
 		return 0;
 	}
 	if (r < 0)
@@ -47,7 +48,8 @@ static int read_state(const struct pt_sys *sys, struct pt_state *st)
 	if (r == -ENOMEM)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
 	if (r < 0)
-		return ptctl_err(PTCTL_FAIL, "/%s is not a ptboot state report (at byte %zu)", PT_STATE_FILE, off);
+		return ptctl_err(PTCTL_FAIL, "/%s is not a ptboot state report (at byte %zu)", PT_STATE_FILE,
+				 off);
 	return 1;
 }
 
@@ -62,7 +64,10 @@ static void show_device(const struct pt_sys *sys, const struct pt_state_dev *d)
 		pt_snprintf(was, sizeof(was), "%s -> %s", d->driver_before[0] ? d->driver_before : "-",
 			    d->driver_after[0] ? d->driver_after : "-");
 	printf("  %s [%04x:%04x] %-20s %-11s %-26s now %s%s\n", d->slot, d->vendor, d->device,
-	       d->selector[0] ? d->selector : "(group)", d->result, was, !now ? "(gone)" : now[0] ? now : "-",
+	       d->selector[0] ? d->selector : "(group)", d->result, was,
+	       !now	? "(gone)"
+	       : now[0] ? now
+			: "-",
 	       now && strcmp(now, d->driver_after) ? "  (changed)" : "");
 	if (d->reason[0])
 		printf("      %s\n", d->reason);
@@ -76,14 +81,18 @@ static void show_report(const struct pt_sys *sys, const struct pt_state *st)
 	for (size_t i = 0; i < st->ndevs; i++) {
 		nbound += strcmp(st->devs[i].result, "bound") == 0;
 		nrefused += strcmp(st->devs[i].result, "refused") == 0;
-		nfailed += strcmp(st->devs[i].result, "failed") == 0 || strcmp(st->devs[i].result, "rolled-back") == 0;
+		nfailed += strcmp(st->devs[i].result, "failed") == 0 ||
+			   strcmp(st->devs[i].result, "rolled-back") == 0;
 	}
 	ms_text(st->modules_us, t1, sizeof(t1));
 	ms_text(st->elapsed_us, t2, sizeof(t2));
 	printf("pt-early this boot%s: pt.devices=%s\n", st->dry_run ? " (dry run)" : "",
 	       st->policy[0] ? st->policy : "(none)");
 	printf("  kernel %s, IOMMU %s, vfio-pci %s (%s); %zu bound, %zu failed, %zu refused in %s%s\n",
-	       st->kernel[0] ? st->kernel : "?", !st->has_iommu ? "unknown" : st->iommu ? "on" : "off",
+	       st->kernel[0] ? st->kernel : "?",
+	       !st->has_iommu ? "unknown"
+	       : st->iommu    ? "on"
+			      : "off",
 	       st->modules[0] ? st->modules : "?", t1, nbound, nfailed, nrefused, t2,
 	       st->off ? "; pt.off was given" : "");
 	for (size_t i = 0; i < st->nerrors; i++)
@@ -109,7 +118,10 @@ static void show_changes(const struct pt_sys *sys, const struct pt_state *st)
 		if (!changed++)
 			printf("changed since boot:\n");
 		printf("  %s [%04x:%04x]: %s after pt-early, %s now\n", d->slot, d->vendor, d->device,
-		       d->driver_after[0] ? d->driver_after : "no driver", !now ? "gone" : now[0] ? now : "no driver");
+		       d->driver_after[0] ? d->driver_after : "no driver",
+		       !now	? "gone"
+		       : now[0] ? now
+				: "no driver");
 	}
 	for (size_t i = 0; i < sys->ndevs; i++) {
 		const struct pt_dev *d = &sys->devs[i];
@@ -159,7 +171,8 @@ int ptctl_cmd_status(struct ptctl *c)
 	if (r == 0)
 		r = pt_sys_scan(&sys);
 	if (r < 0)
-		return ptctl_err(PTCTL_FAIL, "cannot read the PCI devices under %s: %s", c->root, strerror(-r));
+		return ptctl_err(PTCTL_FAIL, "cannot read the PCI devices under %s: %s", c->root,
+				 strerror(-r));
 	rc = read_state(&sys, &st);
 	if (rc > 1)
 		goto out;

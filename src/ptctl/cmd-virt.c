@@ -34,7 +34,8 @@ int ptctl_cmd_virt(struct ptctl *c)
 	int r, rc;
 
 	if (c->format && pt_virt_format_parse(c->format, &fmt) < 0)
-		return ptctl_err(PTCTL_FAIL, "--format %s: expected libvirt, virt-install or qemu", c->format);
+		return ptctl_err(PTCTL_FAIL, "--format %s: expected libvirt, virt-install or qemu",
+				 c->format);
 	if ((rc = ptctl_open_host(c, false, &h)))
 		return rc;
 	rc = ptctl_select(c, &h, 0, 0, &s);
@@ -51,9 +52,10 @@ int ptctl_cmd_virt(struct ptctl *c)
 	origin_text(c, &origin);
 	r = origin.err ? origin.err : pt_virt_render(&h.sys, sel, fmt, origin.data, &out);
 	if (r == -ENODEV)
-		rc = ptctl_err(PTCTL_PARTIAL, "nothing to pass: %s",
-			       have ? "only PCI bridges selected"
-				    : "no function is on vfio-pci (ptctl bind SEL..., or ptctl virt SEL... / --policy STR)");
+		rc = ptctl_err(
+			PTCTL_PARTIAL, "nothing to pass: %s",
+			have ? "only PCI bridges selected"
+			     : "no function is on vfio-pci (ptctl bind SEL..., or ptctl virt SEL... / --policy STR)");
 	else if (r < 0)
 		rc = ptctl_errno(r, "cannot render the VM definition");
 	else

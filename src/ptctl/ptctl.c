@@ -61,6 +61,7 @@ static const struct ptctl_cmd commands[] = {
 /* Global options: every command takes them. The rest are command options (ptctl_cmd.opts). */
 #define GLOBAL_OPTS "RCIHWNThV"
 
+/* clang-format off */
 static const struct option options[] = {
 	{ "root", required_argument, NULL, 'R' },
 	{ "cmdline-file", required_argument, NULL, 'C' },
@@ -87,6 +88,7 @@ static const struct option options[] = {
 	{ "once", no_argument, NULL, 'O' },
 	{ NULL, 0, NULL, 0 },
 };
+/* clang-format on */
 
 static void usage(FILE *f)
 {
@@ -100,7 +102,8 @@ static void usage(FILE *f)
 	      "  --no-disks           do not probe disk contents\n"
 	      "  --pci-ids FILE       the pci.ids to name devices from; --no-hwdb: not udev's hwdb too\n"
 	      "  --tuning FILE        per-vendor tuning rules instead of the built-in tuning.conf\n"
-	      "  -h, --help, --version  (ptctl COMMAND --help: that command's options)\n", f);
+	      "  -h, --help, --version  (ptctl COMMAND --help: that command's options)\n",
+	      f);
 }
 
 /* The name of an option for messages: "--policy" or "-s". */
@@ -147,15 +150,15 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'k': c->kernel = arg; break;
 	case 'U': c->no_update = true; break;
 	case 'O': c->once = true; break;
-	default: break;	/* 'H': hwdb is the default now; h, V: handled by the caller */
+	default: break; /* 'H': hwdb is the default now; h, V: handled by the caller */
 	}
 }
 
 struct parsed {
-	char seen[64];		/* ids of the options given, in order */
-	char bad[160];		/* the first option error, "" when none */
+	char seen[64]; /* ids of the options given, in order */
+	char bad[160]; /* the first option error, "" when none */
 	bool help, version;
-	char **words;		/* positional words: the command, then its arguments */
+	char **words; /* positional words: the command, then its arguments */
 	int nwords;
 };
 
@@ -207,7 +210,8 @@ static int parse(int argc, char **argv, struct ptctl *c)
 		return PTCTL_OK;
 	}
 	if (p.bad[0])
-		return cmd ? ptctl_err(PTCTL_FAIL, "%s: %s (see ptctl %s --help)", cmd->name, p.bad, cmd->name)
+		return cmd ? ptctl_err(PTCTL_FAIL, "%s: %s (see ptctl %s --help)", cmd->name, p.bad,
+				       cmd->name)
 			   : ptctl_err(PTCTL_FAIL, "%s (see ptctl --help)", p.bad);
 	if (!p.nwords)
 		return ptctl_err(PTCTL_FAIL, "no command (see ptctl --help)");
@@ -217,7 +221,8 @@ static int parse(int argc, char **argv, struct ptctl *c)
 		if (strchr(GLOBAL_OPTS, *s) || strchr(cmd->opts, *s))
 			continue;
 		opt_name(*s, name, sizeof(name));
-		return ptctl_err(PTCTL_FAIL, "%s: unknown option %s (see ptctl %s --help)", cmd->name, name, cmd->name);
+		return ptctl_err(PTCTL_FAIL, "%s: unknown option %s (see ptctl %s --help)", cmd->name, name,
+				 cmd->name);
 	}
 	c->cmd = cmd;
 	c->args = p.words + 1;
@@ -273,7 +278,8 @@ int ptctl_open_host(const struct ptctl *c, bool disks, struct pt_host *h)
 	if (r == -ENOMEM)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
 	if (c->cmdline_file && r == -ENOENT && access(c->cmdline_file, R_OK) < 0)
-		return ptctl_err(PTCTL_FAIL, "cannot read --cmdline-file %s: %s", c->cmdline_file, strerror(-r));
+		return ptctl_err(PTCTL_FAIL, "cannot read --cmdline-file %s: %s", c->cmdline_file,
+				 strerror(-r));
 	return ptctl_err(PTCTL_FAIL, "cannot read the PCI devices under %s: %s", c->root, strerror(-r));
 }
 
@@ -293,7 +299,8 @@ int ptctl_load_tuning(const struct ptctl *c, struct pt_tuning *t)
 	if (r == -ENOMEM)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
 	if (r < 0)
-		return ptctl_err(PTCTL_FAIL, "tuning rules, line %u: expected \"when | arguments | why\"", line);
+		return ptctl_err(PTCTL_FAIL, "tuning rules, line %u: expected \"when | arguments | why\"",
+				 line);
 	return 0;
 }
 
@@ -303,7 +310,7 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 	struct pt_policy_error pe = { 0 };
 	struct pt_sel_problem pr;
 	struct pt_buf text = { 0 };
-	const char *from;	/* said before a problem, unless the selectors are the arguments */
+	const char *from; /* said before a problem, unless the selectors are the arguments */
 	int r;
 
 	for (int i = 0; i < c->nargs; i++)
@@ -320,16 +327,19 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 		if (how & PTCTL_SELECT_REQUIRED) {
 			const char *n = c->cmd->name;
 
-			return ptctl_err(PTCTL_FAIL, "name the functions to %s: ptctl %s%s%s SLOT|ID|SLOT@ID...%s",
-					 strcmp(n, "bind") && strcmp(n, "unbind") ? "pass" : n, n, c->sub ? " " : "",
-					 c->sub ? c->sub : "", strchr(c->cmd->opts, 'P') ? " (or --policy STR)" : "");
+			return ptctl_err(PTCTL_FAIL,
+					 "name the functions to %s: ptctl %s%s%s SLOT|ID|SLOT@ID...%s",
+					 strcmp(n, "bind") && strcmp(n, "unbind") ? "pass" : n, n,
+					 c->sub ? " " : "", c->sub ? c->sub : "",
+					 strchr(c->cmd->opts, 'P') ? " (or --policy STR)" : "");
 		}
 		return 1;
 	}
 	r = pt_select(&h->sys, text.data, plan_flags, ret, &pe);
 	pt_buf_free(&text);
 	if (r == -EINVAL || r == -E2BIG)
-		return ptctl_err(PTCTL_FAIL, "%s%sselector \"%s\": %s", from ? from : "", from ? ": " : "", pe.sel, pe.why);
+		return ptctl_err(PTCTL_FAIL, "%s%sselector \"%s\": %s", from ? from : "", from ? ": " : "",
+				 pe.sel, pe.why);
 	if (r < 0)
 		return ptctl_errno(r, "cannot plan");
 	if (pt_selection_first_error(ret, &h->sys, &pr)) {

@@ -16,8 +16,8 @@
 /* Exit status, as ptctl(8) documents it. Out of memory is PTCTL_FAIL everywhere. */
 enum {
 	PTCTL_OK = 0,
-	PTCTL_PARTIAL = 1,	/* warnings, or something was refused or failed and rolled back */
-	PTCTL_FAIL = 2,		/* bad input, a refusal before anything changed, or an error */
+	PTCTL_PARTIAL = 1, /* warnings, or something was refused or failed and rolled back */
+	PTCTL_FAIL = 2,	   /* bad input, a refusal before anything changed, or an error */
 };
 
 struct ptctl {
@@ -28,18 +28,18 @@ struct ptctl {
 	const char *policy, *slot, *id, *format, *to, *title, *kernel;
 	bool json, force, group, dry_run, verbose, def, windows, no_update, once;
 	const struct ptctl_cmd *cmd;
-	const char *sub;	/* entry and boot: the subcommand */
-	char **args;		/* the command's positional arguments (after sub) */
+	const char *sub; /* entry and boot: the subcommand */
+	char **args;	 /* the command's positional arguments (after sub) */
 	int nargs;
 };
 
 struct ptctl_cmd {
 	const char *name;
 	int (*run)(struct ptctl *c);
-	const char *opts;	/* the command options it takes (letters of ptctl.c's table) */
-	bool sub;		/* takes a subcommand word first */
-	const char *synopsis;	/* one line of ptctl --help */
-	const char *help;	/* ptctl COMMAND --help */
+	const char *opts;     /* the command options it takes (letters of ptctl.c's table) */
+	bool sub;	      /* takes a subcommand word first */
+	const char *synopsis; /* one line of ptctl --help */
+	const char *help;     /* ptctl COMMAND --help */
 };
 
 /* "ptctl: MESSAGE" on stderr, and the exit status rc. Every error goes through here. */
@@ -57,7 +57,7 @@ int ptctl_load_tuning(const struct ptctl *c, struct pt_tuning *t);
 
 /* Where a command's selection comes from. */
 enum ptctl_select {
-	PTCTL_SELECT_REQUIRED = 1 << 0,	/* arguments or --policy, or fail naming what to give */
+	PTCTL_SELECT_REQUIRED = 1 << 0, /* arguments or --policy, or fail naming what to give */
 	PTCTL_SELECT_RUNNING = 1 << 1,	/* else the running command line's pt.devices= */
 };
 

@@ -68,7 +68,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 	static ssize_t (*real)(int, const void *, size_t);
 
 	if (!real)
-		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+		real = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
 	if (fd > 2 && hit("write", fd, NULL))
 		return fail();
 	return real(fd, buf, n);

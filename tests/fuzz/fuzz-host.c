@@ -32,7 +32,7 @@ static int *fz_list(size_t *ret_n, size_t n)
 
 	*ret_n = 0;
 	for (size_t i = 0; v && i < k; i++)
-		v[(*ret_n)++] = (int)(fz_byte() % (n + 2)) - 1;	/* -1 and n: out of range */
+		v[(*ret_n)++] = (int)(fz_byte() % (n + 2)) - 1; /* -1 and n: out of range */
 	return v;
 }
 
@@ -69,7 +69,7 @@ static void fz_storage(const char *text)
 		snprintf(b->fstype, sizeof(b->fstype), "%s", fstypes[(f >> 4) % 5]);
 		snprintf(b->uuid, sizeof(b->uuid), "u%u", c % 3);
 		snprintf(b->dm_name, sizeof(b->dm_name), "m%zu", i);
-		if (f & 0x80)	/* an LV of one of two VGs */
+		if (f & 0x80) /* an LV of one of two VGs */
 			snprintf(b->dm_uuid, sizeof(b->dm_uuid), "LVM-%032u%032zu", c % 2, i);
 		if (b->kind == PT_BLK_DISK && (c & 0x70)) {
 			b->carriers = malloc(2 * sizeof(*b->carriers));
@@ -117,7 +117,6 @@ static void fz_storage(const char *text)
 	pt_storage_free(&s);
 }
 #endif
-
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -216,7 +215,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			struct pt_bls e;
 
 			if (pt_bls_parse(out.data, out.len, &e) != 0 || e.ours ||
-			    pt_bls_derive(&e, "x.efi", "host+passthrough", "pt.devices=03:00.0", NULL, &ours) != 0)
+			    pt_bls_derive(&e, "x.efi", "host+passthrough", "pt.devices=03:00.0", NULL,
+					  &ours) != 0)
 				abort();
 			pt_buf_free(&ours);
 			pt_bls_free(&e);
@@ -225,7 +225,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	}
 #elif defined(FUZZ_STORAGE)
 	{
-		size_t head = size < 160 ? size : 160;	/* the graph; the rest is text */
+		size_t head = size < 160 ? size : 160; /* the graph; the rest is text */
 
 		fz_p = data;
 		fz_end = data + head;
@@ -240,7 +240,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		if (pt_tune_plan_parse(s, size, &p) == 0) {
 			struct pt_buf a = { 0 }, b = { 0 }, o = { 0 };
 
-			if (pt_tune_plan_format(&p, &a) != 0 || pt_tune_plan_parse(a.data, a.len, &again) != 0 ||
+			if (pt_tune_plan_format(&p, &a) != 0 ||
+			    pt_tune_plan_parse(a.data, a.len, &again) != 0 ||
 			    pt_tune_plan_format(&again, &b) != 0 || strcmp(a.data, b.data) != 0)
 				abort();
 			if (pt_vmdef_render(&p, PT_VIRT_LIBVIRT, 0, &o) != 0 ||

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		if (s[i] == '\0')
 			part[++k] = s + i + 1;
 	while (k < 3)
-		part[++k] = s + size;	/* "" */
+		part[++k] = s + size; /* "" */
 	if (pt_modload_new_mem("6.1.0", part[0], part[1], part[2], part[3], &m) == 0) {
 		(void)pt_modload_plan(m, "vfio-pci", plan, &n, &st);
 		/* and the first module modules.dep names */

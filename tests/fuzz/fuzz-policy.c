@@ -8,11 +8,17 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
-static struct pt_dev dev(unsigned bus, unsigned d, unsigned fn, unsigned v, unsigned id,
-			 unsigned cls, int group, int vga)
+static struct pt_dev dev(unsigned bus, unsigned d, unsigned fn, unsigned v, unsigned id, unsigned cls,
+			 int group, int vga)
 {
-	struct pt_dev x = { .bus = bus, .dev = d, .fn = fn, .vendor = v, .device = id, .cls = cls,
-			    .group = group, .boot_vga = vga };
+	struct pt_dev x = { .bus = bus,
+			    .dev = d,
+			    .fn = fn,
+			    .vendor = v,
+			    .device = id,
+			    .cls = cls,
+			    .group = group,
+			    .boot_vga = vga };
 
 	pt_snprintf(x.slot, sizeof(x.slot), "0000:%02x:%02x.%x", bus, d, fn);
 	return x;
@@ -29,8 +35,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		dev(3, 0, 0, 0x1b36, 0x0010, 0x010802, 10, -1),
 		dev(4, 0, 0, 0x8086, 0x10d3, 0x020000, -1, -1),
 	};
-	struct pt_sys sys = { .rootfd = -1, .devs = devs, .ndevs = sizeof(devs) / sizeof(devs[0]),
-			      .iommu = true };
+	struct pt_sys sys = { .rootfd = -1, .devs = devs, .ndevs = ARRAY_SIZE(devs), .iommu = true };
 	struct pt_policy_error e;
 	struct pt_policy p;
 	struct pt_plan plan;

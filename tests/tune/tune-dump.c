@@ -36,8 +36,8 @@ static void show_topo(const struct pt_topo *t)
 	pt_cpulist_format(&t->online, a, sizeof(a));
 	pt_size_iec(t->mem_total, sz, sizeof(sz));
 	printf("cpus %s: %zu cores, SMT %u, %s%s%s; %s, %s; MemTotal %s\n", a, t->ncores, t->smt, t->vendor,
-	       t->hybrid ? ", hybrid" : "", t->pdpe1gb ? ", pdpe1gb" : "", t->model, t->nnodes > 1 ? "NUMA" : "one node",
-	       sz);
+	       t->hybrid ? ", hybrid" : "", t->pdpe1gb ? ", pdpe1gb" : "", t->model,
+	       t->nnodes > 1 ? "NUMA" : "one node", sz);
 	for (size_t i = 0; i < t->nl3; i++) {
 		pt_cpulist_format(&t->l3[i].cpus, a, sizeof(a));
 		pt_size_iec(t->l3[i].size, sz, sizeof(sz));
@@ -54,8 +54,11 @@ static void show_topo(const struct pt_topo *t)
 		printf("core %zu:", i);
 		for (unsigned j = 0; j < k->ncpus; j++)
 			printf("%s%u", j ? "," : " ", k->cpus[j]);
-		printf(" core_id %d package %d die %d cluster %d node %d l3 %d%s\n", k->core_id, k->package, k->die,
-		       k->cluster, k->node, k->l3, k->kind == PT_CORE_P ? " P" : k->kind == PT_CORE_E ? " E" : "");
+		printf(" core_id %d package %d die %d cluster %d node %d l3 %d%s\n", k->core_id, k->package,
+		       k->die, k->cluster, k->node, k->l3,
+		       k->kind == PT_CORE_P   ? " P"
+		       : k->kind == PT_CORE_E ? " E"
+					      : "");
 	}
 	for (size_t i = 0; i < t->npools; i++) {
 		pt_size_iec(t->pools[i].size, sz, sizeof(sz));
@@ -71,7 +74,11 @@ static int show(const struct pt_tune_plan *p, const char *what)
 	int r = 0;
 
 #define PART(name) (all || strcmp(what, name) == 0)
-#define HEAD(name) do { if (all) printf("---- %s\n", name); } while (0)
+#define HEAD(name)                                                                                           \
+	do {                                                                                                 \
+		if (all)                                                                                     \
+			printf("---- %s\n", name);                                                           \
+	} while (0)
 	if (PART("plan")) {
 		HEAD("plan");
 		r = pt_tune_plan_format(p, &b);
@@ -96,7 +103,9 @@ static int show(const struct pt_tune_plan *p, const char *what)
 	static const struct {
 		const char *name;
 		enum pt_virt_format fmt;
-	} fmts[] = { { "libvirt", PT_VIRT_LIBVIRT }, { "virt-install", PT_VIRT_VIRT_INSTALL }, { "qemu", PT_VIRT_QEMU } };
+	} fmts[] = { { "libvirt", PT_VIRT_LIBVIRT },
+		     { "virt-install", PT_VIRT_VIRT_INSTALL },
+		     { "qemu", PT_VIRT_QEMU } };
 
 	for (size_t i = 0; i < 3 && r == 0; i++) {
 		if (!PART(fmts[i].name))
@@ -149,10 +158,11 @@ int main(int argc, char **argv)
 			if (pt_size_parse(v, &req.page_size) < 0)
 				usage();
 		} else if (strcmp(a, "--no") == 0) {
-			req.off |= strcmp(v, "isolcpus") == 0 ? PT_TUNE_NO_ISOLCPUS :
-				   strcmp(v, "nohz_full") == 0 ? PT_TUNE_NO_NOHZ_FULL :
-				   strcmp(v, "rcu_nocbs") == 0 ? PT_TUNE_NO_RCU_NOCBS :
-				   strcmp(v, "irqaffinity") == 0 ? PT_TUNE_NO_IRQAFFINITY : 0x100;
+			req.off |= strcmp(v, "isolcpus") == 0	   ? PT_TUNE_NO_ISOLCPUS
+				   : strcmp(v, "nohz_full") == 0   ? PT_TUNE_NO_NOHZ_FULL
+				   : strcmp(v, "rcu_nocbs") == 0   ? PT_TUNE_NO_RCU_NOCBS
+				   : strcmp(v, "irqaffinity") == 0 ? PT_TUNE_NO_IRQAFFINITY
+								   : 0x100;
 		} else if (strcmp(a, "--cmdline") == 0) {
 			cmdline_file = v;
 		} else if (strcmp(a, "--plan") == 0) {
@@ -200,8 +210,9 @@ int main(int argc, char **argv)
 		pt_topo_free(&t);
 		if (r == -ERANGE) {
 			printf("refused %s: %s\n", pt_tune_refusal_name(why.code), why.text);
-			printf("asked %llu, have %llu, total %llu, floor %llu\n", (unsigned long long)why.asked,
-			       (unsigned long long)why.have, (unsigned long long)why.total, (unsigned long long)why.floor);
+			printf("asked %llu, have %llu, total %llu, floor %llu\n",
+			       (unsigned long long)why.asked, (unsigned long long)why.have,
+			       (unsigned long long)why.total, (unsigned long long)why.floor);
 			return 2;
 		}
 		if (r < 0) {
@@ -216,8 +227,8 @@ int main(int argc, char **argv)
 
 		r = pt_vmstate_read(rootfd, &st);
 		if (r == 0)
-			r = cmdline_file ? pt_read_file(AT_FDCWD, cmdline_file, 1 << 16, &cmdline, NULL) :
-					   pt_read_file(rootfd, "proc/cmdline", 1 << 16, &cmdline, NULL);
+			r = cmdline_file ? pt_read_file(AT_FDCWD, cmdline_file, 1 << 16, &cmdline, NULL)
+					 : pt_read_file(rootfd, "proc/cmdline", 1 << 16, &cmdline, NULL);
 		if (r == 0)
 			r = pt_vmstate_check(&p, &st, cmdline, &f);
 		if (r < 0) {

@@ -35,7 +35,7 @@ struct rule {
 	char a[128];
 	char b[64];
 	int err;
-	int nth, seen;		/* fail only the nth match (0: every one) */
+	int nth, seen; /* fail only the nth match (0: every one) */
 };
 
 struct pt_kernel {
@@ -50,15 +50,17 @@ struct pt_kernel {
 static const struct {
 	const char *name;
 	int err;
+	/* clang-format off */
 } errnames[] = {
 	{ "EIO", EIO }, { "ENODEV", ENODEV }, { "EBUSY", EBUSY }, { "EINVAL", EINVAL },
 	{ "ENOENT", ENOENT }, { "EPERM", EPERM }, { "ENOMEM", ENOMEM }, { "ENOEXEC", ENOEXEC },
 	{ "EKEYREJECTED", EKEYREJECTED },
 };
+/* clang-format on */
 
 static int errno_of(const char *s)
 {
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(errnames); i++)
 		if (strcmp(errnames[i].name, s) == 0)
 			return errnames[i].err;
 	return EIO;
@@ -107,7 +109,7 @@ static void dev_driver(struct pt_kernel *k, const char *slot, char *buf, size_t 
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), DEVS "%s/driver", slot);
+	pt_pathf(path, sizeof(path), DEVS "%s/driver", slot);
 	if (pt_read_link_name(k->rootfd, path, buf, size) < 0)
 		buf[0] = '\0';
 }
@@ -117,7 +119,7 @@ static bool driver_registered(struct pt_kernel *k, const char *drv)
 	char path[128];
 	struct stat st;
 
-	snprintf(path, sizeof(path), DRVS "%s", drv);
+	pt_pathf(path, sizeof(path), DRVS "%s", drv);
 	return fstatat(k->rootfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
@@ -128,7 +130,7 @@ static int dev_syspath(struct pt_kernel *k, const char *slot, char *buf, size_t 
 	const char *p;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), DEVS "%s", slot);
+	pt_pathf(path, sizeof(path), DEVS "%s", slot);
 	n = readlinkat(k->rootfd, path, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
@@ -136,7 +138,7 @@ static int dev_syspath(struct pt_kernel *k, const char *slot, char *buf, size_t 
 	p = target;
 	while (strncmp(p, "../", 3) == 0)
 		p += 3;
-	snprintf(buf, size, "%s", p);
+	pt_pathf(buf, size, "%s", p);
 	return 0;
 }
 
@@ -147,9 +149,9 @@ static void do_unbind(struct pt_kernel *k, const char *slot)
 	dev_driver(k, slot, drv, sizeof(drv));
 	if (!drv[0])
 		return;
-	snprintf(path, sizeof(path), DEVS "%s/driver", slot);
+	pt_pathf(path, sizeof(path), DEVS "%s/driver", slot);
 	unlinkat(k->rootfd, path, 0);
-	snprintf(path, sizeof(path), DRVS "%s/%s", drv, slot);
+	pt_pathf(path, sizeof(path), DRVS "%s/%s", drv, slot);
 	unlinkat(k->rootfd, path, 0);
 }
 
@@ -165,11 +167,11 @@ static void do_bind(struct pt_kernel *k, const char *slot, const char *drv)
 	link[0] = '\0';
 	for (int i = 0; i < ups; i++)
 		strcat(link, "../");
-	snprintf(link + strlen(link), sizeof(link) - strlen(link), "bus/pci/drivers/%s", drv);
-	snprintf(path, sizeof(path), DEVS "%s/driver", slot);
+	pt_pathf(link + strlen(link), sizeof(link) - strlen(link), "bus/pci/drivers/%s", drv);
+	pt_pathf(path, sizeof(path), DEVS "%s/driver", slot);
 	(void)!symlinkat(link, k->rootfd, path);
-	snprintf(link, sizeof(link), "../../../../%s", sp);
-	snprintf(path, sizeof(path), DRVS "%s/%s", drv, slot);
+	pt_pathf(link, sizeof(link), "../../../../%s", sp);
+	pt_pathf(path, sizeof(path), DRVS "%s/%s", drv, slot);
 	(void)!symlinkat(link, k->rootfd, path);
 }
 
@@ -180,11 +182,11 @@ static bool vfio_accepts(struct pt_kernel *k, const char *slot)
 
 	if (find_rule(k, "refuse-probe", slot))
 		return false;
-	snprintf(path, sizeof(path), DEVS "%s/class", slot);
+	pt_pathf(path, sizeof(path), DEVS "%s/class", slot);
 	if (pt_read_attr(k->rootfd, path, buf, sizeof(buf)) > 0 && strncmp(buf, "0x0604", 6) == 0)
-		return false;	/* vfio-pci takes no bridges */
-	snprintf(path, sizeof(path), DEVS "%s/iommu_group", slot);
-	return fstatat(k->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;	/* -EINVAL without IOMMU */
+		return false; /* vfio-pci takes no bridges */
+	pt_pathf(path, sizeof(path), DEVS "%s/iommu_group", slot);
+	return fstatat(k->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0; /* -EINVAL without IOMMU */
 }
 
 static const char *host_driver(struct pt_kernel *k, const char *slot)
@@ -214,7 +216,7 @@ static void do_probe(struct pt_kernel *k, const char *slot)
 			do_bind(k, slot, r->b);
 		return;
 	}
-	snprintf(path, sizeof(path), DEVS "%s/driver_override", slot);
+	pt_pathf(path, sizeof(path), DEVS "%s/driver_override", slot);
 	if (pt_read_attr(k->rootfd, path, ovr, sizeof(ovr)) < 0 || strcmp(ovr, "(null)") == 0)
 		ovr[0] = '\0';
 	cand = ovr[0] ? ovr : host_driver(k, slot);
@@ -244,7 +246,7 @@ static void snapshot(struct pt_kernel *k)
 	while ((de = readdir(dir)) && k->ninitial < 256) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(k->initial[k->ninitial][0], sizeof(k->initial[0][0]), "%s", de->d_name);
+		pt_pathf(k->initial[k->ninitial][0], sizeof(k->initial[0][0]), "%s", de->d_name);
 		dev_driver(k, de->d_name, k->initial[k->ninitial][1], sizeof(k->initial[0][1]));
 		/* vfio-pci is never a function's host driver: it only binds on request */
 		if (strcmp(k->initial[k->ninitial][1], "vfio-pci") == 0)
@@ -277,9 +279,9 @@ int pt_kernel_new(int rootfd, struct pt_kernel **ret)
 			n = sscanf(line, "%15s %127s %127s %127s", c[0], c[1], c[2], c[3]);
 			if (n < 2)
 				continue;
-			snprintf(r->kind, sizeof(r->kind), "%s", c[0]);
-			snprintf(r->a, sizeof(r->a), "%s", c[1]);
-			snprintf(r->b, sizeof(r->b), "%s", c[2]);
+			pt_pathf(r->kind, sizeof(r->kind), "%s", c[0]);
+			pt_pathf(r->a, sizeof(r->a), "%s", c[1]);
+			pt_pathf(r->b, sizeof(r->b), "%s", c[2]);
 			if (strcmp(r->kind, "fail-write") == 0 || strcmp(r->kind, "fail-load") == 0)
 				r->err = errno_of(c[2]);
 			r->nth = atoi(c[3]);
@@ -316,7 +318,7 @@ int pt_kernel_write(struct pt_kernel *k, const char *path, const char *val)
 	struct rule *r;
 	size_t l;
 
-	snprintf(v, sizeof(v), "%s", val);
+	pt_pathf(v, sizeof(v), "%s", val);
 	l = strlen(v);
 	while (l && v[l - 1] == '\n')
 		v[--l] = '\0';
@@ -333,7 +335,7 @@ int pt_kernel_write(struct pt_kernel *k, const char *path, const char *val)
 		if (strcmp(attr, "driver_override") == 0) {
 			char full[128];
 
-			snprintf(full, sizeof(full), "%s\n", v[0] ? v : "(null)");
+			pt_pathf(full, sizeof(full), "%s\n", v[0] ? v : "(null)");
 			put_file(k->rootfd, path, full);
 			return 0;
 		}
@@ -342,7 +344,7 @@ int pt_kernel_write(struct pt_kernel *k, const char *path, const char *val)
 
 			dev_driver(k, slot, drv, sizeof(drv));
 			if (!drv[0])
-				return -ENOENT;	/* no driver link to write through */
+				return -ENOENT; /* no driver link to write through */
 			do_unbind(k, v);
 			return 0;
 		}
@@ -371,11 +373,11 @@ static void register_driver(struct pt_kernel *k, const char *drv, const char *pa
 	DIR *dir;
 	int fd;
 
-	snprintf(path, sizeof(path), DRVS "%s", drv);
+	pt_pathf(path, sizeof(path), DRVS "%s", drv);
 	pt_mkdir_p(k->rootfd, path, 0755);
-	snprintf(path, sizeof(path), DRVS "%s/unbind", drv);
+	pt_pathf(path, sizeof(path), DRVS "%s/unbind", drv);
 	put_file(k->rootfd, path, "");
-	snprintf(path, sizeof(path), DRVS "%s/bind", drv);
+	pt_pathf(path, sizeof(path), DRVS "%s/bind", drv);
 	put_file(k->rootfd, path, "");
 	fd = openat(k->rootfd, DEVS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -393,7 +395,7 @@ static void register_driver(struct pt_kernel *k, const char *drv, const char *pa
 		dev_driver(k, de->d_name, cur, sizeof(cur));
 		if (cur[0])
 			continue;
-		snprintf(path, sizeof(path), DEVS "%s/driver_override", de->d_name);
+		pt_pathf(path, sizeof(path), DEVS "%s/driver_override", de->d_name);
 		if (pt_read_attr(k->rootfd, path, ovr, sizeof(ovr)) < 0 || strcmp(ovr, "(null)") == 0)
 			ovr[0] = '\0';
 		if (strcmp(ovr, drv) == 0) {
@@ -403,13 +405,13 @@ static void register_driver(struct pt_kernel *k, const char *drv, const char *pa
 		if (ovr[0] || !ids)
 			continue;
 		/* vfio-pci ids=VVVV:DDDD,...: dynamic IDs of the module option */
-		snprintf(path, sizeof(path), DEVS "%s/vendor", de->d_name);
+		pt_pathf(path, sizeof(path), DEVS "%s/vendor", de->d_name);
 		if (pt_read_attr(k->rootfd, path, vd, sizeof(vd)) < 6)
 			continue;
-		snprintf(path, sizeof(path), DEVS "%s/device", de->d_name);
+		pt_pathf(path, sizeof(path), DEVS "%s/device", de->d_name);
 		if (pt_read_attr(k->rootfd, path, dv, sizeof(dv)) < 6)
 			continue;
-		snprintf(id, sizeof(id), "%s:%s", vd + 2, dv + 2);
+		pt_pathf(id, sizeof(id), "%s:%s", vd + 2, dv + 2);
 		if (strstr(ids, id) && (strcmp(drv, "vfio-pci") != 0 || vfio_accepts(k, de->d_name)))
 			do_bind(k, de->d_name, drv);
 	}
@@ -443,15 +445,15 @@ int pt_kernel_load_module(struct pt_kernel *k, int fd, const char *params, int f
 		journal(k, "load %s %s: injected failure\n", name, params);
 		return -r->err;
 	}
-	snprintf(path, sizeof(path), "sys/module/%s/initstate", name);
+	pt_pathf(path, sizeof(path), "sys/module/%s/initstate", name);
 	if (faccessat(k->rootfd, path, F_OK, 0) == 0)
 		return -EEXIST;
 	journal(k, "load %s %s\n", name, params);
-	snprintf(path, sizeof(path), "sys/module/%s", name);
+	pt_pathf(path, sizeof(path), "sys/module/%s", name);
 	pt_mkdir_p(k->rootfd, path, 0755);
-	snprintf(path, sizeof(path), "sys/module/%s/initstate", name);
+	pt_pathf(path, sizeof(path), "sys/module/%s/initstate", name);
 	put_file(k->rootfd, path, "live\n");
-	snprintf(path, sizeof(path), "sys/module/%s/fake-params", name);
+	pt_pathf(path, sizeof(path), "sys/module/%s/fake-params", name);
 	put_file(k->rootfd, path, params);
 	if (drv[0])
 		register_driver(k, drv, params);

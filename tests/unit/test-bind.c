@@ -34,8 +34,7 @@ static void setup(struct tc *t, const char *fixture, const char *policy, const c
 		put(t->root, "fake-kernel.conf", conf);
 	if (pt_sys_open(t->root, &t->sys) < 0 || pt_sys_scan(&t->sys) < 0 ||
 	    pt_policy_parse(policy, &t->pol, NULL) < 0 ||
-	    pt_plan_build(&t->sys, &t->pol, false, &t->plan) < 0 ||
-	    pt_kernel_new(t->sys.rootfd, &t->k) < 0) {
+	    pt_plan_build(&t->sys, &t->pol, false, &t->plan) < 0 || pt_kernel_new(t->sys.rootfd, &t->k) < 0) {
 		fprintf(stderr, "setup of case %d failed\n", ncase);
 		exit(2);
 	}
@@ -131,12 +130,12 @@ TEST(preudev_bind)
 	CHECK_STR(driver_of(&t, "0000:01:00.1"), "vfio-pci");
 	CHECK_STR(driver_of(&t, "0000:02:00.0"), "vfio-pci");
 	CHECK_STR(override_of(&t, "0000:02:00.0"), "vfio-pci");
-	CHECK_STR(driver_of(&t, "0000:03:00.0"), "-");		/* the twin */
+	CHECK_STR(driver_of(&t, "0000:03:00.0"), "-"); /* the twin */
 	CHECK_STR(override_of(&t, "0000:03:00.0"), "(null)");
-	CHECK_STR(driver_of(&t, "0000:00:02.0"), "-");		/* the boot VGA */
+	CHECK_STR(driver_of(&t, "0000:00:02.0"), "-"); /* the boot VGA */
 	CHECK(!journal_mentions(&t, "0000:03:00.0"));
 	CHECK(!journal_mentions(&t, "0000:00:02.0"));
-	CHECK(!journal_mentions(&t, "unbind"));		/* nothing to unbind before udev */
+	CHECK(!journal_mentions(&t, "unbind")); /* nothing to unbind before udev */
 	CHECK(item(&t, "0000:02:00.0")->result == PT_RES_BOUND);
 	CHECK_STR(item(&t, "0000:02:00.0")->driver_before, "");
 	/* modprobe order: dependencies last to first, vfio's softdep after vfio */
@@ -214,8 +213,10 @@ TEST(no_iommu)
 
 	setup(&t, "qemu-preudev", "02:00.0", NULL);
 	/* the IOMMU is off: no groups at all */
-	snprintf(cmd, sizeof(cmd), "rm -f %s/sys/devices/pci0000:00/*/*/iommu_group "
-		 "%s/sys/devices/pci0000:00/*/iommu_group", t.root, t.root);
+	snprintf(cmd, sizeof(cmd),
+		 "rm -f %s/sys/devices/pci0000:00/*/*/iommu_group "
+		 "%s/sys/devices/pci0000:00/*/iommu_group",
+		 t.root, t.root);
 	CHECK_INT(system(cmd), 0);
 	pt_sys_scan(&t.sys);
 	run(&t);
@@ -223,7 +224,7 @@ TEST(no_iommu)
 	CHECK(item(&t, "0000:02:00.0")->result == PT_RES_ROLLED_BACK);
 	CHECK(strstr(item(&t, "0000:02:00.0")->reason, "IOMMU"));
 	CHECK_STR(override_of(&t, "0000:02:00.0"), "(null)");
-	CHECK_STR(driver_of(&t, "0000:02:00.0"), "-");	/* udev's nvme will take it later */
+	CHECK_STR(driver_of(&t, "0000:02:00.0"), "-"); /* udev's nvme will take it later */
 	check_no_stale(&t);
 	teardown(&t);
 }
@@ -325,7 +326,7 @@ TEST(module_missing)
 	setup(&t, "qemu-preudev", "02:00.0", "fail-load vfio_pci_core ENOEXEC\n");
 	run(&t);
 	CHECK_INT(t.load, -ENOEXEC);
-	CHECK(!journal_mentions(&t, "write "));	/* no sysfs write at all */
+	CHECK(!journal_mentions(&t, "write ")); /* no sysfs write at all */
 	CHECK_STR(override_of(&t, "0000:02:00.0"), "(null)");
 	teardown(&t);
 }
@@ -347,16 +348,9 @@ TEST(guard_refusal)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(preudev_bind),
-	TEST_CASE(runtime_bind),
-	TEST_CASE(bind_again_no_op),
-	TEST_CASE(probe_refused),
-	TEST_CASE(no_iommu),
-	TEST_CASE(write_failures),
-	TEST_CASE(rollback_write_fails),
-	TEST_CASE(host_driver_wins),
-	TEST_CASE(group_rollback),
-	TEST_CASE(module_missing),
-	TEST_CASE(guard_refusal),
+	TEST_CASE(preudev_bind),	 TEST_CASE(runtime_bind),     TEST_CASE(bind_again_no_op),
+	TEST_CASE(probe_refused),	 TEST_CASE(no_iommu),	      TEST_CASE(write_failures),
+	TEST_CASE(rollback_write_fails), TEST_CASE(host_driver_wins), TEST_CASE(group_rollback),
+	TEST_CASE(module_missing),	 TEST_CASE(guard_refusal),
 };
 TEST_MAIN(tests)

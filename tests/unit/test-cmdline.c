@@ -35,7 +35,7 @@ TEST(tokenizer)
 	tok("k=\"\"", "[k]=[]");
 	tok("k= next", "[k]=[] [next]");
 	tok("a -- b=c", "[a]");
-	tok("a \"--\" b", "[a]");		/* quotes come off before the check */
+	tok("a \"--\" b", "[a]"); /* quotes come off before the check */
 	tok("\tfoo\tbar  ", "[foo] [bar]");
 	tok("x=\"unterminated y", "[x]=[unterminated y]");
 	tok("k=a\"b c\"d e", "[k]=[a\"b c\"d] [e]");
@@ -95,7 +95,7 @@ TEST(keys_bad)
 	struct pt_opts o;
 
 	CHECK_INT(pt_opts_parse("pt.devcies=03:00.0 pt.debug=maybe", &o), 0);
-	CHECK_STR(o.bad_key, "pt.devcies=03:00.0");	/* the first one is named */
+	CHECK_STR(o.bad_key, "pt.devcies=03:00.0"); /* the first one is named */
 	CHECK(o.devices == NULL);
 	pt_opts_free(&o);
 

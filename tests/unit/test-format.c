@@ -6,13 +6,13 @@
 #include "ptboot.h"
 #include "test.h"
 
-#define SAME(...)                                                                            \
-	do {                                                                                 \
-		char a[64], b[64];                                                           \
-		int na = pt_snprintf(a, sizeof(a), __VA_ARGS__);                             \
-		int nb = snprintf(b, sizeof(b), __VA_ARGS__);                                \
-		CHECK_STR(a, b);                                                             \
-		CHECK_INT(na, nb);                                                           \
+#define SAME(...)                                                                                            \
+	do {                                                                                                 \
+		char a[64], b[64];                                                                           \
+		int na = pt_snprintf(a, sizeof(a), __VA_ARGS__);                                             \
+		int nb = snprintf(b, sizeof(b), __VA_ARGS__);                                                \
+		CHECK_STR(a, b);                                                                             \
+		CHECK_INT(na, nb);                                                                           \
 	} while (0)
 
 TEST(same_as_libc)

@@ -12,14 +12,13 @@
 #include "host.h"
 #include "test.h"
 
-static const char fedora[] =
-	"title Fedora Linux (6.12.4-200.fc41.x86_64) 41 (Workstation Edition)\n"
-	"version 6.12.4-200.fc41.x86_64\n"
-	"linux /vmlinuz-6.12.4-200.fc41.x86_64\n"
-	"initrd /initramfs-6.12.4-200.fc41.x86_64.img $tuned_initrd\n"
-	"options root=UUID=8c3b ro rhgb quiet iommu=pt $tuned_params\n"
-	"grub_users $grub_users\n"
-	"grub_class fedora\n";
+static const char fedora[] = "title Fedora Linux (6.12.4-200.fc41.x86_64) 41 (Workstation Edition)\n"
+			     "version 6.12.4-200.fc41.x86_64\n"
+			     "linux /vmlinuz-6.12.4-200.fc41.x86_64\n"
+			     "initrd /initramfs-6.12.4-200.fc41.x86_64.img $tuned_initrd\n"
+			     "options root=UUID=8c3b ro rhgb quiet iommu=pt $tuned_params\n"
+			     "grub_users $grub_users\n"
+			     "grub_class fedora\n";
 
 TEST(bls_derive)
 {
@@ -34,11 +33,17 @@ TEST(bls_derive)
 	CHECK(pt_bls_get(&e, "machine-id") == NULL);
 	CHECK_INT(pt_bls_kver(&e, k, sizeof(k)), 1);
 	CHECK_STR(k, "6.12.4-200.fc41.x86_64");
-	CHECK_INT(pt_bls_derive(&e, "abc-6.12.conf", "host+passthrough", "iommu=pt pt.devices=03:00.0@1002:744c", NULL, &b), 0);
+	CHECK_INT(pt_bls_derive(&e, "abc-6.12.conf", "host+passthrough",
+				"iommu=pt pt.devices=03:00.0@1002:744c", NULL, &b),
+		  0);
 	CHECK(strncmp(b.data, PT_ENTRY_MARKER, strlen(PT_ENTRY_MARKER)) == 0);
-	CHECK(strstr(b.data, "\ntitle Fedora Linux (6.12.4-200.fc41.x86_64) 41 (Workstation Edition) (host+passthrough)\n"));
+	CHECK(strstr(
+		b.data,
+		"\ntitle Fedora Linux (6.12.4-200.fc41.x86_64) 41 (Workstation Edition) (host+passthrough)\n"));
 	/* iommu=pt is there already: not repeated */
-	CHECK(strstr(b.data, "\noptions root=UUID=8c3b ro rhgb quiet iommu=pt $tuned_params pt.devices=03:00.0@1002:744c\n"));
+	CHECK(strstr(
+		b.data,
+		"\noptions root=UUID=8c3b ro rhgb quiet iommu=pt $tuned_params pt.devices=03:00.0@1002:744c\n"));
 	CHECK(strstr(b.data, "\ngrub_class fedora\n"));
 	pt_bls_free(&e);
 	/* what we wrote parses as ours, and is never derived again */
@@ -235,8 +240,8 @@ static size_t mkpe(unsigned char *img, size_t size, int n, const char *const *na
 	img[1] = 'Z';
 	put32(img + 0x3c, 0x80);
 	memcpy(img + 0x80, "PE\0\0", 4);
-	img[0x80 + 6] = (unsigned char)n;	/* NumberOfSections */
-	img[0x80 + 20] = 0xf0;			/* SizeOfOptionalHeader */
+	img[0x80 + 6] = (unsigned char)n; /* NumberOfSections */
+	img[0x80 + 20] = 0xf0;		  /* SizeOfOptionalHeader */
 	for (int i = 0; i < n; i++) {
 		unsigned char *s = img + 0x80 + 24 + 0xf0 + i * 40;
 		size_t len = strlen(data[i]);
@@ -255,8 +260,9 @@ TEST(uki)
 {
 	static unsigned char img[16384];
 	static const char *const names[] = { ".osrel", ".cmdline", ".uname", ".initrd", ".linux" };
-	const char *data[] = { "NAME=Fedora\nPRETTY_NAME=\"Fedora Linux 41\"\n", "root=/dev/vda1 ro\n  quiet\n\0\0",
-			       "6.12.4-200.fc41.x86_64\n", "07070", "kernel" };
+	const char *data[] = { "NAME=Fedora\nPRETTY_NAME=\"Fedora Linux 41\"\n",
+			       "root=/dev/vda1 ro\n  quiet\n\0\0", "6.12.4-200.fc41.x86_64\n", "07070",
+			       "kernel" };
 	struct pt_pe_section sec[8];
 	struct pt_buf b = { 0 };
 	struct pt_uki_mem m = { img, 0 };
@@ -280,7 +286,8 @@ TEST(uki)
 	pt_buf_free(&b);
 	CHECK_INT(pt_bls_derive(&e, "f.efi", "vm", "pt.devices=03:00.0", NULL, &b), 0);
 	CHECK(strstr(b.data, "from f.efi,\n"));
-	CHECK(strstr(b.data, "\nefi /EFI/Linux/f.efi\noptions root=/dev/vda1 ro   quiet pt.devices=03:00.0\n"));
+	CHECK(strstr(b.data,
+		     "\nefi /EFI/Linux/f.efi\noptions root=/dev/vda1 ro   quiet pt.devices=03:00.0\n"));
 	pt_buf_free(&b);
 	pt_bls_free(&e);
 
@@ -325,7 +332,8 @@ TEST(garbage)
 {
 	static const char *const seeds[] = { fedora, cfg, "# GRUB Environment Block\nnext_entry=ptboot\n",
 					     "PTBOOT_ARGS='a'\nPTBOOT_TITLE='b'\n" };
-	static const char alphabet[] = "{}'\"\\$#=\n\t menuentry submenu linux options title ### BEGIN /etc/grub.d/";
+	static const char alphabet[] =
+		"{}'\"\\$#=\n\t menuentry submenu linux options title ### BEGIN /etc/grub.d/";
 	uint32_t s = 0x9e3779b9;
 	unsigned ok = 0;
 
@@ -341,9 +349,11 @@ TEST(garbage)
 		for (size_t i = 0; i < len; i++) {
 			uint32_t r = rnd(&s) % 8;
 
-			buf[i] = i < n && r < 5 ? seed[i] : r == 5 ? (char)rnd(&s) : alphabet[rnd(&s) % (sizeof(alphabet) - 1)];
+			buf[i] = i < n && r < 5 ? seed[i]
+				 : r == 5	? (char)rnd(&s)
+						: alphabet[rnd(&s) % (sizeof(alphabet) - 1)];
 		}
-		buf[len] = 'Z';	/* not NUL-terminated within len: parsers must respect len */
+		buf[len] = 'Z'; /* not NUL-terminated within len: parsers must respect len */
 		if (pt_bls_parse(buf, len, &e) == 0) {
 			pt_bls_kver(&e, v, sizeof(v));
 			if (pt_bls_derive(&e, "id", "t", "a=b", "c", &b) == 0)
@@ -363,14 +373,10 @@ TEST(garbage)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(bls_derive),
-	TEST_CASE(bls_systemd_layout),
-	TEST_CASE(bls_malformed),
-	TEST_CASE(args_merge),
-	TEST_CASE(grubenv),
-	TEST_CASE(grubcfg),
-	TEST_CASE(entry_conf),
-	TEST_CASE(uki),
+	TEST_CASE(bls_derive),	  TEST_CASE(bls_systemd_layout),
+	TEST_CASE(bls_malformed), TEST_CASE(args_merge),
+	TEST_CASE(grubenv),	  TEST_CASE(grubcfg),
+	TEST_CASE(entry_conf),	  TEST_CASE(uki),
 	TEST_CASE(garbage),
 };
 TEST_MAIN(tests)

@@ -51,16 +51,23 @@ TEST(state_report)
 TEST(state_malformed)
 {
 	static const char *const bad[] = {
-		"", "{", "[]", "{\"version\": 2, \"devices\": []}", "{\"version\": 1}",
-		"{\"version\": 1, \"devices\": []} x", "{\"version\": 1, \"devices\": [}",
-		"{\"version\": 1, \"devices\": [\"\\x\"]}", "{\"version\": 1, \"devices\": [\"a\nb\"]}",
-		"{\"version\": 1 \"devices\": []}", "{\"version\": 1, \"devices\": [tru]}",
+		"",
+		"{",
+		"[]",
+		"{\"version\": 2, \"devices\": []}",
+		"{\"version\": 1}",
+		"{\"version\": 1, \"devices\": []} x",
+		"{\"version\": 1, \"devices\": [}",
+		"{\"version\": 1, \"devices\": [\"\\x\"]}",
+		"{\"version\": 1, \"devices\": [\"a\nb\"]}",
+		"{\"version\": 1 \"devices\": []}",
+		"{\"version\": 1, \"devices\": [tru]}",
 		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]",
 	};
 	struct pt_state st;
 	size_t off = 0;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		int r = pt_state_parse(bad[i], &st, &off);
 
 		CHECK_INT(r, -EINVAL);
@@ -169,10 +176,7 @@ TEST(safety_holds)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(state_report),
-	TEST_CASE(state_malformed),
-	TEST_CASE(virt_format),
-	TEST_CASE(virt_render),
-	TEST_CASE(safety_holds),
+	TEST_CASE(state_report), TEST_CASE(state_malformed), TEST_CASE(virt_format),
+	TEST_CASE(virt_render),	 TEST_CASE(safety_holds),
 };
 TEST_MAIN(tests)

@@ -97,7 +97,8 @@ TEST(twin_full)
 	}
 	/* / on LVM on LUKS on nvme0n1p3: the holder chain carries it back to 04:00.0 */
 	CHECK((b = blk(&h.storage, "dm-1")) && b->kind == PT_BLK_HOLDER && strcmp(b->use, "/") == 0);
-	CHECK((b = blk(&h.storage, "nvme0n1p3")) && strcmp(b->fstype, "crypto_LUKS") == 0 && b->nholders == 1);
+	CHECK((b = blk(&h.storage, "nvme0n1p3")) && strcmp(b->fstype, "crypto_LUKS") == 0 &&
+	      b->nholders == 1);
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:04:00.0", buf, sizeof(buf)), 2);
 	CHECK(strstr(buf, "[swap]") != NULL);
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:05:00.0", buf, sizeof(buf)), 0);
@@ -122,7 +123,7 @@ TEST(lvm_many)
 	/* the VG's other PV: nothing of its own mounted, the system all the same */
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:76:00.0", buf, sizeof(buf)), 2);
 	CHECK(strstr(buf, "sdb") == buf && strstr(buf, " / ") != NULL);
-	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:70:00.0", buf, sizeof(buf)), 2);	/* /boot */
+	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:70:00.0", buf, sizeof(buf)), 2); /* /boot */
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:6e:00.0", buf, sizeof(buf)), 0);
 	CHECK((s = idx(&h.storage, "dm-20")) >= 0 && p >= 0 && r >= 0 &&
 	      h.storage.v[s].component == h.storage.v[r].component &&
@@ -149,9 +150,10 @@ TEST(multipath)
 	CHECK(blk(&h.storage, "nvme2c2n1") == NULL && blk(&h.storage, "nvme2c3n1") == NULL);
 	CHECK((b = blk(&h.storage, "nvme2n1")) && b->kind == PT_BLK_DISK && b->ncarriers == 2 &&
 	      strcmp(b->carriers[0], "0000:06:00.0") == 0 && strcmp(b->carriers[1], "0000:07:00.0") == 0 &&
-	      strcmp(b->pci, "0000:06:00.0") == 0 && strcmp(b->model, "QEMU NVMe Ctrl") == 0 && b->nparts == 3);
+	      strcmp(b->pci, "0000:06:00.0") == 0 && strcmp(b->model, "QEMU NVMe Ctrl") == 0 &&
+	      b->nparts == 3);
 	CHECK(b && pt_blk_carried_by(b, "0000:07:00.0") && !pt_blk_carried_by(b, "0000:02:00.0"));
-	CHECK((b = blk(&h.storage, "nvme2n1p1")) && !pt_blk_carried_by(b, "0000:06:00.0"));	/* disks only */
+	CHECK((b = blk(&h.storage, "nvme2n1p1")) && !pt_blk_carried_by(b, "0000:06:00.0")); /* disks only */
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:06:00.0", buf, sizeof(buf)), 2);
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:07:00.0", buf, sizeof(buf)), 2);
 	CHECK_STR(buf, "nvme2n1 (QEMU NVMe Ctrl): /boot/efi / [swap]");
@@ -173,12 +175,13 @@ TEST(vmd)
 	CHECK((b = blk(&h.storage, "nvme1n1")) && b->ncarriers == 2 &&
 	      strcmp(b->carriers[0], "0000:00:0e.0") == 0 && strcmp(b->carriers[1], "10000:e1:00.0") == 0 &&
 	      strcmp(b->pci, "10000:e1:00.0") == 0);
-	CHECK(b && !pt_blk_carried_by(b, "10000:e0:06.0"));	/* a bridge carries nothing */
+	CHECK(b && !pt_blk_carried_by(b, "10000:e0:06.0")); /* a bridge carries nothing */
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:00:0e.0", buf, sizeof(buf)), 2);
 	CHECK_INT(pt_storage_holds_system(&h.storage, "10000:e1:00.0", buf, sizeof(buf)), 2);
 	CHECK_INT(pt_storage_holds_system(&h.storage, "10000:e0:06.0", buf, sizeof(buf)), 0);
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:03:00.0", buf, sizeof(buf)), 0);
-	CHECK((b = blk(&h.storage, "nvme0n1")) && b->ncarriers == 1 && strcmp(b->carriers[0], "0000:03:00.0") == 0);
+	CHECK((b = blk(&h.storage, "nvme0n1")) && b->ncarriers == 1 &&
+	      strcmp(b->carriers[0], "0000:03:00.0") == 0);
 	pt_host_close(&h);
 }
 
@@ -229,7 +232,8 @@ TEST(md_raid1)
 	CHECK((m = blk(&h.storage, "md0")) && m->kind == PT_BLK_HOLDER && m->nslaves == 2 && m->system);
 	CHECK((a = blk(&h.storage, "nvme0n1p2")) && (b = blk(&h.storage, "nvme1n1p2")) &&
 	      strcmp(a->fstype, "linux_raid_member") == 0 && strcmp(b->fstype, "linux_raid_member") == 0 &&
-	      strcmp(a->uuid, b->uuid) == 0 && a->component == b->component && strcmp(a->label, "twin:0") == 0);
+	      strcmp(a->uuid, b->uuid) == 0 && a->component == b->component &&
+	      strcmp(a->label, "twin:0") == 0);
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:04:00.0", buf, sizeof(buf)), 2);
 	CHECK_INT(pt_storage_holds_system(&h.storage, "0000:05:00.0", buf, sizeof(buf)), 2);
 	CHECK_STR(buf, "nvme1n1 (Samsung SSD 970 EVO Plus 500GB): / [swap]");
@@ -274,9 +278,12 @@ TEST(hostile)
 
 	snprintf(root, sizeof(root), "%s/cycle", scratch);
 	fixture_copy(fx, "twin-full", root);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && ln -s ../../dm-2 sys/devices/virtual/block/dm-1/holders/dm-2 && "
-		 "ln -s ../../dm-1 sys/devices/virtual/block/dm-2/holders/dm-1 && "
-		 "ln -s ../../../../../../../../../../virtual/block/dm-0 sys/class/block/nvme1n1p3/holders/dm-0", root);
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd '%s' && ln -s ../../dm-2 sys/devices/virtual/block/dm-1/holders/dm-2 && "
+		"ln -s ../../dm-1 sys/devices/virtual/block/dm-2/holders/dm-1 && "
+		"ln -s ../../../../../../../../../../virtual/block/dm-0 sys/class/block/nvme1n1p3/holders/dm-0",
+		root);
 	CHECK_INT(system(cmd), 0);
 	if (pt_host_open(root, NULL, true, &h) == 0) {
 		i = idx(&h.storage, "dm-1");
@@ -296,8 +303,10 @@ TEST(hostile)
 	/* a holder name the kernel can't make (32 characters or more): refused, not cut */
 	snprintf(root, sizeof(root), "%s/longname", scratch);
 	fixture_copy(fx, "twin-full", root);
-	snprintf(cmd, sizeof(cmd), "ln -s ../../dm-2 '%s'/sys/devices/virtual/block/dm-1/holders/"
-		 "dm-2-with-a-name-far-too-long-for-the-kernel", root);
+	snprintf(cmd, sizeof(cmd),
+		 "ln -s ../../dm-2 '%s'/sys/devices/virtual/block/dm-1/holders/"
+		 "dm-2-with-a-name-far-too-long-for-the-kernel",
+		 root);
 	CHECK_INT(system(cmd), 0);
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	CHECK(rootfd >= 0);
@@ -308,8 +317,11 @@ TEST(hostile)
 	/* /dev/disk/by-label/games -> ../../nvme1n1p2, mounted by that name */
 	snprintf(root, sizeof(root), "%s/bylabel", scratch);
 	fixture_copy(fx, "swap-part", root);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && mkdir -p dev/disk/by-label && ln -s ../../nvme1n1p2 dev/disk/by-label/games && "
-		 "echo '90 26 0:99 / /srv/games rw - ext4 /dev/disk/by-label/games rw' >> proc/self/mountinfo", root);
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd '%s' && mkdir -p dev/disk/by-label && ln -s ../../nvme1n1p2 dev/disk/by-label/games && "
+		"echo '90 26 0:99 / /srv/games rw - ext4 /dev/disk/by-label/games rw' >> proc/self/mountinfo",
+		root);
 	CHECK_INT(system(cmd), 0);
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd >= 0 && pt_mounts_read(rootfd, &m) == 0) {
@@ -335,7 +347,7 @@ TEST(pure)
 	CHECK_INT(pt_path_resolve("sys/class/block", "../../devices/pci0000:00/x", buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "sys/devices/pci0000:00/x");
 	CHECK_INT(pt_path_resolve("sys/class/block", "../../../../../../etc/./passwd", buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "etc/passwd");	/* ".." stops at the root */
+	CHECK_STR(buf, "etc/passwd"); /* ".." stops at the root */
 	CHECK_INT(pt_path_resolve("sys/a", "/dev//x/", buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "dev/x");
 	CHECK_INT(pt_path_resolve("sys", "..", buf, sizeof(buf)), 0);
@@ -343,14 +355,21 @@ TEST(pure)
 	CHECK_INT(pt_path_resolve("sys/class", "abcdefghijklmnopqrstuvwxyz", buf, 32), -ENAMETOOLONG);
 	CHECK_INT(pt_path_resolve("sys", "x", buf, 0), -ENAMETOOLONG);
 
-	CHECK_INT(pt_dm_uuid_vg("LVM-v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr3OqL92uDVldReaQENDcuDIjxIT1jDcI0", vg, sizeof(vg)), 1);
+	CHECK_INT(pt_dm_uuid_vg("LVM-v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr3OqL92uDVldReaQENDcuDIjxIT1jDcI0", vg,
+				sizeof(vg)),
+		  1);
 	CHECK_STR(vg, "v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr");
-	CHECK_INT(pt_dm_uuid_vg("LVM-v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr3OqL92uDVldReaQENDcuDIjxIT1jDcI0-tpool", vg,
-				sizeof(vg)), 1);
+	CHECK_INT(pt_dm_uuid_vg("LVM-v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr3OqL92uDVldReaQENDcuDIjxIT1jDcI0-tpool",
+				vg, sizeof(vg)),
+		  1);
 	CHECK_INT(pt_dm_uuid_vg("LVM-Qm1xDn4bqkzv", vg, sizeof(vg)), 0);
 	CHECK_INT(pt_dm_uuid_vg("CRYPT-LUKS2-5e0c3a7d1b2f4c8e9a6d0f1e2b3c4d5e-x", vg, sizeof(vg)), 0);
-	CHECK_INT(pt_dm_uuid_vg("LVM-v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr3OqL92uDVldReaQENDcuDIjxIT1jDcI0x", vg, sizeof(vg)), 0);
-	CHECK_INT(pt_dm_uuid_vg("LVM-v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr3OqL92uDVldReaQENDcuDIjxIT1jDcI0", vg, 32), 0);
+	CHECK_INT(pt_dm_uuid_vg("LVM-v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr3OqL92uDVldReaQENDcuDIjxIT1jDcI0x", vg,
+				sizeof(vg)),
+		  0);
+	CHECK_INT(pt_dm_uuid_vg("LVM-v6e2ipqGB6d403LVVOpBh0wCAh6mRcAr3OqL92uDVldReaQENDcuDIjxIT1jDcI0", vg,
+				32),
+		  0);
 }
 
 /* The graph on an in-memory model: edges from either side, repeats, self-loops and stray
@@ -393,16 +412,18 @@ TEST(graph)
 	s.v[3].kind = PT_BLK_HOLDER;
 	s.v[3].slaves = ints(1, 2);
 	s.v[3].nslaves = 2;
-	s.v[1].holders = ints(3, 3);	/* a repeat */
+	s.v[1].holders = ints(3, 3); /* a repeat */
 	s.v[1].nholders = 2;
-	s.v[2].holders = ints(2, 99);	/* itself, and out of range */
+	s.v[2].holders = ints(2, 99); /* itself, and out of range */
 	s.v[2].nholders = 2;
 	s.v[4].kind = PT_BLK_HOLDER;
-	s.v[4].parent = 4;		/* its own parent */
+	s.v[4].parent = 4; /* its own parent */
 	s.v[3].major = 253;
 	s.v[3].minor = 3;
 	CHECK_INT(pt_mountinfo_parse("1 0 253:3 / / rw - ext4 /dev/x3 rw\n"
-				     "2 1 0:40 / /data rw - ext4 /dev/x3 rw\n", &m), 0);
+				     "2 1 0:40 / /data rw - ext4 /dev/x3 rw\n",
+				     &m),
+		  0);
 	CHECK_INT(pt_storage_resolve(&s, &m, -1), 0);
 	CHECK(s.v[1].nholders == 1 && s.v[1].holders[0] == 3);
 	CHECK(s.v[2].nholders == 1 && s.v[2].holders[0] == 3);
@@ -411,7 +432,7 @@ TEST(graph)
 	CHECK(s.v[3].system && strcmp(s.v[3].use, "/ /data") == 0);
 	CHECK(s.v[1].component == 1 && s.v[3].component == 1 && s.v[0].component == 0);
 	pt_blk_uses(&s, 0, buf, sizeof(buf));
-	CHECK_STR(buf, "/ /data");	/* the LV once, though both partitions hold it */
+	CHECK_STR(buf, "/ /data"); /* the LV once, though both partitions hold it */
 	CHECK_INT(pt_storage_holds_system(&s, "0000:01:00.0", buf, sizeof(buf)), 2);
 	CHECK_STR(buf, "x0: / /data");
 	pt_blk_uses(&s, 99, buf, sizeof(buf));
@@ -421,16 +442,8 @@ TEST(graph)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(seed_full),
-	TEST_CASE(twin_full),
-	TEST_CASE(lvm_many),
-	TEST_CASE(multipath),
-	TEST_CASE(vmd),
-	TEST_CASE(btrfs_two),
-	TEST_CASE(md_raid1),
-	TEST_CASE(swap),
-	TEST_CASE(hostile),
-	TEST_CASE(pure),
-	TEST_CASE(graph),
+	TEST_CASE(seed_full), TEST_CASE(twin_full), TEST_CASE(lvm_many), TEST_CASE(multipath),
+	TEST_CASE(vmd),	      TEST_CASE(btrfs_two), TEST_CASE(md_raid1), TEST_CASE(swap),
+	TEST_CASE(hostile),   TEST_CASE(pure),	    TEST_CASE(graph),
 };
 TEST_MAIN(tests)

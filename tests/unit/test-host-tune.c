@@ -16,7 +16,6 @@
 #define GiB (1ull << 30)
 #define MiB (1ull << 20)
 
-
 static char *list_of(const struct pt_cpuset *s)
 {
 	static char buf[4][512];
@@ -51,8 +50,8 @@ static int topo(const char *name, struct pt_topo *t)
 }
 
 /* Plan on a fixture; the refusal (if any) lands in why. */
-static int plan(const char *name, unsigned vcpus, uint64_t mem, struct pt_tune_req *extra, struct pt_tune_plan *p,
-		struct pt_tune_refusal *why)
+static int plan(const char *name, unsigned vcpus, uint64_t mem, struct pt_tune_req *extra,
+		struct pt_tune_plan *p, struct pt_tune_refusal *why)
 {
 	struct pt_tune_req req = extra ? *extra : (struct pt_tune_req){ 0 };
 	struct pt_topo t;
@@ -93,20 +92,28 @@ TEST(cpulist)
 	static const struct {
 		const char *in, *out;
 	} ok[] = {
-		{ "0-7,16-23", "0-7,16-23" }, { "5", "5" }, { "", "" }, { "0-7,16-23\n", "0-7,16-23" },
-		{ "3,1,2", "1-3" }, { "0,2,4", "0,2,4" }, { "0-1", "0-1" }, { " 7 ", "7" }, { "1023", "1023" },
-		{ "0-3,2-5", "0-5" }, { "007", "7" },
+		{ "0-7,16-23", "0-7,16-23" },
+		{ "5", "5" },
+		{ "", "" },
+		{ "0-7,16-23\n", "0-7,16-23" },
+		{ "3,1,2", "1-3" },
+		{ "0,2,4", "0,2,4" },
+		{ "0-1", "0-1" },
+		{ " 7 ", "7" },
+		{ "1023", "1023" },
+		{ "0-3,2-5", "0-5" },
+		{ "007", "7" },
 	};
-	static const char *const bad[] = { "a", "1-", "-1", "1,", ",1", "1,,2", "3-1", "1 2", "1-2-3", "0x1", "+1",
-					   "1;2", "1-2,", "\n\n,", "1\n2" };
+	static const char *const bad[] = { "a",	    "1-",  "-1", "1,",	",1",	"1,,2",	 "3-1", "1 2",
+					   "1-2-3", "0x1", "+1", "1;2", "1-2,", "\n\n,", "1\n2" };
 	struct pt_cpuset s;
 	char small[4];
 
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
 		CHECK_INT(pt_cpulist_parse(ok[i].in, &s), 0);
 		CHECK_STR(list_of(&s), ok[i].out);
 	}
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		CHECK_INT(pt_cpulist_parse(bad[i], &s), -EINVAL);
 	CHECK_INT(pt_cpulist_parse("1024", &s), -ERANGE);
 	CHECK_INT(pt_cpulist_parse("0-99999999999999999999", &s), -ERANGE);
@@ -124,7 +131,7 @@ TEST(cpulist)
 
 	pt_cpuset_add(&a, 3);
 	pt_cpuset_add(&a, 70);
-	pt_cpuset_add(&a, 5000);	/* ignored */
+	pt_cpuset_add(&a, 5000); /* ignored */
 	CHECK_INT(pt_cpuset_count(&a), 2);
 	CHECK(pt_cpuset_has(&a, 70) && !pt_cpuset_has(&a, 5000));
 	CHECK(!pt_cpuset_subset(&a, &b) && pt_cpuset_subset(&b, &a));
@@ -227,7 +234,7 @@ TEST(topo)
 	CHECK(t.nodes[1].mem_total == 66048116ull * 1024);
 	CHECK_INT(t.cores[20].node, 1);
 	CHECK_INT(t.cores[20].package, 1);
-	CHECK_INT(t.cores[7].core_id, 8);	/* the fused-off position 7 */
+	CHECK_INT(t.cores[7].core_id, 8); /* the fused-off position 7 */
 	pt_topo_free(&t);
 
 	/* no pdpe1gb: only the 2 MiB pool */
@@ -270,7 +277,8 @@ TEST(topo_variants)
 	/* a CPU without an L2 in sysfs: its L3 is index2 (level 3 is what counts, not the index) */
 	fixture_copy(test_fixtures, "cpu-3630qm", root);
 	sh("cd '%s/sys/devices/system/cpu' && for c in cpu[0-9]*; do rm -r $c/cache/index2 && "
-	   "mv $c/cache/index3 $c/cache/index2; done", root);
+	   "mv $c/cache/index3 $c/cache/index2; done",
+	   root);
 	fd = open_root(test_scratch, "variant");
 	CHECK_INT(pt_topo_read(fd, &t), 0);
 	CHECK_INT(t.nl3, 1);
@@ -309,7 +317,8 @@ TEST(topo_variants)
 	/* arm64-like big.LITTLE: no hybrid PMUs, a lower cpu_capacity marks the small cores */
 	fixture_copy(test_fixtures, "cpu-3630qm", root);
 	sh("cd '%s/sys/devices/system/cpu' && for c in 0 1 4 5; do echo 1024 > cpu$c/cpu_capacity; done && "
-	   "for c in 2 3 6 7; do echo 446 > cpu$c/cpu_capacity; done", root);
+	   "for c in 2 3 6 7; do echo 446 > cpu$c/cpu_capacity; done",
+	   root);
 	fd = open_root(test_scratch, "variant");
 	CHECK_INT(pt_topo_read(fd, &t), 0);
 	CHECK(t.hybrid);
@@ -347,7 +356,8 @@ TEST(plans)
 	CHECK_INT(p.cores, 8);
 	CHECK_INT(p.threads, 2);
 	CHECK(p.page_size == GiB && p.pages == 32 && p.memory == 32 * GiB && p.amd && !p.numa);
-	CHECK_STR(p.args, "default_hugepagesz=1G hugepagesz=1G hugepages=32 isolcpus=managed_irq,domain,8-15,24-31 "
+	CHECK_STR(p.args,
+		  "default_hugepagesz=1G hugepagesz=1G hugepages=32 isolcpus=managed_irq,domain,8-15,24-31 "
 		  "nohz_full=8-15,24-31 rcu_nocbs=8-15,24-31 irqaffinity=0-7,16-23");
 	CHECK_INT(p.nwarnings, 0);
 	CHECK_INT(p.ndoms, 2);
@@ -374,7 +384,7 @@ TEST(plans)
 	CHECK(has_warning(&p, PT_TUNE_W_FEW_HOST) && has_warning(&p, PT_TUNE_W_UNEVEN) &&
 	      has_warning(&p, PT_TUNE_W_SPANS_L3) && has_warning(&p, PT_TUNE_W_SHARED_L3));
 	CHECK_STR(p.args, "isolcpus=managed_irq,domain,1-15,17-31 nohz_full=1-15,17-31 rcu_nocbs=1-15,17-31 "
-		  "irqaffinity=0,16");
+			  "irqaffinity=0,16");
 	/* a request smaller than a domain: the best fit (CCD0 beside CPU 0, CCD1 stays whole) */
 	CHECK_INT(plan("cpu-7950x", 8, 0, NULL, &p, &why), 0);
 	CHECK_STR(list_of(&p.vm), "1-4,17-20");
@@ -384,8 +394,9 @@ TEST(plans)
 	CHECK_STR(pins(&p), "1,17,2,18,3,19,4,20,8,24,9,25,10,26,11,27,12,28,13,29,14,30,15,31");
 
 	/* arguments switched off one by one */
-	CHECK_INT(plan("cpu-7950x", 16, 0, &(struct pt_tune_req){ .off = PT_TUNE_NO_NOHZ_FULL | PT_TUNE_NO_RCU_NOCBS },
-		       &p, &why), 0);
+	CHECK_INT(plan("cpu-7950x", 16, 0,
+		       &(struct pt_tune_req){ .off = PT_TUNE_NO_NOHZ_FULL | PT_TUNE_NO_RCU_NOCBS }, &p, &why),
+		  0);
 	CHECK_STR(p.args, "isolcpus=managed_irq,domain,8-15,24-31 irqaffinity=0-7,16-23");
 	CHECK_INT(plan("cpu-7950x", 16, 0, &(struct pt_tune_req){ .off = PT_TUNE_NO_ALL }, &p, &why), 0);
 	CHECK_STR(p.args, "");
@@ -400,7 +411,7 @@ TEST(plans)
 	CHECK_INT(plan("cpu-7950x", 16, 55 * GiB, NULL, &p, &why), 0);
 	CHECK_INT(plan("cpu-7950x", 16, 55 * GiB + 1, NULL, &p, &why), -ERANGE);
 	CHECK(why.asked == 56 * GiB && why.have == 55 * GiB);
-	CHECK_INT(plan("cpu-7950x", 16, UINT64_MAX, NULL, &p, &why), -ERANGE);	/* no overflow */
+	CHECK_INT(plan("cpu-7950x", 16, UINT64_MAX, NULL, &p, &why), -ERANGE); /* no overflow */
 	CHECK(why.code == PT_TUNE_MEMORY && why.asked == UINT64_MAX);
 	CHECK_INT(plan("cpu-7950x", 16, 12500 * MiB, NULL, &p, &why), 0);
 	CHECK(p.pages == 13 && p.memory == 13 * GiB && p.memory_asked == 12500 * MiB);
@@ -411,7 +422,8 @@ TEST(plans)
 	CHECK_INT(plan("cpu-7950x", 0, 0, NULL, &p, &why), -EINVAL);
 	CHECK_INT(plan("cpu-7950x", 2, GiB, &(struct pt_tune_req){ .page_size = 4096 }, &p, &why), -EINVAL);
 	CHECK_INT(plan("cpu-7950x", 2, 3 * GiB, &(struct pt_tune_req){ .page_size = 2 * MiB }, &p, &why), 0);
-	CHECK_STR(p.args, "default_hugepagesz=2M hugepagesz=2M hugepages=1536 isolcpus=managed_irq,domain,1,17 "
+	CHECK_STR(p.args,
+		  "default_hugepagesz=2M hugepagesz=2M hugepages=1536 isolcpus=managed_irq,domain,1,17 "
 		  "nohz_full=1,17 rcu_nocbs=1,17 irqaffinity=0,2-16,18-31");
 
 	/* the X3D: the V-Cache CCD holds CPU 0, so 16 vCPUs get CCD1 and say so; 8 get V-Cache */
@@ -443,7 +455,8 @@ TEST(plans)
 	CHECK_INT(plan("cpu-2x2680v4", 32, 0, NULL, &p, &why), -ERANGE);
 	CHECK_INT(why.code, PT_TUNE_NUMA);
 	CHECK_INT(why.have, 28);
-	CHECK_INT(plan("cpu-2x2680v4", 32, 32 * GiB, &(struct pt_tune_req){ .cross_numa = true }, &p, &why), 0);
+	CHECK_INT(plan("cpu-2x2680v4", 32, 32 * GiB, &(struct pt_tune_req){ .cross_numa = true }, &p, &why),
+		  0);
 	CHECK_STR(list_of(&p.nodes), "0-1");
 	CHECK(strstr(p.args, "hugepages=32 ") && has_warning(&p, PT_TUNE_W_CROSS_NUMA));
 	CHECK_INT(plan("cpu-2x2680v4", 16, 60 * GiB, NULL, &p, &why), -ERANGE);
@@ -459,7 +472,8 @@ TEST(plans)
 	CHECK(has_warning(&p, PT_TUNE_W_SMALL_PAGES));
 	CHECK_STR(list_of(&p.vm), "1-2,5-6");
 	CHECK_STR(pins(&p), "1,5,2,6");
-	CHECK_INT(plan("cpu-3630qm", 4, 8 * GiB, &(struct pt_tune_req){ .page_size = GiB }, &p, &why), -ERANGE);
+	CHECK_INT(plan("cpu-3630qm", 4, 8 * GiB, &(struct pt_tune_req){ .page_size = GiB }, &p, &why),
+		  -ERANGE);
 	CHECK_INT(why.code, PT_TUNE_NO_1G);
 	/* MemTotal 15.6 GiB, the host uses 2.2 GiB now; 13800 MiB of pages leave it 2.08 GiB: above
 	 * the floor (2 GiB), below what it uses: allowed, with a warning */
@@ -520,38 +534,39 @@ TEST(plan_text)
 	CHECK_INT(pt_tune_plan_parse("", 0, &q), -ENOENT);
 
 	/* what the shell could not source, or a plan that does not hold together */
-	static const char base[] = "PTBOOT_VM_CPUS='2'\nPTBOOT_VM_MEMORY='1G'\nPTBOOT_VM_OPTIONS=''\n"
-				   "PTBOOT_VM_ARGS='x'\nPTBOOT_VM_HOST_CPUS='0,2-3'\nPTBOOT_VM_EMULATOR_CPUS='0'\n"
-				   "PTBOOT_VM_NODES='0'\nPTBOOT_VM_TOPOLOGY='1,1,1,2'\nPTBOOT_VM_PAGES='1G,1'\n"
-				   "PTBOOT_VM_HOST='amd'\n";
+	static const char base[] =
+		"PTBOOT_VM_CPUS='2'\nPTBOOT_VM_MEMORY='1G'\nPTBOOT_VM_OPTIONS=''\n"
+		"PTBOOT_VM_ARGS='x'\nPTBOOT_VM_HOST_CPUS='0,2-3'\nPTBOOT_VM_EMULATOR_CPUS='0'\n"
+		"PTBOOT_VM_NODES='0'\nPTBOOT_VM_TOPOLOGY='1,1,1,2'\nPTBOOT_VM_PAGES='1G,1'\n"
+		"PTBOOT_VM_HOST='amd'\n";
 	static const struct {
 		const char *extra;
 		int want;
 	} cases[] = {
 		{ "PTBOOT_VM_PIN='1,4'\n", 0 },
-		{ "PTBOOT_VM_PIN='1'\n", -EINVAL },		/* 2 vCPUs, one pin */
-		{ "PTBOOT_VM_PIN='1,1'\n", -EINVAL },		/* twice the same CPU */
-		{ "PTBOOT_VM_PIN='1,2'\n", -EINVAL },		/* a vCPU on a host CPU */
+		{ "PTBOOT_VM_PIN='1'\n", -EINVAL },   /* 2 vCPUs, one pin */
+		{ "PTBOOT_VM_PIN='1,1'\n", -EINVAL }, /* twice the same CPU */
+		{ "PTBOOT_VM_PIN='1,2'\n", -EINVAL }, /* a vCPU on a host CPU */
 		{ "PTBOOT_VM_PIN='1,4,'\n", -EINVAL },
 		{ "PTBOOT_VM_PIN='1,,4'\n", -EINVAL },
 		{ "PTBOOT_VM_PIN='1,4096'\n", -EINVAL },
-		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_TOPOLOGY='1,1,2,2'\n", -EINVAL },	/* 4 != 2 */
+		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_TOPOLOGY='1,1,2,2'\n", -EINVAL }, /* 4 != 2 */
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_TOPOLOGY='1,1,1'\n", -EINVAL },
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_PAGES='4K,1'\n", -EINVAL },
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_PAGES='1G,0'\n", -EINVAL },
-		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_MEMORY='2G'\n", -EINVAL },	/* more than the pages */
+		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_MEMORY='2G'\n", -EINVAL }, /* more than the pages */
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_OPTIONS='turbo'\n", -EINVAL },
-		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_OPTIONS='pages=2M'\n", -EINVAL },	/* asked 2M, got 1G */
+		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_OPTIONS='pages=2M'\n", -EINVAL }, /* asked 2M, got 1G */
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_OPTIONS='cross-numa  no-nohz_full'\n", -EINVAL },
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_EMULATOR_CPUS='1'\n", -EINVAL },
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_ARGS='a$b'\n", -EINVAL },
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_ARGS=a b\n", -EINVAL },
 		{ "PTBOOT_VM_PIN='1,4'\nPTBOOT_VM_FUTURE='kept for later'\n", 0 },
 		{ "PTBOOT_VM_PIN='1,4'\nnot a line\n", -EINVAL },
-		{ "", -EINVAL },					/* no PIN line */
+		{ "", -EINVAL }, /* no PIN line */
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char text[2048];
 		int r;
 
@@ -605,8 +620,10 @@ static void xml_validates(const char *what, const char *xml)
 	f = fopen(path, "w");
 	if (!f)
 		exit(2);
-	fprintf(f, "<domain type='kvm'><name>%s</name><os><type arch='x86_64' machine='q35'>hvm</type></os>\n%s"
-		   "<devices/></domain>\n", what, xml);
+	fprintf(f,
+		"<domain type='kvm'><name>%s</name><os><type arch='x86_64' machine='q35'>hvm</type></os>\n%s"
+		"<devices/></domain>\n",
+		what, xml);
 	fclose(f);
 	snprintf(path, sizeof(path), "virt-xml-validate %s/dom.xml domain > /dev/null 2>&1", test_scratch);
 	r = system(path);
@@ -631,9 +648,11 @@ TEST(vmdef)
 			     "  <iothreadpin iothread='1' cpuset='0-7,16-23'/>\n</cputune>\n"));
 	CHECK(strstr(o.data, "<memory unit='MiB'>32768</memory>\n"));
 	CHECK(strstr(o.data, "<memoryBacking>\n  <hugepages>\n    <page size='1' unit='GiB'/>\n"));
-	CHECK(strstr(o.data, "<cpu mode='host-passthrough' check='none'>\n"
-			     "  <topology sockets='1' dies='1' cores='8' threads='2'/>\n"
-			     "  <cache mode='passthrough'/>\n  <feature policy='require' name='topoext'/>\n</cpu>\n"));
+	CHECK(strstr(
+		o.data,
+		"<cpu mode='host-passthrough' check='none'>\n"
+		"  <topology sockets='1' dies='1' cores='8' threads='2'/>\n"
+		"  <cache mode='passthrough'/>\n  <feature policy='require' name='topoext'/>\n</cpu>\n"));
 	CHECK(!strstr(o.data, "numatune"));
 	/* no "--" inside the XML comment */
 	const char *c0 = strstr(o.data, "<!--"), *c1 = c0 ? strstr(c0 + 4, "-->") : NULL;
@@ -647,10 +666,12 @@ TEST(vmdef)
 	CHECK_INT(pt_vmdef_render(&p, PT_VIRT_VIRT_INSTALL, 0, &o), 0);
 	CHECK(strstr(o.data, "\n--vcpus 16,sockets=1,dies=1,cores=8,threads=2 \\\n--cputune vcpupin0.vcpu=0,"
 			     "vcpupin0.cpuset=8,vcpupin1.vcpu=1,vcpupin1.cpuset=24,"));
-	CHECK(strstr(o.data, ",emulatorpin.cpuset=0-7,16-23,iothreadpin0.iothread=1,iothreadpin0.cpuset=0-7,16-23 \\\n"
-			     "--iothreads 1 \\\n--cpu host-passthrough,cache.mode=passthrough,require=topoext \\\n"
-			     "--memory 32768 \\\n--memorybacking hugepages=on,hugepages.page0.size=1,"
-			     "hugepages.page0.unit=GiB\n"));
+	CHECK(strstr(
+		o.data,
+		",emulatorpin.cpuset=0-7,16-23,iothreadpin0.iothread=1,iothreadpin0.cpuset=0-7,16-23 \\\n"
+		"--iothreads 1 \\\n--cpu host-passthrough,cache.mode=passthrough,require=topoext \\\n"
+		"--memory 32768 \\\n--memorybacking hugepages=on,hugepages.page0.size=1,"
+		"hugepages.page0.unit=GiB\n"));
 	pt_buf_free(&o);
 	/* with more flags to come, the last line continues */
 	CHECK_INT(pt_vmdef_render(&p, PT_VIRT_VIRT_INSTALL, PT_VMDEF_MORE, &o), 0);
@@ -659,10 +680,11 @@ TEST(vmdef)
 
 	CHECK_INT(pt_vmdef_render(&p, PT_VIRT_QEMU, 0, &o), 0);
 	CHECK(strstr(o.data, "# vCPU:host CPU 0:8 1:24 2:9 3:25 "));
-	CHECK(strstr(o.data, "\n-name ptvm,debug-threads=on \\\n-m 32G \\\n-object memory-backend-file,id=pt-ram,"
-			     "size=32G,mem-path=/dev/hugepages,share=on,prealloc=on \\\n"
-			     "-machine memory-backend=pt-ram \\\n-smp 16,sockets=1,dies=1,cores=8,threads=2 \\\n"
-			     "-cpu host,topoext=on,host-cache-info=on,l3-cache=off\n"));
+	CHECK(strstr(o.data,
+		     "\n-name ptvm,debug-threads=on \\\n-m 32G \\\n-object memory-backend-file,id=pt-ram,"
+		     "size=32G,mem-path=/dev/hugepages,share=on,prealloc=on \\\n"
+		     "-machine memory-backend=pt-ram \\\n-smp 16,sockets=1,dies=1,cores=8,threads=2 \\\n"
+		     "-cpu host,topoext=on,host-cache-info=on,l3-cache=off\n"));
 	pt_buf_free(&o);
 
 	CHECK_INT(pt_vmdef_pin_script(&p, &o), 0);
@@ -723,8 +745,10 @@ static void qemu_thread(const char *root, int pid, int tid, const char *comm, co
 	snprintf(text, sizeof(text), "%s\n", comm);
 	put(root, d, text);
 	snprintf(d, sizeof(d), "proc/%d/task/%d/status", pid, tid);
-	snprintf(text, sizeof(text), "Name:\t%s\nPid:\t%d\nCpus_allowed:\tffffffff\nCpus_allowed_list:\t%s\n"
-				     "Mems_allowed_list:\t0\n", comm, tid, allowed);
+	snprintf(text, sizeof(text),
+		 "Name:\t%s\nPid:\t%d\nCpus_allowed:\tffffffff\nCpus_allowed_list:\t%s\n"
+		 "Mems_allowed_list:\t0\n",
+		 comm, tid, allowed);
 	put(root, d, text);
 }
 
@@ -780,10 +804,11 @@ TEST(vmstate)
 		snprintf(cpu, sizeof(cpu), "%u", p.pin[i]);
 		qemu_thread(root, 4242, 4250 + i, comm, cpu);
 	}
-	put(root, "proc/77/comm", "bash\n");	/* not a QEMU */
+	put(root, "proc/77/comm", "bash\n"); /* not a QEMU */
 	char cmdline[1024];
 
-	test_fmt(cmdline, sizeof(cmdline), "BOOT_IMAGE=/vmlinuz ro iommu=pt pt.devices=03:00.0 %s quiet", p.args);
+	test_fmt(cmdline, sizeof(cmdline), "BOOT_IMAGE=/vmlinuz ro iommu=pt pt.devices=03:00.0 %s quiet",
+		 p.args);
 	fd = open_root(test_scratch, "vmboot");
 	CHECK_INT(pt_vmstate_read(fd, &st), 0);
 	close(fd);
@@ -815,7 +840,8 @@ TEST(vmstate)
 	CHECK_INT(pt_vmstate_check(&p, &st, cmdline, &f), 0);
 	CHECK(finding(&f, PT_SEV_ERROR, "hugepages", "only 30 of the 32 pages of 1 GiB"));
 	CHECK(finding(&f, PT_SEV_WARN, "nohz_full", "no nohz_full support"));
-	CHECK(finding(&f, PT_SEV_ERROR, "vm-pinning", "1 of 16 vCPU threads may run outside the isolated CPUs "
+	CHECK(finding(&f, PT_SEV_ERROR, "vm-pinning",
+		      "1 of 16 vCPU threads may run outside the isolated CPUs "
 		      "8-15,24-31 (vCPU 3: 0-31)"));
 	pt_findings_free(&f);
 	pt_vmstate_free(&st);
@@ -832,7 +858,8 @@ TEST(vmstate)
 	close(fd);
 	CHECK_INT(st.nqemus, 2);
 	CHECK_INT(pt_vmstate_check(&p, &st, cmdline, &f), 0);
-	CHECK(finding(&f, PT_SEV_ERROR, "isolcpus", "isolated CPUs are \"8-15\", the plan isolates 8-15,24-31"));
+	CHECK(finding(&f, PT_SEV_ERROR, "isolcpus",
+		      "isolated CPUs are \"8-15\", the plan isolates 8-15,24-31"));
 	CHECK(finding(&f, PT_SEV_INFO, "vm-pinning", "1 of 16 not on one CPU each as planned"));
 	CHECK(finding(&f, PT_SEV_INFO, "vm-pinning", "QEMU 5000 (qemu-system-x86) doesn't name its threads"));
 	pt_findings_free(&f);
@@ -852,13 +879,7 @@ TEST(vmstate)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(cpulist),
-	TEST_CASE(sizes),
-	TEST_CASE(topo),
-	TEST_CASE(topo_variants),
-	TEST_CASE(plans),
-	TEST_CASE(plan_text),
-	TEST_CASE(vmdef),
-	TEST_CASE(vmstate),
+	TEST_CASE(cpulist), TEST_CASE(sizes),	  TEST_CASE(topo),  TEST_CASE(topo_variants),
+	TEST_CASE(plans),   TEST_CASE(plan_text), TEST_CASE(vmdef), TEST_CASE(vmstate),
 };
 TEST_MAIN(tests)

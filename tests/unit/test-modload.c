@@ -135,9 +135,11 @@ TEST(ids_option_binds)
 		char link[64];
 
 		CHECK(pt_read_link_name(t.rootfd, "sys/bus/pci/devices/0000:02:00.0/driver", link,
-					sizeof(link)) > 0 && strcmp(link, "vfio-pci") == 0);
+					sizeof(link)) > 0 &&
+		      strcmp(link, "vfio-pci") == 0);
 		CHECK(pt_read_link_name(t.rootfd, "sys/bus/pci/devices/0000:03:00.0/driver", link,
-					sizeof(link)) > 0 && strcmp(link, "vfio-pci") == 0);
+					sizeof(link)) > 0 &&
+		      strcmp(link, "vfio-pci") == 0);
 	}
 	done(&t);
 }
@@ -195,8 +197,7 @@ TEST(dependency_fails)
 {
 	struct tc t;
 
-	load(&t, "qemu-preudev", NULL, "echo 'fail-load vfio EKEYREJECTED' > fake-kernel.conf",
-	     "vfio-pci");
+	load(&t, "qemu-preudev", NULL, "echo 'fail-load vfio EKEYREJECTED' > fake-kernel.conf", "vfio-pci");
 	CHECK_INT(t.r, -EKEYREJECTED);
 	CHECK(strstr(t.st.first_error, "kernel/drivers/vfio/vfio.ko"));
 	CHECK_STR(param(&t, "vfio_pci"), "(not loaded)");
@@ -219,12 +220,11 @@ TEST(module_missing)
 TEST(plan_from_memory)
 {
 	{
-		static const char dep[] =
-			"kernel/a/base.ko:\n"
-			"kernel/a/mid-dep.ko: kernel/a/base.ko\n"
-			"kernel/a/top.ko.xz: kernel/a/mid-dep.ko kernel/a/base.ko\n"
-			"kernel/a/late.ko: kernel/a/base.ko\n"
-			"kernel/a/early.ko:\n";
+		static const char dep[] = "kernel/a/base.ko:\n"
+					  "kernel/a/mid-dep.ko: kernel/a/base.ko\n"
+					  "kernel/a/top.ko.xz: kernel/a/mid-dep.ko kernel/a/base.ko\n"
+					  "kernel/a/late.ko: kernel/a/base.ko\n"
+					  "kernel/a/early.ko:\n";
 		struct pt_modload_stats st = { 0 };
 		struct pt_modload *mm;
 		char order[512] = "";
@@ -232,7 +232,8 @@ TEST(plan_from_memory)
 		CHECK_INT(pt_modload_new_mem("9.9", dep, "kernel/b/inside.ko\n",
 					     "softdep base post: late\nsoftdep top pre: early missing\n"
 					     "options top a=1\noptions mid_dep   b=2   c=3\n",
-					     "top.x=\"y z\" mid-dep.d=4", &mm), 0);
+					     "top.x=\"y z\" mid-dep.d=4", &mm),
+			  0);
 		CHECK_INT(pt_modload_plan(mm, "top", plan_cb, order, &st), 0);
 		CHECK_STR(order, "kernel/a/early.ko[];kernel/a/base.ko[];kernel/a/late.ko[];"
 				 "kernel/a/mid-dep.ko[d=4 b=2 c=3];kernel/a/top.ko.xz[x=\"y z\" a=1];");
@@ -247,15 +248,10 @@ TEST(plan_from_memory)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(load_order),
-	TEST_CASE(one_name_loaded_once),
-	TEST_CASE(options_order),
-	TEST_CASE(ids_option_binds),
-	TEST_CASE(builtin),
-	TEST_CASE(install_command),
-	TEST_CASE(compressed),
-	TEST_CASE(dependency_fails),
-	TEST_CASE(module_missing),
-	TEST_CASE(plan_from_memory),
+	TEST_CASE(load_order),	   TEST_CASE(one_name_loaded_once),
+	TEST_CASE(options_order),  TEST_CASE(ids_option_binds),
+	TEST_CASE(builtin),	   TEST_CASE(install_command),
+	TEST_CASE(compressed),	   TEST_CASE(dependency_fails),
+	TEST_CASE(module_missing), TEST_CASE(plan_from_memory),
 };
 TEST_MAIN(tests)

@@ -28,11 +28,18 @@ static void bad(const char *policy, const char *want_sel, const char *want_why)
 	CHECK(p.sels == NULL);
 }
 
-static struct pt_dev dev(const char *slot, unsigned dom, unsigned bus, unsigned d, unsigned fn,
-			 unsigned v, unsigned id, unsigned cls)
+static struct pt_dev dev(const char *slot, unsigned dom, unsigned bus, unsigned d, unsigned fn, unsigned v,
+			 unsigned id, unsigned cls)
 {
-	struct pt_dev x = { .domain = dom, .bus = bus, .dev = d, .fn = fn, .vendor = v,
-			    .device = id, .cls = cls, .group = -1, .boot_vga = -1 };
+	struct pt_dev x = { .domain = dom,
+			    .bus = bus,
+			    .dev = d,
+			    .fn = fn,
+			    .vendor = v,
+			    .device = id,
+			    .cls = cls,
+			    .group = -1,
+			    .boot_vga = -1 };
 
 	snprintf(x.slot, sizeof(x.slot), "%s", slot);
 	return x;
@@ -57,7 +64,7 @@ TEST(slot_selectors)
 	s = sel("03:00.0");
 	CHECK(s.kind == PT_SEL_SLOT && s.domain == PT_ANY && s.bus == 3 && s.dev == 0 && s.fn == 0);
 	CHECK(pt_sel_matches(&s, &gpu) && !pt_sel_matches(&s, &audio));
-	CHECK(pt_sel_matches(&s, &far));	/* lspci -s: no domain = any domain */
+	CHECK(pt_sel_matches(&s, &far)); /* lspci -s: no domain = any domain */
 	s = sel("0000:03:00.1");
 	CHECK(s.kind == PT_SEL_SLOT && s.domain == 0 && s.fn == 1);
 	CHECK(pt_sel_matches(&s, &audio) && !pt_sel_matches(&s, &gpu));
@@ -126,7 +133,7 @@ TEST(malformed)
 {
 	bad("03:00.0,,04:00.0", "", "empty");
 	bad("03:00.0,", "", "empty");
-	bad("03:00", "03:00", "neither a slot");	/* not an ID, and a slot needs .F */
+	bad("03:00", "03:00", "neither a slot"); /* not an ID, and a slot needs .F */
 	bad("3:0.0,0000:03:00.8", "0000:03:00.8", "function");
 	bad("03:20.0", "03:20.0", "device number");
 	bad("103:00.0", "103:00.0", "bus");
@@ -150,10 +157,7 @@ TEST(malformed)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(slot_selectors),
-	TEST_CASE(id_selectors),
-	TEST_CASE(guarded_selectors),
-	TEST_CASE(seed_policy),
-	TEST_CASE(malformed),
+	TEST_CASE(slot_selectors), TEST_CASE(id_selectors), TEST_CASE(guarded_selectors),
+	TEST_CASE(seed_policy),	   TEST_CASE(malformed),
 };
 TEST_MAIN(tests)

@@ -75,7 +75,7 @@ TEST(seed_host_model)
 		CHECK_INT(d->boot_vga, 0);
 		CHECK_STR(d->driver, "amdgpu");
 		CHECK_STR(d->override, "");
-		CHECK_STR(d->reset_method, "");	/* Navi 31: no usable reset */
+		CHECK_STR(d->reset_method, ""); /* Navi 31: no usable reset */
 		CHECK(pt_dev_is_display(d) && !pt_dev_is_bridge(d));
 	}
 	d = pt_sys_find(&sys, "0000:03:00.1");
@@ -84,7 +84,7 @@ TEST(seed_host_model)
 	CHECK(d && d->boot_vga == 1 && d->device == 0x164e);
 	d = pt_sys_find(&sys, "0000:6e:00.0");
 	CHECK(d && d->cls == 0x010802 && strcmp(d->reset_method, "flr bus") == 0);
-	d = pt_sys_find(&sys, "0000:00:00.2");	/* the IOMMU itself: no group */
+	d = pt_sys_find(&sys, "0000:00:00.2"); /* the IOMMU itself: no group */
 	CHECK(d && d->group == -1);
 	d = pt_sys_find(&sys, "0000:02:00.0");
 	CHECK(d && pt_dev_is_bridge(d) && strcmp(d->driver, "pcieport") == 0);
@@ -209,7 +209,7 @@ TEST(slot_and_link_names)
 
 		CHECK(pt_slot_parse("0000:6e:00.0", &x) == 0 && x.bus == 0x6e && x.dev == 0 && x.fn == 0);
 		CHECK(pt_slot_parse("10000:01:1f.7", &x) == 0 && x.domain == 0x10000 && x.dev == 0x1f &&
-		      x.fn == 7);	/* VMD domains are wider */
+		      x.fn == 7); /* VMD domains are wider */
 		CHECK(pt_slot_parse("0000:01:20.0", &x) < 0);
 		CHECK(pt_slot_parse("0000:01:00.8", &x) < 0);
 		CHECK(pt_slot_parse("0000:1:00.0", &x) < 0);
@@ -238,15 +238,10 @@ TEST(bad_roots)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(seed_host_model),
-	TEST_CASE(plan_group_member_left_behind),
-	TEST_CASE(plan_whole_slot),
-	TEST_CASE(plan_boot_vga_refused),
-	TEST_CASE(plan_guard_mismatch),
-	TEST_CASE(plan_bridge_no_note),
-	TEST_CASE(plan_no_match_noted),
-	TEST_CASE(refresh_driver_change),
-	TEST_CASE(slot_and_link_names),
-	TEST_CASE(bad_roots),
+	TEST_CASE(seed_host_model),	TEST_CASE(plan_group_member_left_behind),
+	TEST_CASE(plan_whole_slot),	TEST_CASE(plan_boot_vga_refused),
+	TEST_CASE(plan_guard_mismatch), TEST_CASE(plan_bridge_no_note),
+	TEST_CASE(plan_no_match_noted), TEST_CASE(refresh_driver_change),
+	TEST_CASE(slot_and_link_names), TEST_CASE(bad_roots),
 };
 TEST_MAIN(tests)

@@ -39,40 +39,38 @@ static const char *t_case = "";
 /* the fixture trees (tests/fixtures/build-all) and a scratch directory the cases may fill */
 static const char *test_fixtures, *test_scratch;
 
-#define CHECK(c)                                                                             \
-	do {                                                                                 \
-		if (c) {                                                                     \
-			t_pass++;                                                            \
-		} else {                                                                     \
-			t_fail++;                                                            \
-			fprintf(stderr, "%s:%d: %s: FAIL: %s\n", __FILE__, __LINE__, t_case, \
-				#c);                                                         \
-		}                                                                            \
+#define CHECK(c)                                                                                             \
+	do {                                                                                                 \
+		if (c) {                                                                                     \
+			t_pass++;                                                                            \
+		} else {                                                                                     \
+			t_fail++;                                                                            \
+			fprintf(stderr, "%s:%d: %s: FAIL: %s\n", __FILE__, __LINE__, t_case, #c);            \
+		}                                                                                            \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                                      \
-	do {                                                                                 \
-		const char *a_ = (a), *b_ = (b);                                             \
-		if (a_ && b_ && strcmp(a_, b_) == 0) {                                       \
-			t_pass++;                                                            \
-		} else {                                                                     \
-			t_fail++;                                                            \
-			fprintf(stderr, "%s:%d: %s: FAIL: %s == \"%s\", got \"%s\"\n",        \
-				__FILE__, __LINE__, t_case, #a, b_ ? b_ : "(null)",          \
-				a_ ? a_ : "(null)");                                         \
-		}                                                                            \
+#define CHECK_STR(a, b)                                                                                      \
+	do {                                                                                                 \
+		const char *a_ = (a), *b_ = (b);                                                             \
+		if (a_ && b_ && strcmp(a_, b_) == 0) {                                                       \
+			t_pass++;                                                                            \
+		} else {                                                                                     \
+			t_fail++;                                                                            \
+			fprintf(stderr, "%s:%d: %s: FAIL: %s == \"%s\", got \"%s\"\n", __FILE__, __LINE__,   \
+				t_case, #a, b_ ? b_ : "(null)", a_ ? a_ : "(null)");                         \
+		}                                                                                            \
 	} while (0)
 
-#define CHECK_INT(a, b)                                                                      \
-	do {                                                                                 \
-		long a_ = (long)(a), b_ = (long)(b);                                         \
-		if (a_ == b_) {                                                              \
-			t_pass++;                                                            \
-		} else {                                                                     \
-			t_fail++;                                                            \
-			fprintf(stderr, "%s:%d: %s: FAIL: %s == %ld, got %ld\n", __FILE__,    \
-				__LINE__, t_case, #a, b_, a_);                               \
-		}                                                                            \
+#define CHECK_INT(a, b)                                                                                      \
+	do {                                                                                                 \
+		long a_ = (long)(a), b_ = (long)(b);                                                         \
+		if (a_ == b_) {                                                                              \
+			t_pass++;                                                                            \
+		} else {                                                                                     \
+			t_fail++;                                                                            \
+			fprintf(stderr, "%s:%d: %s: FAIL: %s == %ld, got %ld\n", __FILE__, __LINE__, t_case, \
+				#a, b_, a_);                                                                 \
+		}                                                                                            \
 	} while (0)
 
 struct test_case {
@@ -81,11 +79,14 @@ struct test_case {
 };
 
 #define TEST(name) static void test_##name(void)
-#define TEST_CASE(name) { #name, test_##name }
-#define TEST_MAIN(list)                                                                      \
-	int main(int argc, char **argv)                                                      \
-	{                                                                                    \
-		return test_main(argc, argv, __FILE__, list, sizeof(list) / sizeof(list[0])); \
+#define TEST_CASE(name)                                                                                      \
+	{                                                                                                    \
+#name, test_##name                                                                           \
+	}
+#define TEST_MAIN(list)                                                                                      \
+	int main(int argc, char **argv)                                                                      \
+	{                                                                                                    \
+		return test_main(argc, argv, __FILE__, list, ARRAY_SIZE(list));                              \
 	}
 
 static inline int test_usage(FILE *f, const char *prog)
@@ -95,7 +96,8 @@ static inline int test_usage(FILE *f, const char *prog)
 }
 
 /* snprintf that ends the test run (exit 2) rather than cut a path or command. */
-static inline void test_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void test_fmt(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static inline void test_fmt(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -134,7 +136,7 @@ static inline int test_main(int argc, char **argv, const char *file, const struc
 			*d = '\0';
 			test_fmt(variant, sizeof(variant), "%s", d + 1);
 			build = self;
-		} else {	/* test/test-x, ./test-x */
+		} else { /* test/test-x, ./test-x */
 			if (self[0] && strcmp(self, ".") != 0 && strcmp(self, "..") != 0)
 				test_fmt(variant, sizeof(variant), "%s", self);
 			test_fmt(up, sizeof(up), "%s/..", self);
