@@ -43,7 +43,11 @@ int pt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((for
 
 /* snprintf for a path: -ENAMETOOLONG when it does not fit, never a cut path. */
 int pt_pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Stable sort of n indices by cmp (a merge sort: no qsort in the static binary). */
+/* Stable sort of n elements of size bytes (a merge sort: no qsort in the static binary; it
+ * needs a second array of the same size while it runs). */
+int pt_sort(void *base, size_t n, size_t size, int (*cmp)(const void *a, const void *b, const void *ctx),
+	    const void *ctx);
+/* The same for n indices, compared through cmp. */
 int pt_sort_idx(size_t *v, size_t n, int (*cmp)(size_t a, size_t b, const void *ctx), const void *ctx);
 
 /* Read a sysfs-style attribute relative to dirfd into buf (NUL-terminated,

@@ -112,10 +112,11 @@ static void read_dev(int devfd, struct pt_dev *d)
 	read_volatile(devfd, d);
 }
 
-static int cmp_dev(const void *a, const void *b)
+static int cmp_dev(const void *a, const void *b, const void *ctx)
 {
 	const struct pt_dev *x = a, *y = b;
 
+	(void)ctx;
 	if (x->domain != y->domain)
 		return x->domain < y->domain ? -1 : 1;
 	if (x->bus != y->bus)
@@ -171,20 +172,11 @@ int pt_sys_scan(struct pt_sys *sys)
 		free(devs);
 		return r;
 	}
-	/* readdir() of sysfs is nearly sorted already: insertion sort is
-	 * linear on it, and keeps qsort out of the static binary. */
-	for (size_t i = 1; i < n; i++) {
-		struct pt_dev t;
-		size_t j = i;
-
-		if (cmp_dev(&devs[i - 1], &devs[i]) <= 0)
-			continue;
-		t = devs[i];
-		while (j > 0 && cmp_dev(&devs[j - 1], &t) > 0) {
-			devs[j] = devs[j - 1];
-			j--;
-		}
-		devs[j] = t;
+	/* readdir() gives kernfs's hash order (a fixture's tmpfs, its own): not sorted */
+	r = pt_sort(devs, n, sizeof(*devs), cmp_dev, NULL);
+	if (r < 0) {
+		free(devs);
+		return r;
 	}
 	free(sys->devs);
 	sys->devs = devs;

@@ -32,13 +32,17 @@ int pt_pathf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-int pt_sort_idx(size_t *v, size_t n, int (*cmp)(size_t a, size_t b, const void *ctx), const void *ctx)
+int pt_sort(void *base, size_t n, size_t size, int (*cmp)(const void *a, const void *b, const void *ctx),
+	    const void *ctx)
 {
-	size_t *tmp, *src = v, *dst;
+	char *src = base, *dst, *tmp;
+	size_t i = 1;
 
-	if (n < 2)
-		return 0;
-	tmp = malloc(n * sizeof(*tmp));
+	while (i < n && cmp(src + (i - 1) * size, src + i * size, ctx) <= 0)
+		i++;
+	if (i >= n)
+		return 0; /* in order already: no second array */
+	tmp = malloc(n * size);
 	if (!tmp)
 		return -ENOMEM;
 	dst = tmp;
@@ -48,22 +52,44 @@ int pt_sort_idx(size_t *v, size_t n, int (*cmp)(size_t a, size_t b, const void *
 			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
 			size_t a = lo, b = mid, k = lo;
 
-			while (a < mid && b < hi)
-				dst[k++] = cmp(src[b], src[a], ctx) < 0 ? src[b++] : src[a++];
-			while (a < mid)
-				dst[k++] = src[a++];
-			while (b < hi)
-				dst[k++] = src[b++];
+			while (a < mid && b < hi) {
+				if (cmp(src + b * size, src + a * size, ctx) < 0)
+					memcpy(dst + k++ * size, src + b++ * size, size);
+				else
+					memcpy(dst + k++ * size, src + a++ * size, size);
+			}
+			memcpy(dst + k * size, src + a * size, (mid - a) * size);
+			k += mid - a;
+			memcpy(dst + k * size, src + b * size, (hi - b) * size);
 		}
-		size_t *t = src;
+		char *t = src;
 
 		src = dst;
 		dst = t;
 	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
+	if (src != base)
+		memcpy(base, src, n * size);
 	free(tmp);
 	return 0;
+}
+
+struct idx_cmp {
+	int (*cmp)(size_t a, size_t b, const void *ctx);
+	const void *ctx;
+};
+
+static int cmp_idx(const void *a, const void *b, const void *ctx)
+{
+	const struct idx_cmp *c = ctx;
+
+	return c->cmp(*(const size_t *)a, *(const size_t *)b, c->ctx);
+}
+
+int pt_sort_idx(size_t *v, size_t n, int (*cmp)(size_t a, size_t b, const void *ctx), const void *ctx)
+{
+	struct idx_cmp c = { cmp, ctx };
+
+	return pt_sort(v, n, sizeof(*v), cmp_idx, &c);
 }
 
 int pt_read_attr(int dirfd, const char *path, char *buf, size_t size)

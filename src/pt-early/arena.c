@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * pt-early's allocator. pt-early runs for milliseconds and exits, so memory
- * is never worth reusing: a bump allocator over mmap'ed chunks replaces
- * musl's mallocng and saves 7 KiB of the static binary. free() and
- * realloc() reclaim or grow the most recent block, which covers the
- * growing arrays of the device model. Only the static build links this.
+ * pt-early's allocator. pt-early runs for milliseconds and exits, so small
+ * memory is never worth reusing: a bump allocator over mmap'ed chunks replaces
+ * musl's mallocng and saves 7 KiB of the static binary. free() and realloc()
+ * reclaim or grow the most recent block. Big blocks (the device model and the
+ * plan on a host with thousands of SR-IOV functions, the state report) get
+ * mappings of their own that realloc() moves with mremap() and free() unmaps,
+ * so growing them costs no copy left behind. Only the static build links this.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,9 +15,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define ALIGN 16
-#define HDR   16 /* block size, kept in front of each block */
-#define CHUNK (1u << 20)
+#define ALIGN	 16
+#define HDR	 16 /* block size, kept in front of each block */
+#define CHUNK	 (1u << 20)
+#define BIG	 (CHUNK / 8) /* blocks this size and up are mappings of their own */
+#define BIG_FLAG ((size_t)1) /* in the size header: sizes are multiples of ALIGN */
 
 static char *base; /* frontend-only process state: the current chunk */
 static size_t used, size;
@@ -24,6 +28,18 @@ void *malloc(size_t n);
 void free(void *p);
 void *calloc(size_t a, size_t b);
 void *realloc(void *p, size_t n);
+
+static void *big_alloc(size_t n)
+{
+	char *p = mmap(NULL, HDR + n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*(size_t *)p = n | BIG_FLAG;
+	return p + HDR;
+}
 
 void *malloc(size_t n)
 {
@@ -34,6 +50,8 @@ void *malloc(size_t n)
 		return NULL;
 	}
 	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (n >= BIG)
+		return big_alloc(n);
 	if (!base || used + HDR + n > size) {
 		size_t sz = HDR + n > CHUNK ? HDR + n : CHUNK;
 
@@ -61,7 +79,11 @@ void free(void *p)
 {
 	char *h = (char *)p - HDR;
 
-	if (p && is_last(h))
+	if (!p)
+		return;
+	if (*(size_t *)h & BIG_FLAG)
+		munmap(h, HDR + (*(size_t *)h & ~BIG_FLAG));
+	else if (is_last(h))
 		used = (size_t)(h - base);
 }
 
@@ -86,10 +108,23 @@ void *realloc(void *p, size_t n)
 
 	if (!p)
 		return malloc(n);
-	old = *(size_t *)h;
+	old = *(size_t *)h & ~BIG_FLAG;
 	if (n <= old)
 		return p;
+	if (n > SIZE_MAX / 2) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (*(size_t *)h & BIG_FLAG) {
+		q = mremap(h, HDR + old, HDR + n, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		*(size_t *)q = n | BIG_FLAG;
+		return q + HDR;
+	}
 	if (is_last(h) && used - old + n <= size) {
 		used += n - old;
 		*(size_t *)h = n;
@@ -98,5 +133,6 @@ void *realloc(void *p, size_t n)
 	q = malloc(n);
 	if (q)
 		memcpy(q, p, old);
+	free(p); /* a block reached its big size: the old one is gone, or the last */
 	return q;
 }

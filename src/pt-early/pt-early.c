@@ -232,6 +232,9 @@ static int plan_policy(struct run *R)
 	if (r < 0) {
 		if (r == -ENOMEM)
 			pt_plan_note(&R->plan, LOG_ERR, "out of memory parsing pt.devices=; binding nothing");
+		else if (r == -E2BIG)
+			pt_plan_note(&R->plan, LOG_ERR, "pt.devices= holds %s, more than %d; binding nothing",
+				     perr.sel, PT_POLICY_MAX_SELECTORS);
 		else
 			pt_plan_note(&R->plan, LOG_ERR,
 				     "malformed pt.devices=%s: selector \"%s\": %s; binding nothing",
