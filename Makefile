@@ -132,7 +132,7 @@ check-unit: $(UNIT_TESTS:%=$(B)/test/%) $(UNIT_TESTS:%=$(B)/test-asan/%) $(B)/te
 check-cli: $(B)/test/pt-early-fake $(B)/pt-early
 	$(Q)tests/cli/run $(B) $(T)
 
-lint:
+lint: all
 	$(Q)tests/lint
 
 check-qemu: all

@@ -33,7 +33,7 @@ _ptctl()
 	local cur prev words cword
 	_init_completion -n :=@ || return
 
-	local global_opts='--root --cmdline-file --policy --json --no-disks --pci-ids --hwdb
+	local global_opts='--root --cmdline-file --policy --json --no-disks --pci-ids --hwdb --no-hwdb
 		--tuning --help --version'
 	local commands='list check cmdline entry boot bind unbind virt status'
 	local root=/ cmd='' sub='' i w
@@ -99,8 +99,8 @@ _ptctl()
 			fi
 			return
 			;;
-		list) opts='-s -d --json --no-disks --pci-ids --hwdb' ;;
-		check) opts='--policy --json --no-disks --pci-ids --hwdb --tuning' ;;
+		list) opts='-s -d --json --no-disks --pci-ids --hwdb --no-hwdb' ;;
+		check) opts='--policy --json --no-disks --pci-ids --hwdb --no-hwdb --tuning' sels=1 ;;
 		cmdline) opts='--policy --no-disks --tuning' sels=1 ;;
 		entry)
 			case $sub in
