@@ -129,6 +129,10 @@ void pt_blk_uses(const struct pt_storage *s, size_t i, char *buf, size_t size);
  * the disk or anywhere in its components), 1: something else is mounted or swapped on, 0: no.
  * Names the disk and its uses in buf. */
 int pt_storage_holds_system(const struct pt_storage *s, const char *slot, char *buf, size_t size);
+/* The one text of that refusal, for every command: "04:00.0 [144d:a80c] carries the running
+ * system's disk nvme1n1 (...): / /home" into buf when d holds the running system (returns
+ * true), else false. */
+bool pt_storage_system_refusal(const struct pt_storage *s, const struct pt_dev *d, char *buf, size_t size);
 /* The partition of a disk of slot holding an ESP with the Microsoft boot manager (its FAT
  * volume serial, "1234-ABCD", is ->uuid): what GRUB's chainload entry searches for.
  * -ENOENT when there is none. */

@@ -36,7 +36,7 @@ int ptctl_cmd_virt(struct ptctl *c)
 	if (c->format && pt_virt_format_parse(c->format, &fmt) < 0)
 		return ptctl_err(PTCTL_FAIL, "--format %s: expected libvirt, virt-install or qemu",
 				 c->format);
-	if ((rc = ptctl_open_host(c, false, &h)))
+	if ((rc = ptctl_open_host(c, true, &h)))
 		return rc;
 	rc = ptctl_select(c, &h, 0, 0, &s);
 	if (rc > 1)
@@ -49,6 +49,15 @@ int ptctl_cmd_virt(struct ptctl *c)
 	}
 	for (size_t i = 0; !have && i < h.sys.ndevs; i++)
 		sel[i] = strcmp(h.sys.devs[i].driver, PT_VFIO_DRIVER) == 0;
+	/* a definition that hands the running system's disk to a guest is never written */
+	for (size_t i = 0; have && i < h.sys.ndevs; i++) {
+		char why[400];
+
+		if (sel[i] && pt_storage_system_refusal(&h.storage, &h.sys.devs[i], why, sizeof(why))) {
+			rc = ptctl_err(PTCTL_FAIL, "refused (system-disk): %s", why);
+			goto out;
+		}
+	}
 	origin_text(c, &origin);
 	r = origin.err ? origin.err : pt_virt_render(&h.sys, sel, fmt, origin.data, &out);
 	if (r == -ENODEV)
