@@ -530,6 +530,12 @@ struct pt_entry_conf {
 	char windows_slot[PT_SLOT_MAX]; /* PTBOOT_WINDOWS_SLOT */
 };
 
+/* One NAME='value' line after another, entry.conf's shell-sourceable format: blank lines and
+ * # comments skipped; a value single-quoted or bare (no quote, '$' or blank); no control byte
+ * or backslash. fn gets each name and value (not NUL-terminated); -EINVAL for a malformed
+ * line; fn's negative return ends the walk with it. */
+typedef int (*pt_conf_var_fn)(void *data, const char *name, size_t nlen, const char *value, size_t vlen);
+int pt_conf_vars(const char *text, size_t len, pt_conf_var_fn fn, void *data);
 /* Unknown names are ignored; -EINVAL for a line that is not NAME='...' or a comment. */
 int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret);
 /* -EINVAL when a value holds a quote, a backslash, a '$' or a control character. */

@@ -65,7 +65,8 @@ int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret);
 bool pt_exists(int dirfd, const char *path);
 /* Is path (relative to dirfd) a directory, following symlinks? */
 bool pt_is_dir(int dirfd, const char *path);
-/* Parse a whole NUL-terminated decimal string. */
+/* Parse a whole NUL-terminated decimal string: -EINVAL not digits, -ERANGE over max. */
+int pt_parse_u64(const char *s, uint64_t max, uint64_t *ret);
 int pt_parse_dec(const char *s, uint32_t *ret);
 /* Write a file atomically: temp file in the same directory, fsync, rename. */
 int pt_write_atomic(int dirfd, const char *path, const char *data, size_t len, unsigned mode);

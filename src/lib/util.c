@@ -244,7 +244,7 @@ bool pt_is_dir(int dirfd, const char *path)
 	return fstatat(dirfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-int pt_parse_dec(const char *s, uint32_t *ret)
+int pt_parse_u64(const char *s, uint64_t max, uint64_t *ret)
 {
 	uint64_t v = 0;
 
@@ -253,12 +253,22 @@ int pt_parse_dec(const char *s, uint32_t *ret)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > UINT32_MAX)
+		if (v > (max - (uint64_t)(*s - '0')) / 10)
 			return -ERANGE;
+		v = v * 10 + (uint64_t)(*s - '0');
 	}
-	*ret = (uint32_t)v;
+	*ret = v;
 	return 0;
+}
+
+int pt_parse_dec(const char *s, uint32_t *ret)
+{
+	uint64_t v;
+	int r = pt_parse_u64(s, UINT32_MAX, &v);
+
+	if (r == 0)
+		*ret = (uint32_t)v;
+	return r;
 }
 
 int pt_mkdir_p(int dirfd, const char *path, unsigned mode)
