@@ -481,7 +481,8 @@ const char *pt_bls_get(const struct pt_bls *e, const char *key);
 /* The kernel version an entry boots: "version", else from "linux" (.../vmlinuz-KVER or
  * .../KVER/linux). Returns 1 and fills buf, 0 when it can't tell. */
 int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size);
-/* Append args to options, skipping tokens the options already hold. */
+/* Append args to options' kernel part, skipping words it already holds: before a "--" word
+ * (what follows it is init's), words in double quotes kept whole. */
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
 /* Our entry from the kernel's own (src = its file name, "ID.conf" or a UKI's "NAME.efi"):
  * every line copied, the title extended by " (TITLE)", args appended to options (or to
@@ -494,7 +495,8 @@ int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title,
 /* 1 and the value when set, 0 when not; tolerant of any input. */
 int pt_grubenv_get(const char *text, size_t len, const char *key, char *buf, size_t size);
 /* A new block with key set (value NULL: removed); -ENOSPC when it would exceed 1024 bytes,
- * -EINVAL for a key or value GRUB could not read back. */
+ * -EINVAL for a key or value GRUB could not read back, -EBADMSG when text (non-empty) is no
+ * environment block (no "# GRUB Environment Block" header, or a NUL byte). */
 int pt_grubenv_set(const char *text, size_t len, const char *key, const char *value, struct pt_buf *out);
 
 /* grub.c: the menu entries of a generated grub.cfg. */
