@@ -452,9 +452,13 @@ int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data);
 
 /* The first line of every file ptboot writes into a BLS entries directory: only files that
  * start with it are ever rewritten or removed. */
-#define PT_ENTRY_MARKER	   "# ptboot:"
-#define PT_ENTRY_SUFFIX	   "-ptboot"		   /* KERNEL-ENTRY-ID-ptboot.conf */
-#define PT_ENTRY_CONF	   "etc/ptboot/entry.conf" /* read by grub.d/42_ptboot and the plugin */
+#define PT_ENTRY_MARKER "# ptboot:"
+#define PT_ENTRY_SUFFIX "-ptboot"		/* KERNEL-ENTRY-ID-ptboot.conf */
+#define PT_ENTRY_CONF	"etc/ptboot/entry.conf" /* read by grub.d/42_ptboot and the plugin */
+/* ptctl's lock on a root's boot files: flock'ed by every command that writes them (entry
+ * add/remove, boot); on /run, so a full or read-only /boot never stops it and no reboot keeps it */
+#define PT_LOCK_FILE	   "run/ptboot/ptctl.lock"
+#define PT_LOCK_WAIT_MS	   5000 /* how long a second writer waits */
 #define PT_GRUBD_SCRIPT	   "etc/grub.d/42_ptboot"
 #define PT_GRUB_ID	   "ptboot" /* 42_ptboot's entry for the newest kernel */
 #define PT_GRUB_WINDOWS_ID "ptboot-windows"
@@ -565,6 +569,7 @@ struct pt_bls_file {
 struct pt_bls_files {
 	struct pt_bls_file *v;
 	size_t n;
+	struct pt_buf skipped; /* the names of the files skipped, ", " between */
 };
 
 void pt_bls_files_free(struct pt_bls_files *f);

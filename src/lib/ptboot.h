@@ -104,6 +104,13 @@ void pt_buf_printf(struct pt_buf *b, const char *fmt, ...) __attribute__((format
 void pt_buf_puts(struct pt_buf *b, const char *s);
 void pt_buf_json_str(struct pt_buf *b, const char *s); /* quoted, escaped; NULL -> null */
 void pt_buf_free(struct pt_buf *b);
+/* Text from files, policies or sysfs made safe for a terminal: printable ASCII, valid UTF-8
+ * (no C1 controls), newlines and tabs as they are, every other byte as "\xNN". Appends the
+ * first n bytes of s to out; with more (a stream: more bytes follow), a character cut at
+ * the end is left for the next call. Returns the bytes consumed. */
+size_t pt_escape(const char *s, size_t n, bool more, struct pt_buf *out);
+/* Is s printable text: valid UTF-8 without control bytes (not even a newline)? */
+bool pt_text_ok(const char *s);
 
 /* ---- cmdline.c: the kernel's command-line rules ----------------------- */
 

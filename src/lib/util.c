@@ -664,3 +664,74 @@ void pt_buf_free(struct pt_buf *b)
 	b->len = b->cap = 0;
 	b->err = 0;
 }
+
+/* ---- text for a terminal ------------------------------------------------------------- */
+
+/* The length of the character at s (n bytes there) when it is printable ASCII or valid UTF-8
+ * that is no control (C1 included: a terminal may act on U+009B as on ESC [), 0 when it is not,
+ * -1 when it is a valid start that goes on past n. */
+static int text_char(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0], cp, min;
+	int len;
+
+	if (c >= 0x20 && c < 0x7f)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		len = 2, cp = c & 0x1f, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		len = 3, cp = c & 0x0f, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		len = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0; /* C0 controls, DEL, a stray continuation byte */
+	for (int i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+		return 0;
+	return len;
+}
+
+size_t pt_escape(const char *s, size_t n, bool more, struct pt_buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n && !out->err) {
+		size_t k = i;
+		int len;
+
+		while (k < n && (len = text_char(p + k, n - k)) > 0)
+			k += (size_t)len;
+		if (k > i)
+			pt_buf_printf(out, "%.*s", (int)(k - i), s + i);
+		i = k;
+		if (i == n)
+			break;
+		len = text_char(p + i, n - i);
+		if (len < 0 && more)
+			break; /* the rest of the character comes with the next call */
+		if (p[i] == '\n' || p[i] == '\t')
+			pt_buf_printf(out, "%c", p[i]);
+		else
+			pt_buf_printf(out, "\\x%02x", p[i]);
+		i++;
+	}
+	return i;
+}
+
+bool pt_text_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (int len; n; p += len, n -= (size_t)len)
+		if ((len = text_char(p, n)) <= 0)
+			return false;
+	return true;
+}
