@@ -237,16 +237,34 @@ static int parse(int argc, char **argv, struct ptctl *c)
 
 /* ---- what commands share ---------------------------------------------------------------- */
 
+/* "ptctl: PREFIXMESSAGE" as one line: a newline or tab a name brought in is shown as \xNN */
+static void say(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	fflush(stdout);
+	fprintf(stderr, "ptctl: %s", prefix);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("out of memory\n", stderr);
+		return;
+	}
+	for (const char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			fprintf(stderr, "\\x%02x", (unsigned)*p);
+		else
+			fputc(*p, stderr);
+	fputc('\n', stderr);
+	free(msg);
+}
+
 int ptctl_err(int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("ptctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return rc;
 }
 
@@ -254,12 +272,9 @@ void ptctl_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("ptctl: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int ptctl_errno(int r, const char *what)
