@@ -457,9 +457,13 @@ int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data);
 
 /* The first line of every file ptboot writes into a BLS entries directory: only files that
  * start with it are ever rewritten or removed. */
-#define PT_ENTRY_MARKER	   "# ptboot:"
-#define PT_ENTRY_SUFFIX	   "-ptboot"		   /* KERNEL-ENTRY-ID-ptboot.conf */
-#define PT_ENTRY_CONF	   "etc/ptboot/entry.conf" /* read by grub.d/42_ptboot and the plugin */
+#define PT_ENTRY_MARKER "# ptboot:"
+#define PT_ENTRY_SUFFIX "-ptboot"		/* KERNEL-ENTRY-ID-ptboot.conf */
+#define PT_ENTRY_CONF	"etc/ptboot/entry.conf" /* read by grub.d/42_ptboot and the plugin */
+/* ptctl's lock on a root's boot files: flock'ed by every command that writes them (entry
+ * add/remove, boot); on /run, so a full or read-only /boot never stops it and no reboot keeps it */
+#define PT_LOCK_FILE	   "run/ptboot/ptctl.lock"
+#define PT_LOCK_WAIT_MS	   5000 /* how long a second writer waits */
 #define PT_GRUBD_SCRIPT	   "etc/grub.d/42_ptboot"
 #define PT_GRUB_ID	   "ptboot" /* 42_ptboot's entry for the newest kernel */
 #define PT_GRUB_WINDOWS_ID "ptboot-windows"
@@ -486,7 +490,8 @@ const char *pt_bls_get(const struct pt_bls *e, const char *key);
 /* The kernel version an entry boots: "version", else from "linux" (.../vmlinuz-KVER or
  * .../KVER/linux). Returns 1 and fills buf, 0 when it can't tell. */
 int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size);
-/* Append args to options, skipping tokens the options already hold. */
+/* Append args to options' kernel part, skipping words it already holds: before a "--" word
+ * (what follows it is init's), words in double quotes kept whole. */
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
 /* Our entry from the kernel's own (src = its file name, "ID.conf" or a UKI's "NAME.efi"):
  * every line copied, the title extended by " (TITLE)", args appended to options (or to
@@ -499,7 +504,8 @@ int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title,
 /* 1 and the value when set, 0 when not; tolerant of any input. */
 int pt_grubenv_get(const char *text, size_t len, const char *key, char *buf, size_t size);
 /* A new block with key set (value NULL: removed); -ENOSPC when it would exceed 1024 bytes,
- * -EINVAL for a key or value GRUB could not read back. */
+ * -EINVAL for a key or value GRUB could not read back, -EBADMSG when text (non-empty) is no
+ * environment block (no "# GRUB Environment Block" header, or a NUL byte). */
 int pt_grubenv_set(const char *text, size_t len, const char *key, const char *value, struct pt_buf *out);
 
 /* grub.c: the menu entries of a generated grub.cfg. */
@@ -574,6 +580,7 @@ struct pt_bls_file {
 struct pt_bls_files {
 	struct pt_bls_file *v;
 	size_t n;
+	struct pt_buf skipped; /* the names of the files skipped, ", " between */
 };
 
 void pt_bls_files_free(struct pt_bls_files *f);
