@@ -169,6 +169,7 @@ install: all
 		dracut-module/90ptboot/module-setup.sh > $(DESTDIR)$(DRACUTDIR)/90ptboot/module-setup.sh
 	chmod 0755 $(DESTDIR)$(DRACUTDIR)/90ptboot/module-setup.sh
 	install -m 0755 dracut-module/90ptboot/ptboot-pre-udev.sh $(DESTDIR)$(DRACUTDIR)/90ptboot/
+	install -m 0644 dracut-module/90ptboot/ptboot-early.service $(DESTDIR)$(DRACUTDIR)/90ptboot/
 
 clean:
 	rm -rf $(B)/obj $(B)/musl $(B)/asan $(B)/test $(B)/test-asan $(B)/dracut $(B)/pt-early \
