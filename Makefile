@@ -8,6 +8,7 @@ PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec
 DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
+INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
 DESTDIR ?=
 
 B ?= build
@@ -169,6 +170,12 @@ install: all
 		dracut-module/90ptboot/module-setup.sh > $(DESTDIR)$(DRACUTDIR)/90ptboot/module-setup.sh
 	chmod 0755 $(DESTDIR)$(DRACUTDIR)/90ptboot/module-setup.sh
 	install -m 0755 dracut-module/90ptboot/ptboot-pre-udev.sh $(DESTDIR)$(DRACUTDIR)/90ptboot/
+	install -m 0644 dracut-module/90ptboot/ptboot-early.service $(DESTDIR)$(DRACUTDIR)/90ptboot/
+	install -d $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top
+	sed 's|^PTBOOT_LIBEXECDIR=.*|PTBOOT_LIBEXECDIR=$(LIBEXECDIR)|' \
+		initramfs-tools/hooks/ptboot > $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/ptboot
+	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/ptboot
+	install -m 0755 initramfs-tools/scripts/init-top/ptboot $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/
 
 clean:
 	rm -rf $(B)/obj $(B)/musl $(B)/asan $(B)/test $(B)/test-asan $(B)/dracut $(B)/pt-early \

@@ -2,7 +2,9 @@
 # Sourced in the test guest at pre-mount by make bench (bench/qemu-bench):
 # loads vfio-pci with modprobe, then with pt-early (which also binds the
 # twin NVMe), N times each, alternating, with every vfio module removed in
-# between. Kernel-log markers carry the timestamps; the host does the sums.
+# between; and pt-early once more right after each modprobe, the modules already
+# loaded (its time without loading). Kernel-log markers carry the timestamps; the
+# host does the sums. "PTBENCH format" says how the image holds vfio-pci (ko, xz, zst).
 ptb_mods="vfio_pci vfio_pci_core vfio_iommu_type1 vfio_virqfd vfio irqbypass"
 ptb_unload() {
 	if [ -e /sys/bus/pci/devices/0000:03:00.0/driver ]; then
@@ -15,12 +17,18 @@ ptb_unload() {
 	[ -d /sys/module/vfio ] && echo "PTBENCH error vfio still loaded" > /dev/kmsg
 }
 echo "pt.devices=03:00.0@1b36:0010" > /tmp/ptbench.cmdline
+for f in /lib/modules/*/kernel/drivers/vfio/pci/vfio-pci.ko*; do
+	[ -e "$f" ] && echo "PTBENCH format ${f##*.}" > /dev/kmsg
+done
 ptb_unload
 i=0
 while [ $i -lt "${PTBENCH_N:-5}" ]; do
 	echo "PTBENCH modprobe begin $i" > /dev/kmsg
 	modprobe vfio-pci
 	echo "PTBENCH modprobe end $i" > /dev/kmsg
+	echo "PTBENCH noload begin $i" > /dev/kmsg
+	/usr/bin/pt-early --cmdline-file /tmp/ptbench.cmdline
+	echo "PTBENCH noload end $i" > /dev/kmsg
 	ptb_unload
 	echo "PTBENCH pt-early begin $i" > /dev/kmsg
 	/usr/bin/pt-early --cmdline-file /tmp/ptbench.cmdline

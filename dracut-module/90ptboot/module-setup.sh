@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# dracut module for ptboot: installs pt-early, its pre-udev hook and the vfio
-# modules, so the functions named by pt.devices= reach vfio-pci before udev
-# coldplug lets their host drivers (amdgpu, nvme, snd_hda_intel, ...) probe.
+# dracut module for ptboot: installs pt-early, what runs it and the vfio modules,
+# so the functions named by pt.devices= reach vfio-pci before udev coldplug lets
+# their host drivers (amdgpu, nvme, snd_hda_intel, ...) probe. What runs it:
+# ptboot-early.service when the image has systemd (ordered before systemd-udevd,
+# with or without dracut-systemd), else the pre-udev hook of dracut's shell init.
+# Never both: pt-early runs once per boot. Works with dracut 059 and dracut-ng.
 
 # make install rewrites this line to its $(LIBEXECDIR).
 PTBOOT_LIBEXECDIR=/usr/libexec
@@ -52,5 +55,13 @@ install() {
 	# "options vfio_iommu_type1 allow_unsafe_interrupts=1"); pt-early's
 	# loader honours them like modprobe does.
 	inst_multiple -o /etc/modprobe.d/*vfio*.conf /usr/lib/modprobe.d/*vfio*.conf
-	inst_hook pre-udev 10 "$moddir/ptboot-pre-udev.sh"
+	if dracut_module_included systemd; then
+		inst_simple "$moddir/ptboot-early.service" "$systemdsystemunitdir/ptboot-early.service"
+		# enabled by hand: systemctl --root is not always on the build host
+		mkdir -p "$initdir/$systemdsystemunitdir/sysinit.target.wants"
+		ln_r "$systemdsystemunitdir/ptboot-early.service" \
+			"$systemdsystemunitdir/sysinit.target.wants/ptboot-early.service"
+	else
+		inst_hook pre-udev 10 "$moddir/ptboot-pre-udev.sh"
+	fi
 }

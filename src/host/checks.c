@@ -302,7 +302,8 @@ static void check_initramfs(struct ctx *c)
 
 		if (pt_initramfs_path(h->sys.rootfd, k[i], path, sizeof(path)) < 0) {
 			f = add(c, PT_SEV_WARN, "initramfs", "%s: no initramfs found in /boot", k[i]);
-			fix(f, "dracut -f --kver %s", k[i]);
+			pt_initramfs_rebuild_at(h->sys.rootfd, NULL, k[i], cmd, sizeof(cmd));
+			fix(f, "%s", cmd);
 			continue;
 		}
 		pt_kmod_find(h->sys.rootfd, k[i], PT_VFIO_DRIVER, &st, NULL, 0);
@@ -326,8 +327,10 @@ static void check_initramfs(struct ctx *c)
 				"at boot",
 				k[i], path, d.vfio_pci ? "" : "vfio-pci",
 				!d.vfio_pci && !d.pt_early ? " and no " : "", d.pt_early ? "" : "pt-early");
-			pt_initramfs_rebuild(path, k[i], cmd, sizeof(cmd));
-			fix(f, "install ptboot's dracut module, then: %s", cmd);
+			pt_initramfs_rebuild_at(h->sys.rootfd, path, k[i], cmd, sizeof(cmd));
+			fix(f, "install ptboot's %s, then: %s",
+			    pt_initramfs_tools(h->sys.rootfd) ? "initramfs-tools hook" : "dracut module",
+			    cmd);
 		}
 	}
 	free(k);

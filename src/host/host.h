@@ -225,6 +225,11 @@ struct pt_initramfs_info {
 int pt_initramfs_scan(int rootfd, const char *path, struct pt_initramfs_info *ret);
 /* The command that makes the initramfs at path (NULL: none yet) anew with ptboot in it. */
 void pt_initramfs_rebuild(const char *path, const char *kver, char *buf, size_t size);
+/* Whether ROOT builds its initramfs with initramfs-tools: etc/initramfs-tools and
+ * update-initramfs present, and no dracut. */
+bool pt_initramfs_tools(int rootfd);
+/* pt_initramfs_rebuild with ROOT's generator: update-initramfs -u|-c -k KVER there. */
+void pt_initramfs_rebuild_at(int rootfd, const char *path, const char *kver, char *buf, size_t size);
 
 /* ---- tuning.c: kernel-cmdline/tuning.conf ----------------------------- */
 

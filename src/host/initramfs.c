@@ -349,12 +349,41 @@ int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size)
 	return -ENOENT;
 }
 
-void pt_initramfs_rebuild(const char *path, const char *kver, char *buf, size_t size)
+bool pt_initramfs_tools(int rootfd)
+{
+	static const char *const dracut[] = { "usr/bin/dracut", "usr/sbin/dracut", "bin/dracut",
+					      "sbin/dracut" };
+	static const char *const update[] = { "usr/sbin/update-initramfs", "sbin/update-initramfs" };
+	bool tools = false;
+
+	if (!pt_exists(rootfd, "etc/initramfs-tools"))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(dracut); i++)
+		if (pt_exists(rootfd, dracut[i]))
+			return false;
+	for (size_t i = 0; i < ARRAY_SIZE(update); i++)
+		tools = tools || pt_exists(rootfd, update[i]);
+	return tools;
+}
+
+static void rebuild(bool tools, const char *path, const char *kver, char *buf, size_t size)
 {
 	size_t n = path ? strlen(path) : 0;
 
 	if (n > 4 && strcasecmp(path + n - 4, ".efi") == 0) /* a UKI is made anew as a whole */
 		pt_snprintf(buf, size, "kernel-install add %s /usr/lib/modules/%s/vmlinuz", kver, kver);
+	else if (tools) /* -u updates an existing image, -c creates one */
+		pt_snprintf(buf, size, "update-initramfs -%c -k %s", path ? 'u' : 'c', kver);
 	else
 		pt_snprintf(buf, size, "dracut -f --kver %s", kver);
+}
+
+void pt_initramfs_rebuild(const char *path, const char *kver, char *buf, size_t size)
+{
+	rebuild(false, path, kver, buf, size);
+}
+
+void pt_initramfs_rebuild_at(int rootfd, const char *path, const char *kver, char *buf, size_t size)
+{
+	rebuild(pt_initramfs_tools(rootfd), path, kver, buf, size);
 }

@@ -61,9 +61,16 @@ pttest_require() {
 
 # pttest_boot NAME [boot options...]: boot into $PTTEST_RUNS/NAME, set PTTEST_OUT.
 # Returns boot's status (0 only for "done"); the results stay in PTTEST_OUT.
+# PTTEST_CELL=KERNEL+INIT+GENERATOR (tests/qemu/run-matrix) boots that configuration,
+# into $PTTEST_RUNS/NAME@CELL.
 pttest_boot() {
 	PTTEST_OUT=$PTTEST_RUNS/$1
 	shift
+	if [ -n "${PTTEST_CELL:-}" ]; then
+		PTTEST_OUT=$PTTEST_OUT@$PTTEST_CELL
+		_c=$PTTEST_CELL
+		set -- --kernel "${_c%%+*}" --init "$(echo "$_c" | cut -d+ -f2)" --generator "${_c##*+}" "$@"
+	fi
 	echo "BOOT: ${PTTEST_OUT##*/}: $*"
 	mkdir -p "$PTTEST_RUNS"
 	"$PTTEST_DIR/boot" --out "$PTTEST_OUT" "$@" > "$PTTEST_OUT.stdout" 2> "$PTTEST_OUT.stderr" \
@@ -204,6 +211,35 @@ expect_same_file() {
 	else
 		pttest_fail "${2##*/} differs from $1:"
 		sed 's/^/	/' "$2.diff"
+	fi
+}
+
+# expect_before_untouched OUT: no host driver had probed a function pt-early selected
+# (action "bind" in the state report) before pt-early ran (OUT/before.txt, written by
+# the test image just before pt-early). Prints which functions each driver had.
+expect_before_untouched() {
+	_b=$(_pttest_file "$1" before.txt)
+	if [ ! -s "$_b" ]; then
+		pttest_fail "no before.txt: nothing said what was bound before pt-early"
+		return
+	fi
+	awk '$2 != "-" { d[$2] = d[$2] " " $1 } END { for (k in d) print "before pt-early: " k ":" d[k] }' "$_b" | sort
+	_sel=$(python3 -c 'import json, sys
+try:
+    doc = json.load(open(sys.argv[1]))
+except FileNotFoundError:
+    sys.exit(0)
+print(" ".join(d["slot"] for d in doc.get("devices") or [] if d.get("action") == "bind"))' \
+		"$(_pttest_file "$1" state.json)")
+	_bad=
+	for _s in $_sel; do
+		_d=$(awk -v s="$_s" '$1 == s { print $2 }' "$_b")
+		[ "$_d" = - ] || _bad="$_bad $_s=${_d:-missing}"
+	done
+	if [ -z "$_bad" ]; then
+		pttest_pass "no host driver probed a selected function before pt-early (${_sel:-none selected})"
+	else
+		pttest_fail "probed before pt-early:$_bad"
 	fi
 }
 

@@ -27,7 +27,25 @@ installkernel() {
 install() {
 	inst_simple "$moddir/pttest-lib.sh" /lib/pttest-lib.sh
 	inst_hook cmdline 90 "$moddir/pttest-cmdline.sh"
-	inst_hook pre-mount 99 "$moddir/pttest-report.sh"
+	if dracut_module_included systemd; then
+		# with or without dracut-systemd (whose hook services run hooks): units
+		# of its own, like ptboot's
+		inst_simple "$moddir/pttest-report.sh" /lib/pttest-report.sh
+		inst_multiple udevadm
+		local u
+		for u in pttest-before pttest-report; do
+			inst_simple "$moddir/$u.service" "$systemdsystemunitdir/$u.service"
+		done
+		mkdir -p "$initdir/$systemdsystemunitdir/sysinit.target.wants" \
+			"$initdir/$systemdsystemunitdir/initrd.target.wants"
+		ln_r "$systemdsystemunitdir/pttest-before.service" \
+			"$systemdsystemunitdir/sysinit.target.wants/pttest-before.service"
+		ln_r "$systemdsystemunitdir/pttest-report.service" \
+			"$systemdsystemunitdir/initrd.target.wants/pttest-report.service"
+	else
+		inst_hook pre-udev 05 "$moddir/pttest-before.sh"
+		inst_hook pre-mount 99 "$moddir/pttest-report.sh"
+	fi
 	inst_hook emergency 00 "$moddir/pttest-emergency.sh"
 	# busybox-static, only for a synchronous "poweroff -f"; sysrq is the fallback
 	inst_binary -o /bin/busybox /usr/bin/busybox

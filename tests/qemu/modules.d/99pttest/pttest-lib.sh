@@ -106,3 +106,17 @@ pttest_report() {
 	pttest_state
 	pttest_modules
 }
+
+# "before SLOT DRIVER" per PCI function ("-": none), just before pt-early runs:
+# which functions the host drivers had probed by then.
+pttest_before() {
+	for _pt_d in /sys/bus/pci/devices/*; do
+		[ -e "$_pt_d" ] || continue
+		_pt_b=${_pt_d##*/}
+		_pt_drv=-
+		for _pt_x in /sys/bus/pci/drivers/*/"$_pt_b"; do
+			[ -e "$_pt_x" ] && { _pt_x=${_pt_x%/*}; _pt_drv=${_pt_x##*/}; }
+		done
+		pttest_log "before $_pt_b $_pt_drv"
+	done
+}
