@@ -144,19 +144,26 @@ static bool has_token(const char *s, const char *t, size_t n)
 
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out)
 {
+	struct pt_buf kept = { 0 }; /* options without leftovers a new entry must not inherit */
 	const char *a = args;
+	int r = pt_kargs_strip(options, args, &kept, NULL);
 
-	pt_buf_puts(out, options);
+	if (r < 0) {
+		pt_buf_free(&kept);
+		return r;
+	}
+	pt_buf_puts(out, kept.data);
 	while (*a) {
 		size_t k;
 
 		while (is_blank(*a))
 			a++;
 		k = strcspn(a, " \t");
-		if (k && !has_token(options, a, k))
+		if (k && !has_token(kept.data, a, k))
 			pt_buf_printf(out, "%s%.*s", out->len ? " " : "", (int)k, a);
 		a += k;
 	}
+	pt_buf_free(&kept);
 	if (!out->data)
 		pt_buf_puts(out, "");
 	return out->err;

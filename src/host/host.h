@@ -374,6 +374,11 @@ struct pt_kargs {
  * nothing left to pass. ret is filled either way; pt_kargs_free it. */
 int pt_kargs_build(const struct pt_host *h, const struct pt_tuning *tun, bool *sel, struct pt_kargs *ret);
 void pt_kargs_free(struct pt_kargs *k);
+/* A normal entry's options without what a host+passthrough entry must not inherit: the
+ * leftovers of a manual setup (pt_karg_leftover: vfio-pci.ids=, amd_iommu=on, video=efifb:off...),
+ * pt.* keys, and keys args sets to another value (iommu=, intel_iommu=). Order kept; each token
+ * left out goes to dropped (may be NULL) as a "TOKEN: why" line. */
+int pt_kargs_strip(const char *options, const char *args, struct pt_buf *out, struct pt_buf *dropped);
 
 /* ---- safety.c: what holds a function the host would lose (ptctl bind/unbind) ----------------- */
 
@@ -520,7 +525,7 @@ const char *pt_bls_get(const struct pt_bls *e, const char *key);
 /* The kernel version an entry boots: "version", else from "linux" (.../vmlinuz-KVER or
  * .../KVER/linux). Returns 1 and fills buf, 0 when it can't tell. */
 int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size);
-/* Append args to options, skipping tokens the options already hold. */
+/* Append args to options (minus what pt_kargs_strip leaves out), skipping tokens they hold. */
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
 /* Our entry from the kernel's own (src = its file name, "ID.conf" or a UKI's "NAME.efi"):
  * every line copied, the title extended by " (TITLE)", args appended to options (or to
