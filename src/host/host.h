@@ -321,7 +321,8 @@ void pt_leftovers_free(struct pt_leftovers *l);
 /* Is key[=val] a kernel argument of the manual setup that a normal entry should not carry?
  * 1 with its severity and reason, 0 when not. */
 int pt_karg_leftover(const char *key, const char *val, enum pt_sev *ret_sev, const char **ret_why);
-/* What bound d to vfio-pci, from what can be read: a driverctl override, driver_override,
+/* What bound d to vfio-pci, from what can be read: a runtime ptctl bind (its journal), a
+ * driverctl override (etc/driverctl.d), driver_override,
  * vfio-pci.ids= on the running command line, modprobe.d's ids= among l (may be NULL).
  * 1 and buf filled, 0 when none of them names it. */
 int pt_leftover_binder(const struct pt_host *h, const struct pt_leftovers *l, const struct pt_dev *d,

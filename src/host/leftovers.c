@@ -669,12 +669,33 @@ static int ids_cb(const char *key, const char *val, void *data)
 	return 0;
 }
 
+struct journal_find {
+	const struct pt_dev *d;
+	bool bound; /* the last journal line for the slot bound it to vfio-pci */
+};
+
+static int journal_cb(void *data, const struct pt_runtime_entry *e)
+{
+	struct journal_find *j = data;
+
+	if (strcmp(e->slot, j->d->slot) == 0 || strcmp(e->slot, pt_dev_short_slot(j->d)) == 0)
+		j->bound = strcmp(e->action, "bind") == 0 && strcmp(e->to, PT_VFIO_DRIVER) == 0;
+	return 0;
+}
+
 int pt_leftover_binder(const struct pt_host *h, const struct pt_leftovers *l, const struct pt_dev *d,
 		       char *buf, size_t size)
 {
 	struct ids_find f = { .d = d };
-	char path[PT_PATH_MAX], drv[64];
+	struct journal_find j = { .d = d };
+	char path[PT_PATH_MAX], drv[64], *text = NULL;
 
+	if (pt_read_file(h->sys.rootfd, PT_RUNTIME_LOG, 4 << 20, &text, NULL) == 0) {
+		pt_runtime_log_parse(text, journal_cb, &j);
+		free(text);
+	}
+	if (j.bound)
+		return pt_snprintf(buf, size, "a runtime ptctl bind (/%s)", PT_RUNTIME_LOG), 1;
 	if (strcmp(d->override, PT_VFIO_DRIVER) == 0) {
 		if (pt_pathf(path, sizeof(path), "etc/driverctl.d/pci-%s.conf", d->slot) >= 0 &&
 		    pt_read_attr(h->sys.rootfd, path, drv, sizeof(drv)) > 0 && same_mod(drv, PT_VFIO_DRIVER))
@@ -689,7 +710,10 @@ int pt_leftover_binder(const struct pt_host *h, const struct pt_leftovers *l, co
 	for (size_t i = 0; l && i < l->n; i++) {
 		const char *t = strstr(l->v[i].text, "ids=");
 
-		if (l->v[i].line && strncmp(l->v[i].file, "etc/", 4) == 0 && t && ids_name(t + 4, d))
+		if (l->v[i].line &&
+		    (strncmp(l->v[i].file, "etc/modprobe.d/", 15) == 0 ||
+		     strncmp(l->v[i].file, "etc/initramfs-tools/", 20) == 0) &&
+		    t && ids_name(t + 4, d))
 			return pt_snprintf(buf, size, "ids= in /%s:%u (\"%s\")", l->v[i].file, l->v[i].line,
 					   l->v[i].text),
 			       1;
