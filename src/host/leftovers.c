@@ -585,7 +585,10 @@ static int rd_cb(const char *name, void *data)
 		return 0;
 	r->nfound++;
 	pt_snprintf(text, sizeof(text), "%s", n);
-	pt_initramfs_rebuild(r->path, r->kver, cmd, sizeof(cmd));
+	if (strstr(r->path, "/initrd.img-")) /* Debian's initramfs-tools made it */
+		pt_snprintf(cmd, sizeof(cmd), "update-initramfs -u -k %s", r->kver);
+	else
+		pt_initramfs_rebuild(r->path, r->kver, cmd, sizeof(cmd));
 	lfix(add(r->c, PT_SEV_WARN, r->path, 0, text,
 		 "the initramfs of %s carries a copy of %s: it acts in every boot of that kernel until "
 		 "the initramfs is made anew",
