@@ -177,24 +177,35 @@ static bool has_token(const char *s, size_t len, const char *t, size_t n)
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out)
 {
 	size_t klen = kernel_len(options), end = klen;
-	const char *a = args;
+	struct pt_buf kpart = { 0 }, kept = { 0 }; /* the kernel's part, without leftovers */
+	const char *a = args, *k0;
+	int r;
 
 	/* ours go to the kernel: before a "--", whose words are init's */
 	while (end && is_blank(options[end - 1]))
 		end--;
-	pt_buf_printf(out, "%.*s", (int)end, options);
+	pt_buf_printf(&kpart, "%.*s", (int)end, options);
+	r = kpart.err ? kpart.err : pt_kargs_strip(kpart.data ? kpart.data : "", args, &kept, NULL);
+	pt_buf_free(&kpart);
+	if (r < 0) {
+		pt_buf_free(&kept);
+		return r;
+	}
+	k0 = kept.data ? kept.data : "";
+	pt_buf_puts(out, k0);
 	while (*a) {
 		size_t k;
 
 		while (is_blank(*a))
 			a++;
 		k = word_len(a);
-		if (k && !has_token(options, klen, a, k))
+		if (k && !has_token(k0, strlen(k0), a, k))
 			pt_buf_printf(out, "%s%.*s", out->len ? " " : "", (int)k, a);
 		a += k;
 	}
 	if (options[klen])
 		pt_buf_printf(out, "%s%s", out->len ? " " : "", options + klen);
+	pt_buf_free(&kept);
 	if (!out->data)
 		pt_buf_puts(out, "");
 	return out->err;

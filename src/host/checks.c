@@ -28,6 +28,7 @@ struct ctx {
 	const struct pt_host *h;
 	const struct pt_tuning *tun;
 	struct pt_findings f;
+	struct pt_leftovers left;
 	int err;
 };
 
@@ -135,6 +136,42 @@ static int irq_remap_active(int rootfd)
 	return ir ? 1 : seen ? 0 : -1;
 }
 
+/* VT-d's extended capability register reports IR (bit 3) */
+static bool dmar_ir(const struct pt_host *h)
+{
+	char ecap[32];
+	uint32_t e = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char p[96];
+
+		pt_snprintf(p, sizeof(p), "sys/class/iommu/dmar%d/intel-iommu/ecap", i);
+		if (pt_read_attr(h->sys.rootfd, p, ecap, sizeof(ecap)) > 0) {
+			size_t n = strlen(ecap);
+
+			return pt_parse_hex(ecap + (n > 8 ? n - 8 : 0), n > 8 ? 8 : n, 0xffffffffu, &e) ==
+				       0 &&
+			       (e & 0x8);
+		}
+	}
+	return false;
+}
+
+int pt_host_irq_remap(const struct pt_host *h)
+{
+	char v[128];
+	int r;
+
+	if (h->groups <= 0 || (arg(h, "intremap", v, sizeof(v)) && strcmp(v, "off") == 0))
+		return 0;
+	r = irq_remap_active(h->sys.rootfd);
+	if (r >= 0)
+		return r;
+	if (h->dmar)
+		return dmar_ir(h) ? 1 : 0;
+	return h->ivrs ? 1 : -1;
+}
+
 static void check_iommu(struct ctx *c)
 {
 	const struct pt_host *h = c->h;
@@ -199,25 +236,7 @@ static void check_iommu(struct ctx *c)
 		fix(f, "vfio refuses devices without it unless vfio_iommu_type1.allow_unsafe_interrupts=1 "
 		       "(a VM's device could then inject interrupts into the host)");
 	} else if (h->dmar) {
-		char ecap[32];
-		uint32_t e = 0;
-		bool ir = false;
-
-		for (int i = 0; i < 8; i++) {
-			char p[96];
-
-			pt_snprintf(p, sizeof(p), "sys/class/iommu/dmar%d/intel-iommu/ecap", i);
-			if (pt_read_attr(h->sys.rootfd, p, ecap, sizeof(ecap)) > 0) {
-				size_t n = strlen(ecap);
-
-				/* bit 3 of the extended capability register: IR */
-				if (pt_parse_hex(ecap + (n > 8 ? n - 8 : 0), n > 8 ? 8 : n, 0xffffffffu,
-						 &e) == 0)
-					ir = e & 0x8;
-				break;
-			}
-		}
-		if (ir) {
+		if (dmar_ir(h)) {
 			add(c, PT_SEV_OK, "irq-remap", "interrupt remapping supported (VT-d ecap IR)");
 		} else {
 			f = add(c, PT_SEV_WARN, "irq-remap", "no interrupt remapping reported by VT-d");
@@ -403,6 +422,48 @@ static void check_framebuffer(struct ctx *c, const struct pt_dev *d)
 	}
 }
 
+/* A function on vfio-pci in a boot without pt.devices=: not ptboot's doing, and the normal
+ * entry keeps taking it from the host. Names the mechanism when it can be read. */
+static void bound_elsewhere(struct ctx *c, const struct pt_dev *d)
+{
+	struct pt_finding *f;
+	char who[400];
+
+	if (pt_leftover_binder(c->h, &c->left, d, who, sizeof(who)) <= 0)
+		pt_snprintf(who, sizeof(who),
+			    "by something ptctl can't see (a script, or ptctl bind before)");
+	f = add(c, PT_SEV_WARN, "bound",
+		"%s [%04x:%04x] is on vfio-pci in a boot without pt.devices=: bound by %s, so the normal "
+		"entry keeps it from its host driver",
+		pt_dev_short_slot(d), d->vendor, d->device, who);
+	fix(f, "ptctl migrate moves it to a host+passthrough entry and removes the leftover");
+}
+
+/* The leftovers of a manual setup, each with its file and line */
+static void check_leftovers(struct ctx *c, bool all_bound)
+{
+	for (size_t i = 0; i < c->left.n; i++) {
+		const struct pt_leftover *l = &c->left.v[i];
+		struct pt_finding *f;
+
+		if (l->line)
+			f = add(c, l->sev, "leftover", "/%s:%u: %s: %s", l->file, l->line, l->text, l->why);
+		else
+			f = add(c, l->sev, "leftover", "/%s: %s: %s", l->file, l->text, l->why);
+		if (!f)
+			return;
+		fix(f, "%s", l->fix);
+		pt_snprintf(f->file, sizeof(f->file), "%s", l->file);
+		f->line = l->line;
+		pt_snprintf(f->match, sizeof(f->match), "%s", l->text);
+	}
+	if (c->h->opts.devices || !all_bound)
+		return;
+	for (size_t i = 0; i < c->h->sys.ndevs; i++)
+		if (strcmp(c->h->sys.devs[i].driver, PT_VFIO_DRIVER) == 0)
+			bound_elsewhere(c, &c->h->sys.devs[i]);
+}
+
 /* One function the policy passes: its disks, its console, its reset, its driver. */
 static void check_function(struct ctx *c, const struct pt_dev *d, const char *seltext)
 {
@@ -428,9 +489,13 @@ static void check_function(struct ctx *c, const struct pt_dev *d, const char *se
 			d->vendor, d->device);
 		fix(f, "%s", rr ? rr->why : "shut the VM down rather than reboot it");
 	}
-	if (strcmp(d->driver, PT_VFIO_DRIVER) == 0)
+	if (strcmp(d->driver, PT_VFIO_DRIVER) != 0)
+		return;
+	if (c->h->opts.devices)
 		add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", pt_dev_short_slot(d), d->vendor,
 		    d->device);
+	else
+		bound_elsewhere(c, d);
 }
 
 /* A plain ID that takes identical twins: name the one to keep in the guarded form. */
@@ -564,11 +629,15 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 		 const char *source, struct pt_findings *ret)
 {
 	struct ctx c = { .h = h, .tun = tun };
+	int r = pt_leftovers_scan(h, &c.left);
 
+	if (r < 0)
+		return r;
 	check_iommu(&c);
 	check_cmdline(&c);
 	check_modules(&c);
 	check_initramfs(&c);
+	check_leftovers(&c, !policy_text);
 	if (policy_text) {
 		check_policy(&c, policy_text, source);
 	} else if (h->opts.devices_bare) {
@@ -585,6 +654,7 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 
 		fix(f, "ptctl cmdline SLOT... prints the arguments for the functions you want to pass");
 	}
+	pt_leftovers_free(&c.left);
 	if (c.err) {
 		pt_findings_free(&c.f);
 		return c.err;

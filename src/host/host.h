@@ -283,6 +283,11 @@ struct pt_finding {
 	char topic[24]; /* "iommu", "policy", "group"...: stable, for --json */
 	char text[400];
 	char fix[400]; /* "" when there is nothing to do */
+	/* a leftover's place (leftovers.c): file relative to the root ("" for none), its line
+	 * (0: not a text line) and the offending text */
+	char file[192];
+	unsigned line;
+	char match[256];
 };
 
 struct pt_findings {
@@ -297,6 +302,41 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 		 const char *source, struct pt_findings *ret);
 void pt_findings_free(struct pt_findings *f);
 enum pt_sev pt_findings_worst(const struct pt_findings *f);
+/* Interrupt remapping: 1 on, 0 off (intremap=off, or no remapped interrupt chip), -1 can't tell. */
+int pt_host_irq_remap(const struct pt_host *h);
+
+/* ---- leftovers.c: what a manual passthrough setup left on the disks ------------------------- */
+
+struct pt_leftover {
+	enum pt_sev sev;
+	char file[192]; /* relative to the root: "etc/modprobe.d/vfio.conf", "boot/initramfs-K.img" */
+	unsigned line;	/* 1-based; 0 for an initramfs member or a UKI's .cmdline */
+	char text[256]; /* the offending argument, line or initramfs member */
+	char why[300];	/* why it breaks the normal entry */
+	char fix[300];
+};
+
+struct pt_leftovers {
+	struct pt_leftover *v;
+	size_t n;
+};
+
+/* Every leftover, in this order: boot entries (BLS options, UKI .cmdline, grub.cfg linux lines,
+ * grubenv kernelopts), GRUB_CMDLINE_LINUX* in etc/default/grub and grub.d/NAME.cfg, etc/kernel/cmdline,
+ * etc/modprobe.d (vfio-pci ids=/disable_vga, allow_unsafe_interrupts, softdeps pulling vfio, a
+ * blacklist or install /bin/false of a host driver), dracut.conf(.d), initramfs-tools/modules,
+ * and the copies of those inside each installed kernel's initramfs. */
+int pt_leftovers_scan(const struct pt_host *h, struct pt_leftovers *ret);
+void pt_leftovers_free(struct pt_leftovers *l);
+/* Is key[=val] a kernel argument of the manual setup that a normal entry should not carry?
+ * 1 with its severity and reason, 0 when not. */
+int pt_karg_leftover(const char *key, const char *val, enum pt_sev *ret_sev, const char **ret_why);
+/* What bound d to vfio-pci, from what can be read: a runtime ptctl bind (its journal), a
+ * driverctl override (etc/driverctl.d), driver_override,
+ * vfio-pci.ids= on the running command line, modprobe.d's ids= among l (may be NULL).
+ * 1 and buf filled, 0 when none of them names it. */
+int pt_leftover_binder(const struct pt_host *h, const struct pt_leftovers *l, const struct pt_dev *d,
+		       char *buf, size_t size);
 
 /* ---- select.c: what selectors mean on this host, for every command ---------------------- */
 
@@ -345,6 +385,11 @@ struct pt_kargs {
  * nothing left to pass. ret is filled either way; pt_kargs_free it. */
 int pt_kargs_build(const struct pt_host *h, const struct pt_tuning *tun, bool *sel, struct pt_kargs *ret);
 void pt_kargs_free(struct pt_kargs *k);
+/* A normal entry's options without what a host+passthrough entry must not inherit: the
+ * leftovers of a manual setup (pt_karg_leftover: vfio-pci.ids=, amd_iommu=on, video=efifb:off...),
+ * pt.* keys, and keys args sets to another value (iommu=, intel_iommu=). Order kept; each token
+ * left out goes to dropped (may be NULL) as a "TOKEN: why" line. */
+int pt_kargs_strip(const char *options, const char *args, struct pt_buf *out, struct pt_buf *dropped);
 
 /* ---- safety.c: what holds a function the host would lose (ptctl bind/unbind) ----------------- */
 
@@ -495,8 +540,9 @@ const char *pt_bls_get(const struct pt_bls *e, const char *key);
 /* The kernel version an entry boots: "version", else from "linux" (.../vmlinuz-KVER or
  * .../KVER/linux). Returns 1 and fills buf, 0 when it can't tell. */
 int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size);
-/* Append args to options' kernel part, skipping words it already holds: before a "--" word
- * (what follows it is init's), words in double quotes kept whole. */
+/* Append args to options' kernel part (minus what pt_kargs_strip leaves out), skipping words
+ * it already holds: before a "--" word (what follows it is init's), words in double quotes
+ * kept whole. */
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
 /* Our entry from the kernel's own (src = its file name, "ID.conf" or a UKI's "NAME.efi"):
  * every line copied, the title extended by " (TITLE)", args appended to options (or to

@@ -106,6 +106,59 @@ out:
 	return r;
 }
 
+/* Does the blank-separated list args set key (as "key" or "key=...")? */
+static bool args_set(const char *args, const char *key, size_t kl)
+{
+	for (const char *a = args; *a;) {
+		size_t n;
+
+		a += strspn(a, " \t");
+		n = strcspn(a, " \t");
+		if (n >= kl && strncmp(a, key, kl) == 0 && (n == kl || a[kl] == '='))
+			return true;
+		a += n;
+	}
+	return false;
+}
+
+int pt_kargs_strip(const char *options, const char *args, struct pt_buf *out, struct pt_buf *dropped)
+{
+	const char *o = options;
+
+	while (*o) {
+		const char *ws = o, *why = NULL, *eq;
+		char tok[1024], key[128];
+		enum pt_sev sev;
+		size_t n, kl;
+
+		o += strspn(o, " \t");
+		n = strcspn(o, " \t");
+		if (!n) {
+			pt_buf_puts(out, ws); /* trailing blanks, as they were */
+			break;
+		}
+		pt_snprintf(tok, sizeof(tok), "%.*s", (int)n, o);
+		eq = strchr(tok, '=');
+		kl = eq ? (size_t)(eq - tok) : strlen(tok);
+		pt_snprintf(key, sizeof(key), "%.*s", (int)kl, tok);
+		if (pt_karg_leftover(key, eq ? eq + 1 : NULL, &sev, &why) <= 0) {
+			if (strncmp(key, "pt.", 3) == 0)
+				why = "a ptboot key of the normal entry: the new entry has its own";
+			else if (args_set(args, key, kl) && !strstr(args, tok))
+				why = "ptboot's arguments set this key: one value, theirs";
+		}
+		if (!why) /* kept with the blanks before it (none when it is now the first) */
+			pt_buf_printf(out, "%.*s", (int)(o + n - (out->len || ws == options ? ws : o)),
+				      out->len || ws == options ? ws : o);
+		else if (dropped)
+			pt_buf_printf(dropped, "%s: %s\n", tok, why);
+		o += n;
+	}
+	if (!out->data)
+		pt_buf_puts(out, "");
+	return out->err ? out->err : dropped ? dropped->err : 0;
+}
+
 void pt_kargs_free(struct pt_kargs *k)
 {
 	pt_buf_free(&k->args);

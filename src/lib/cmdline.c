@@ -181,6 +181,13 @@ static int opts_cb(const char *key, const char *val, void *data)
 			o->off = b;
 		return 0;
 	}
+	if (strcmp(key, "ids") == 0) {
+		if (val && (strcmp(val, "keep") == 0 || strcmp(val, "ignore") == 0))
+			o->ids_keep = val[0] == 'k';
+		else
+			return note_bad(o, key - 3, val);
+		return 0;
+	}
 	if (strcmp(key, "groups") == 0) {
 		if (val && strcmp(val, "complete") == 0)
 			o->complete_groups = true;

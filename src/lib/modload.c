@@ -37,7 +37,33 @@ struct pt_modload {
 	size_t nvisited;
 	pt_modload_plan_fn plan; /* dry run: report, don't load (pt_modload_plan) */
 	void *plan_data;
+	bool drop_ids;	       /* leave ids= out of vfio_pci's options (a pt.devices= boot) */
+	char ids_src[128];     /* where the first vfio_pci ids= came from */
+	char ids_dropped[192]; /* "ids=... (from SRC)" once one was left out */
 };
+
+static bool is_ids_word(const char *w, size_t n)
+{
+	return n >= 4 && strncmp(w, "ids=", 4) == 0;
+}
+
+/* Remember where vfio_pci's first ids= came from (a file, or the command line). */
+static void note_ids_src(struct pt_modload *m, const char *name, const char *rest, const char *src)
+{
+	if (m->ids_src[0] || !src || strcmp(name, "vfio_pci") != 0)
+		return;
+	for (const char *w = rest; w && *w;) {
+		size_t n;
+
+		w += strspn(w, " \t");
+		n = strcspn(w, " \t");
+		if (is_ids_word(w, n)) {
+			pt_snprintf(m->ids_src, sizeof(m->ids_src), "%s", src);
+			return;
+		}
+		w += n;
+	}
+}
 
 static void normalize(char *s)
 {
@@ -80,6 +106,8 @@ static int conf_add_cmdline(const char *key, const char *val, void *data)
 	memcpy(name, key, n);
 	name[n] = '\0';
 	normalize(name);
+	if (strcmp(name, "vfio_pci") == 0 && strcmp(dot + 1, "ids") == 0 && !m->ids_src[0])
+		pt_snprintf(m->ids_src, sizeof(m->ids_src), "vfio-pci.ids= on the kernel command line");
 	/* modprobe quotes values with spaces when it passes them on */
 	if (strchr(val, ' '))
 		pt_buf_printf(&m->conf, "options %s %s=\"%s\"\n", name, dot + 1, val);
@@ -89,7 +117,7 @@ static int conf_add_cmdline(const char *key, const char *val, void *data)
 }
 
 /* Parse one modprobe.d file into normalised lines. */
-static void conf_add_text(struct pt_modload *m, char *text)
+static void conf_add_text(struct pt_modload *m, char *text, const char *src)
 {
 	char *line = text;
 
@@ -110,6 +138,8 @@ static void conf_add_text(struct pt_modload *m, char *text)
 		if (name && (strcmp(cmd, "options") == 0 || strcmp(cmd, "softdep") == 0 ||
 			     strcmp(cmd, "install") == 0)) {
 			normalize(name);
+			if (strcmp(cmd, "options") == 0)
+				note_ids_src(m, name, rest, src);
 			pt_buf_printf(&m->conf, "%s %s", cmd, name);
 			/* words joined by one space, as modprobe passes them */
 			for (char *w = rest ? strtok_r(rest, " \t", &save) : NULL; w;
@@ -180,7 +210,7 @@ static void conf_load_dirs(struct pt_modload *m)
 
 		if (pt_pathf(path, sizeof(path), "%s/%s", dirs[names[i][0] - '0'], names[i] + 2) >= 0 &&
 		    pt_read_file(m->rootfd, path, 1 << 20, &text, NULL) == 0) {
-			conf_add_text(m, text);
+			conf_add_text(m, text, path);
 			free(text);
 		}
 		free(names[i]);
@@ -225,7 +255,7 @@ int pt_modload_new(int rootfd, const char *kver, const char *cmdline, struct pt_
 		pt_cmdline_foreach(cmdline, conf_add_cmdline, m);
 	pt_snprintf(path, sizeof(path), "%s/modules.softdep", m->kdir);
 	if (pt_read_file(rootfd, path, 1 << 20, &text, NULL) == 0) {
-		conf_add_text(m, text);
+		conf_add_text(m, text, NULL);
 		free(text);
 	}
 	conf_load_dirs(m);
@@ -264,7 +294,7 @@ int pt_modload_new_mem(const char *kver, const char *dep, const char *builtin, c
 		text = strdup(conf);
 		if (!text)
 			goto fail;
-		conf_add_text(m, text);
+		conf_add_text(m, text, "modprobe.d");
 		free(text);
 	}
 	r = m->conf.err;
@@ -346,6 +376,42 @@ static void conf_collect(const struct pt_modload *m, const char *kind, const cha
 	}
 }
 
+/* A pt.devices= boot: vfio_pci's ids= is left out of its options (the rest passed on). */
+static int drop_ids(struct pt_modload *m, const char *name, struct pt_buf *opts)
+{
+	struct pt_buf kept = { 0 };
+
+	if (!m->drop_ids || strcmp(name, "vfio_pci") != 0 || !opts->data)
+		return 0;
+	for (const char *w = opts->data; *w;) {
+		size_t n;
+
+		w += strspn(w, " ");
+		n = strcspn(w, " ");
+		if (!n)
+			break;
+		if (is_ids_word(w, n))
+			pt_snprintf(m->ids_dropped, sizeof(m->ids_dropped), "%.*s (from %s)", (int)n, w,
+				    m->ids_src[0] ? m->ids_src : "modprobe.d");
+		else
+			pt_buf_printf(&kept, "%s%.*s", kept.len ? " " : "", (int)n, w);
+		w += n;
+	}
+	pt_buf_free(opts);
+	*opts = kept;
+	return kept.err;
+}
+
+void pt_modload_drop_vfio_ids(struct pt_modload *m, bool on)
+{
+	m->drop_ids = on;
+}
+
+const char *pt_modload_dropped_ids(const struct pt_modload *m)
+{
+	return m->ids_dropped[0] ? m->ids_dropped : NULL;
+}
+
 static bool is_loaded(const struct pt_modload *m, const char *name)
 {
 	char path[PT_NAME_MAX + 32];
@@ -423,7 +489,8 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 	}
 	if (m->plan) {
 		conf_collect(m, "options", name, &opts);
-		r = opts.err ? opts.err : m->plan(m->plan_data, rel, opts.data ? opts.data : "");
+		r = opts.err ? opts.err : drop_ids(m, name, &opts);
+		r = r ? r : m->plan(m->plan_data, rel, opts.data ? opts.data : "");
 		pt_buf_free(&opts);
 		if (r == 0)
 			st->loaded++;
@@ -436,7 +503,8 @@ static int load_path(struct pt_modload *m, struct pt_kernel *k, const char *rel,
 	if (fd < 0)
 		return -errno;
 	conf_collect(m, "options", name, &opts);
-	r = opts.err ? opts.err : pt_kernel_load_module(k, fd, opts.data ? opts.data : "", flags);
+	r = opts.err ? opts.err : drop_ids(m, name, &opts);
+	r = r ? r : pt_kernel_load_module(k, fd, opts.data ? opts.data : "", flags);
 	close(fd);
 	pt_buf_free(&opts);
 	if (r == -EEXIST) {
@@ -610,7 +678,17 @@ int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char
 			    kver ? kver : "this kernel", strerror(-r));
 		goto out;
 	}
+	{ /* a pt.devices= boot: the selection decides what vfio-pci takes, not ids= */
+		struct pt_opts o;
+
+		if (cmdline && pt_opts_parse(cmdline, &o) == 0) {
+			pt_modload_drop_vfio_ids(m, o.devices && o.devices[0] && !o.ids_keep);
+			pt_opts_free(&o);
+		}
+	}
 	r = pt_modload_probe(m, k, drv, &ret->st);
+	if (pt_modload_dropped_ids(m))
+		pt_snprintf(ret->ids_ignored, sizeof(ret->ids_ignored), "%s", pt_modload_dropped_ids(m));
 	pt_modload_free(m);
 	ret->probed = true;
 	if (r == -ENOTSUP && live) {

@@ -127,6 +127,7 @@ struct pt_opts {
 	bool debug;	      /* pt.debug */
 	bool off;	      /* pt.off */
 	bool complete_groups; /* pt.groups=complete */
+	bool ids_keep;	      /* pt.ids=keep: vfio-pci keeps an ids= option beside pt.devices= */
 	char *bad_key;	      /* first unknown or malformed pt.* key, if any */
 };
 int pt_opts_parse(const char *cmdline, struct pt_opts *ret);
@@ -341,6 +342,10 @@ int pt_modload_exec_modprobe(const char *name);
  * to lib/modules/KVER) and options in load order. Nothing is read from the
  * root when the loader was made from memory. */
 typedef int (*pt_modload_plan_fn)(void *data, const char *path, const char *options);
+/* Leave vfio_pci's ids= out of the options it loads with (on) and say where it came from:
+ * "ids=... (from etc/modprobe.d/vfio.conf)" once one was left out, else NULL. */
+void pt_modload_drop_vfio_ids(struct pt_modload *m, bool on);
+const char *pt_modload_dropped_ids(const struct pt_modload *m);
 int pt_modload_plan(struct pt_modload *m, const char *name, pt_modload_plan_fn fn, void *data,
 		    struct pt_modload_stats *stats);
 /* A loader over texts in memory (modules.dep, modules.builtin, modprobe.d
@@ -358,6 +363,9 @@ struct pt_driver_load {
 	struct pt_modload_stats st;
 	uint64_t us; /* time spent loading */
 	char why[PT_REASON_MAX];
+	/* a pt.devices= boot without pt.ids=keep: the vfio-pci ids= left out of its options,
+	 * "ids=1002:744c,... (from etc/modprobe.d/vfio.conf)"; "" when none */
+	char ids_ignored[192];
 };
 int pt_driver_load(int rootfd, struct pt_kernel *k, const char *kver, const char *cmdline, const char *drv,
 		   bool live, struct pt_driver_load *ret);

@@ -298,6 +298,13 @@ static size_t bind_plan(struct run *R, size_t nbind)
 	R->info.modules_us = ld.us;
 	if (strcmp(ld.how, "modprobe") == 0)
 		logmsg(R, LOG_INFO, "vfio-pci needs modprobe (install command or compressed module)");
+	if (ld.ids_ignored[0]) { /* a manual setup's leftover: the selection decides */
+		logmsg(R, LOG_WARNING,
+		       "vfio-pci loaded without %s: pt.devices= decides what it takes (pt.ids=keep keeps it)",
+		       ld.ids_ignored);
+		pt_plan_note(&R->plan, LOG_WARNING,
+			     "vfio-pci loaded without %s: pt.devices= decides what it takes", ld.ids_ignored);
+	}
 	if (ld.probed)
 		logmsg(R, LOG_DEBUG, "modules: %u loaded, %u present, %u built in", ld.st.loaded,
 		       ld.st.present, ld.st.builtin);

@@ -23,6 +23,12 @@ static void render_json(struct pt_buf *b, const struct pt_findings *f, const siz
 		pt_buf_json_str(b, x->text);
 		pt_buf_puts(b, ", \"fix\": ");
 		pt_buf_json_str(b, x->fix[0] ? x->fix : NULL);
+		if (x->file[0]) { /* a leftover: where it is and what */
+			pt_buf_puts(b, ", \"file\": ");
+			pt_buf_json_str(b, x->file);
+			pt_buf_printf(b, ", \"line\": %u, \"match\": ", x->line);
+			pt_buf_json_str(b, x->match);
+		}
 		pt_buf_puts(b, "}");
 	}
 	pt_buf_puts(b, f->n ? "\n  ]\n}\n" : "]\n}\n");

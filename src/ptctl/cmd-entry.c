@@ -320,6 +320,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 	char *fallback = NULL;
 	size_t skipped = 0;
 	int r, made = 0, rc = 0;
+	bool said_left_out = false;
 
 	r = pt_boot_entries(o->rootfd, &o->boot, &f, &skipped);
 	if (r < 0)
@@ -342,6 +343,21 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			printf("skipped: %s: Secure Boot is on and it has its own command line, which an entry can't extend\n",
 			       src);
 			continue;
+		}
+		if (!said_left_out) { /* what the normal entry has that the new one must not inherit */
+			struct pt_buf kept = { 0 }, out = { 0 };
+			const char *opts = pt_bls_get(&x->e, "options");
+
+			if (pt_kargs_strip(opts	      ? opts
+					   : fallback ? fallback
+						      : "",
+					   c->args, &kept, &out) == 0 &&
+			    out.len)
+				printf("left out of the new entries (the normal entry keeps them):\n%s",
+				       out.data);
+			said_left_out = out.len > 0;
+			pt_buf_free(&kept);
+			pt_buf_free(&out);
 		}
 		r = pt_bls_derive(&x->e, x->name, c->title, c->args, fallback, &b);
 		if (r == -EINVAL) {

@@ -105,7 +105,26 @@ static void show_report(const struct pt_sys *sys, const struct pt_state *st)
 
 /* What differs from the end of boot: functions pt-early handled that moved since, and
  * functions on vfio-pci that pt-early did not put there. */
-static void show_changes(const struct pt_sys *sys, const struct pt_state *st)
+/* What put a function on vfio-pci that pt-early did not bind, from what can be read (issue 16) */
+static void who_bound(const struct ptctl *c, const struct pt_dev *d, char *buf, size_t size)
+{
+	struct pt_leftovers l = { 0 };
+	struct pt_host h;
+
+	buf[0] = '\0';
+	if (pt_host_open(c->root, c->cmdline_file, false, &h) < 0)
+		return;
+	if (pt_leftovers_scan(&h, &l) == 0) {
+		const struct pt_dev *hd = pt_sys_find(&h.sys, d->slot);
+
+		if (!hd || pt_leftover_binder(&h, &l, hd, buf, size) <= 0)
+			buf[0] = '\0';
+		pt_leftovers_free(&l);
+	}
+	pt_host_close(&h);
+}
+
+static void show_changes(const struct ptctl *c, const struct pt_sys *sys, const struct pt_state *st)
 {
 	size_t changed = 0;
 
@@ -135,7 +154,13 @@ static void show_changes(const struct pt_sys *sys, const struct pt_state *st)
 			continue;
 		if (!changed++)
 			printf("changed since boot:\n");
-		printf("  %s [%04x:%04x]: on vfio-pci now, not by pt-early\n", d->slot, d->vendor, d->device);
+		{
+			char who[400];
+
+			who_bound(c, d, who, sizeof(who));
+			printf("  %s [%04x:%04x]: on vfio-pci now, not by pt-early%s%s\n", d->slot, d->vendor,
+			       d->device, who[0] ? ": bound by " : "", who);
+		}
 	}
 	if (!changed)
 		printf("no change since boot\n");
@@ -178,7 +203,7 @@ int ptctl_cmd_status(struct ptctl *c)
 		goto out;
 	if (rc == 1)
 		show_report(&sys, &st);
-	show_changes(&sys, &st);
+	show_changes(c, &sys, &st);
 	rc = PTCTL_OK;
 	if (pt_read_file(sys.rootfd, PT_RUNTIME_LOG, 4 << 20, &text, NULL) == 0)
 		pt_runtime_log_parse(text, journal_line, &first);

@@ -73,6 +73,17 @@ TEST(keys_flags)
 	CHECK_INT(pt_opts_parse("pt.debug=1 pt.debug=0 pt.off=no", &o), 0);
 	CHECK(!o.debug && !o.off);
 	pt_opts_free(&o);
+
+	/* pt.ids=keep | ignore (default), anything else is a bad key */
+	CHECK_INT(pt_opts_parse("pt.ids=keep", &o), 0);
+	CHECK(o.ids_keep && !o.bad_key);
+	pt_opts_free(&o);
+	CHECK_INT(pt_opts_parse("pt.ids=keep pt.ids=ignore", &o), 0);
+	CHECK(!o.ids_keep && !o.bad_key);
+	pt_opts_free(&o);
+	CHECK_INT(pt_opts_parse("pt.ids", &o), 0);
+	CHECK(!o.ids_keep && o.bad_key);
+	pt_opts_free(&o);
 }
 
 TEST(keys_bare_devices)

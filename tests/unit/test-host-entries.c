@@ -115,6 +115,46 @@ TEST(args_merge)
 	pt_buf_free(&b);
 }
 
+/* issue 16: a manual setup's leftovers are never inherited by a host+passthrough entry */
+TEST(kargs_strip)
+{
+	struct pt_buf b = { 0 }, d = { 0 };
+	const char *why;
+	enum pt_sev sev;
+
+	CHECK_INT(pt_kargs_strip(
+			  "vfio-pci.ids=1002:744c root=/dev/x  ro amd_iommu=on iommu=soft pt.devices=01:00.0 "
+			  "video=efifb:off quiet $tuned_params",
+			  "iommu=pt pt.devices=03:00.0@1002:744c", &b, &d),
+		  0);
+	CHECK_STR(b.data, "root=/dev/x  ro quiet $tuned_params");
+	CHECK_STR(
+		d.data,
+		"vfio-pci.ids=1002:744c: hands every function with these IDs to vfio-pci in every boot, "
+		"bypassing pt.devices= and its guards\n"
+		"amd_iommu=on: not a valid value: the kernel ignores it (the AMD IOMMU is on by default)\n"
+		"iommu=soft: ptboot's arguments set this key: one value, theirs\n"
+		"pt.devices=01:00.0: a ptboot key of the normal entry: the new entry has its own\n"
+		"video=efifb:off: the normal boot loses the firmware framebuffer (its early console); only a "
+		"passthrough boot of the GPU carrying it needs this\n");
+	pt_buf_free(&b);
+	pt_buf_free(&d);
+	/* the same value as ptboot's is kept where it is (no duplicate: merge skips it) */
+	CHECK_INT(pt_args_merge("ro intel_iommu=on iommu=pt", "intel_iommu=on iommu=pt pt.devices=03:00.0",
+				&b),
+		  0);
+	CHECK_STR(b.data, "ro intel_iommu=on iommu=pt pt.devices=03:00.0");
+	pt_buf_free(&b);
+	CHECK_INT(pt_args_merge("vfio_pci.ids=10de:2484 rd.driver.pre=vfio-pci ro", "pt.devices=09:00.0", &b),
+		  0);
+	CHECK_STR(b.data, "ro pt.devices=09:00.0");
+	pt_buf_free(&b);
+	CHECK_INT(pt_karg_leftover("rd.driver.pre", "nvme", &sev, &why), 0);
+	CHECK_INT(pt_karg_leftover("amd_iommu", "off", &sev, &why), 0);
+	CHECK_INT(pt_karg_leftover("vfio-pci.ids", NULL, &sev, &why), 1);
+	CHECK_INT((int)sev, PT_SEV_WARN);
+}
+
 TEST(grubenv)
 {
 	struct pt_buf b = { 0 }, c = { 0 };
@@ -389,10 +429,9 @@ TEST(garbage)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(bls_derive),	  TEST_CASE(bls_systemd_layout),
-	TEST_CASE(bls_malformed), TEST_CASE(args_merge),
-	TEST_CASE(grubenv),	  TEST_CASE(grubcfg),
-	TEST_CASE(entry_conf),	  TEST_CASE(uki),
+	TEST_CASE(bls_derive), TEST_CASE(bls_systemd_layout), TEST_CASE(bls_malformed),
+	TEST_CASE(args_merge), TEST_CASE(kargs_strip),	      TEST_CASE(grubenv),
+	TEST_CASE(grubcfg),    TEST_CASE(entry_conf),	      TEST_CASE(uki),
 	TEST_CASE(garbage),
 };
 TEST_MAIN(tests)

@@ -247,11 +247,41 @@ TEST(plan_from_memory)
 	}
 }
 
+/* issue 16: beside pt.devices=, vfio_pci's ids= is left out and its source named; the rest passed */
+TEST(drop_vfio_ids)
+{
+	static const char dep[] = "kernel/v/vfio-pci.ko:\n";
+	struct pt_modload_stats st = { 0 };
+	struct pt_modload *mm;
+	char order[512] = "";
+
+	CHECK_INT(pt_modload_new_mem("9.9", dep, NULL, "options vfio-pci ids=1002:744c disable_idle_d3=1\n",
+				     "ro vfio_pci.nointxmask=1", &mm),
+		  0);
+	CHECK(pt_modload_dropped_ids(mm) == NULL);
+	pt_modload_drop_vfio_ids(mm, true);
+	CHECK_INT(pt_modload_plan(mm, "vfio-pci", plan_cb, order, &st), 0);
+	CHECK_STR(order, "kernel/v/vfio-pci.ko[nointxmask=1 disable_idle_d3=1];");
+	CHECK_STR(pt_modload_dropped_ids(mm), "ids=1002:744c (from modprobe.d)");
+	pt_modload_free(mm);
+	order[0] = '\0';
+	CHECK_INT(pt_modload_new_mem("9.9", dep, NULL, NULL, "vfio-pci.ids=10de:2484 x", &mm), 0);
+	CHECK_INT(pt_modload_plan(mm, "vfio_pci", plan_cb, order, &st), 0); /* not asked: kept */
+	CHECK_STR(order, "kernel/v/vfio-pci.ko[ids=10de:2484];");
+	CHECK(pt_modload_dropped_ids(mm) == NULL);
+	pt_modload_drop_vfio_ids(mm, true);
+	CHECK_INT(pt_modload_plan(mm, "vfio_pci", plan_cb, order, &st), 0);
+	CHECK_STR(pt_modload_dropped_ids(mm),
+		  "ids=10de:2484 (from vfio-pci.ids= on the kernel command line)");
+	pt_modload_free(mm);
+}
+
 static const struct test_case tests[] = {
 	TEST_CASE(load_order),	   TEST_CASE(one_name_loaded_once),
 	TEST_CASE(options_order),  TEST_CASE(ids_option_binds),
 	TEST_CASE(builtin),	   TEST_CASE(install_command),
 	TEST_CASE(compressed),	   TEST_CASE(dependency_fails),
 	TEST_CASE(module_missing), TEST_CASE(plan_from_memory),
+	TEST_CASE(drop_vfio_ids),
 };
 TEST_MAIN(tests)
