@@ -357,7 +357,7 @@ static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct
 		return rc;
 	if ((rc = ptctl_open_host(o->c, true, &h)))
 		goto out_tun;
-	if ((rc = ptctl_select(o->c, &h, PTCTL_SELECT_REQUIRED, 0, &s)))
+	if ((rc = ptctl_select(o->c, &h, PTCTL_SELECT_REQUIRED, ptctl_complete_flags(o->c), &s)))
 		goto out_host;
 	r = pt_kargs_build(&h, &tun, s.plan.take, &k);
 	*c = (struct pt_entry_conf){ 0 };

@@ -38,7 +38,7 @@ int ptctl_cmd_virt(struct ptctl *c)
 				 c->format);
 	if ((rc = ptctl_open_host(c, false, &h)))
 		return rc;
-	rc = ptctl_select(c, &h, 0, 0, &s);
+	rc = ptctl_select(c, &h, 0, PT_PLAN_GROUPS | ptctl_complete_flags(c), &s);
 	if (rc > 1)
 		goto out;
 	have = rc == 0;

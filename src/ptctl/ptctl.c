@@ -27,30 +27,33 @@ static const struct ptctl_cmd commands[] = {
 	  "usage: ptctl [OPTIONS] check [SEL...] [--policy STR] [--json]\n"
 	  "  readiness for passing SEL (or --policy, or the running pt.devices=); exit 0 ready,\n"
 	  "  1 warnings, 2 errors\n" },
-	{ "cmdline", ptctl_cmd_cmdline, "P", false, "cmdline SEL... [--policy STR]",
-	  "usage: ptctl [OPTIONS] cmdline SEL... [--policy STR]\n"
+	{ "cmdline", ptctl_cmd_cmdline, "PX", false, "cmdline SEL... [--policy STR] [--no-complete]",
+	  "usage: ptctl [OPTIONS] cmdline SEL... [--policy STR] [--no-complete]\n"
 	  "  the kernel arguments that pass the functions SEL (slot, ID or SLOT@ID): IOMMU groups\n"
-	  "  completed, guarded, tuned; why each is there goes to stderr\n" },
-	{ "entry", ptctl_cmd_entry, "PiDwkU", true, "entry add|remove|status",
+	  "  and slots completed, guarded, tuned; why each is there goes to stderr. --no-complete:\n"
+	  "  leave a slot's functions in other IOMMU groups out\n" },
+	{ "entry", ptctl_cmd_entry, "PiDwkUX", true, "entry add|remove|status",
 	  "usage: ptctl [OPTIONS] entry add [SEL... | --policy STR] [--title T] [--default] [--windows]\n"
-	  "                 [--kernel KVER] [--no-update]\n"
+	  "                 [--kernel KVER] [--no-update] [--no-complete]\n"
 	  "       ptctl [OPTIONS] entry remove [--kernel KVER] [--no-update]\n"
 	  "       ptctl [OPTIONS] entry status\n"
 	  "  the boot menu's host+passthrough entry beside every kernel's own\n" },
 	{ "boot", ptctl_cmd_boot, "O", true, "boot vm|bare-metal [--once]",
 	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once]\n"
 	  "  the entry to boot by default, or (--once) next time only\n" },
-	{ "bind", ptctl_cmd_bind, "fgnv", false, "bind SEL... [--group] [--force]",
-	  "usage: ptctl [OPTIONS] bind SEL... [--group] [--force] [--dry-run] [--verbose]\n"
-	  "  hand the functions SEL (slot, ID or SLOT@ID) to vfio-pci now; refuses what the host\n"
-	  "  still uses. --group: the rest of their IOMMU groups too; --force: a GPU that holds\n"
-	  "  the console (never a disk in use)\n" },
+	{ "bind", ptctl_cmd_bind, "fgnvX", false, "bind SEL... [--group] [--force]",
+	  "usage: ptctl [OPTIONS] bind SEL... [--group] [--force] [--dry-run] [--verbose] [--no-complete]\n"
+	  "  hand the functions SEL (slot, ID or SLOT@ID) to vfio-pci now, with the other functions\n"
+	  "  of their slots (not with --no-complete); refuses what the host still uses. --group: the\n"
+	  "  rest of their IOMMU groups too; --force: a GPU that holds the console (never a disk in use)\n" },
 	{ "unbind", ptctl_cmd_unbind, "tgnv", false, "unbind SEL... [--to DRIVER] [--group]",
 	  "usage: ptctl [OPTIONS] unbind SEL... [--to DRIVER] [--group] [--dry-run] [--verbose]\n"
 	  "  give the functions SEL back to their host driver (or to DRIVER)\n" },
-	{ "virt", ptctl_cmd_virt, "PF", false, "virt [SEL...] [--format F]",
+	{ "virt", ptctl_cmd_virt, "PFX", false, "virt [SEL...] [--format F]",
 	  "usage: ptctl [OPTIONS] virt [SEL...] [--policy STR] [--format libvirt|virt-install|qemu]\n"
-	  "  the VM definition for the functions on vfio-pci now (or SEL, or --policy)\n" },
+	  "                 [--no-complete]\n"
+	  "  the VM definition for SEL (IOMMU groups and slots completed), or --policy, or the\n"
+	  "  functions on vfio-pci now\n" },
 	{ "status", ptctl_cmd_status, "", false, "status",
 	  "usage: ptctl [OPTIONS] status\n"
 	  "  what pt-early did this boot and what changed since\n" },
@@ -86,6 +89,7 @@ static const struct option options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "no-update", no_argument, NULL, 'U' },
 	{ "once", no_argument, NULL, 'O' },
+	{ "no-complete", no_argument, NULL, 'X' },
 	{ NULL, 0, NULL, 0 },
 };
 /* clang-format on */
@@ -150,6 +154,7 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'k': c->kernel = arg; break;
 	case 'U': c->no_update = true; break;
 	case 'O': c->once = true; break;
+	case 'X': c->no_complete = true; break;
 	default: break; /* 'H': hwdb is the default now; h, V: handled by the caller */
 	}
 }
@@ -350,7 +355,17 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 	fflush(stdout);
 	for (size_t it = 0; pt_selection_problem(ret, &h->sys, &it, &pr) > 0;)
 		fprintf(stderr, "# %s\n", pr.text);
+	for (size_t i = 0; i < ret->plan.nitems; i++)
+		if (ret->plan.items[i].sel == PT_SEL_BY_SLOT)
+			fprintf(stderr, "# %s: added, it %s (--no-complete leaves it out)\n",
+				pt_dev_short_slot(&h->sys.devs[ret->plan.items[i].dev]),
+				ret->plan.items[i].reason);
 	return 0;
+}
+
+unsigned ptctl_complete_flags(const struct ptctl *c)
+{
+	return c->no_complete ? 0 : PT_PLAN_SLOTS;
 }
 
 int ptctl_print(struct pt_buf *b)

@@ -27,6 +27,7 @@ struct ptctl {
 	/* command options: ptctl.c's option table says which command takes which */
 	const char *policy, *slot, *id, *format, *to, *title, *kernel;
 	bool json, force, group, dry_run, verbose, def, windows, no_update, once;
+	bool no_complete; /* --no-complete: leave a slot's other functions */
 	const struct ptctl_cmd *cmd;
 	const char *sub; /* entry and boot: the subcommand */
 	char **args;	 /* the command's positional arguments (after sub) */
@@ -66,6 +67,8 @@ enum ptctl_select {
  * no selection (and none is required), 0 with ret filled, or an exit status. */
 int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, unsigned plan_flags,
 		 struct pt_selection *ret);
+/* The plan flags of a command that completes: a slot's other functions, unless --no-complete. */
+unsigned ptctl_complete_flags(const struct ptctl *c);
 
 /* The refusals of pt_kargs_build (cmdline, entry add), worded once; the exit status. */
 int ptctl_kargs_error(int r, const struct pt_kargs *k);
