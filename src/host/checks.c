@@ -602,6 +602,7 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 		 const char *source, struct pt_findings *ret)
 {
 	struct ctx c = { .h = h, .tun = tun };
+	char saved[sizeof(((struct pt_entry_conf *)0)->policy)];
 
 	check_iommu(&c);
 	check_cmdline(&c);
@@ -616,10 +617,12 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 		fix(f, "give it a value, e.g. pt.devices=03:00.0@1002:744c");
 	} else if (h->opts.devices) {
 		check_policy(&c, h->opts.devices, "pt.devices=");
+	} else if (pt_saved_policy(h->sys.rootfd, saved, sizeof(saved)) > 0) {
+		check_policy(&c, saved, PT_SAVED_POLICY_SOURCE);
 	} else {
 		struct pt_finding *f = add(&c, PT_SEV_INFO, "policy",
-					   "no policy: the running command line has no "
-					   "pt.devices= and no --policy was given");
+					   "no policy: no --policy was given, the running command line "
+					   "has no pt.devices= and ptctl entry add saved no selection");
 
 		fix(f, "ptctl cmdline SLOT... prints the arguments for the functions you want to pass");
 	}

@@ -157,7 +157,7 @@ int ptctl_cmd_bind(struct ptctl *c)
 
 	if ((rc = ptctl_open_host(c, true, &h)))
 		return rc;
-	if ((rc = ptctl_select(c, &h, PTCTL_SELECT_REQUIRED,
+	if ((rc = ptctl_select(c, &h, PTCTL_SELECT_REQUIRED | PTCTL_SELECT_ANY,
 			       (c->group ? PT_PLAN_GROUPS : 0) | ptctl_complete_flags(c), &s)))
 		goto out_host;
 	for (size_t i = 0; i < h.sys.ndevs; i++)

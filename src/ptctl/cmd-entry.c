@@ -123,15 +123,7 @@ static int write_if_changed(int rootfd, const char *path, const char *data, size
 
 static int read_conf(int rootfd, struct pt_entry_conf *c)
 {
-	char *text = NULL;
-	size_t len = 0;
-	int r = pt_read_file(rootfd, PT_ENTRY_CONF, 1 << 16, &text, &len);
-
-	if (r < 0)
-		return r;
-	r = pt_entry_conf_parse(text, len, c);
-	free(text);
-	return r < 0 ? -EINVAL : 1;
+	return pt_entry_conf_read(rootfd, c);
 }
 
 /* ---- regenerating grub.cfg ------------------------------------------------------------ */

@@ -316,6 +316,7 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 	struct pt_sel_problem pr;
 	struct pt_buf text = { 0 };
 	const char *from; /* said before a problem, unless the selectors are the arguments */
+	char saved[sizeof(((struct pt_entry_conf *)0)->policy)];
 	int r;
 
 	for (int i = 0; i < c->nargs; i++)
@@ -323,8 +324,19 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 	if (c->policy)
 		pt_buf_printf(&text, "%s%s", text.len ? "," : "", c->policy);
 	from = c->nargs ? NULL : c->policy ? "--policy" : "pt.devices=";
-	if (!text.len && !text.err && (how & PTCTL_SELECT_RUNNING) && h->opts.devices)
+	if (!text.len && !text.err && (how & PTCTL_SELECT_RUNNING) && h->opts.devices) {
 		pt_buf_puts(&text, h->opts.devices);
+		fflush(stdout);
+		fprintf(stderr, "# using the running command line's pt.devices=%s\n",
+			h->opts.devices);
+	}
+	if (!text.len && !text.err && (how & PTCTL_SELECT_SAVED) &&
+	    pt_saved_policy(h->sys.rootfd, saved, sizeof(saved)) > 0) {
+		pt_buf_puts(&text, saved);
+		from = PT_SAVED_POLICY_SOURCE;
+		fflush(stdout);
+		fprintf(stderr, "# using %s: %s\n", from, saved);
+	}
 	if (text.err)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
 	if (!text.len) {
@@ -333,10 +345,13 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 			const char *n = c->cmd->name;
 
 			return ptctl_err(PTCTL_FAIL,
-					 "name the functions to %s: ptctl %s%s%s SLOT|ID|SLOT@ID...%s",
+					 "name the functions to %s: ptctl %s%s%s SLOT|ID|SLOT@ID...%s%s",
 					 strcmp(n, "bind") && strcmp(n, "unbind") ? "pass" : n, n,
 					 c->sub ? " " : "", c->sub ? c->sub : "",
-					 strchr(c->cmd->opts, 'P') ? " (or --policy STR)" : "");
+					 strchr(c->cmd->opts, 'P') ? " (or --policy STR)" : "",
+					 how & PTCTL_SELECT_SAVED
+						 ? "; there is no pt.devices= and no saved selection either"
+						 : "");
 		}
 		return 1;
 	}
