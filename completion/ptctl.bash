@@ -115,11 +115,11 @@ _ptctl()
 			esac
 			;;
 		boot)
-			if [[ -z $sub ]]; then
+			if [[ -z $sub && $cur != -* ]]; then
 				COMPREPLY=($(compgen -W 'vm bare-metal' -- "$cur"))
 				return
 			fi
-			opts='--once'
+			opts='--once --force --cancel-once'
 			;;
 		bind) opts='--group --force --dry-run --verbose --no-complete' sels=1 ;;
 		unbind) opts='--to --group --dry-run --verbose' sels=1 ;;

@@ -38,9 +38,13 @@ static const struct ptctl_cmd commands[] = {
 	  "       ptctl [OPTIONS] entry remove [--kernel KVER] [--no-update]\n"
 	  "       ptctl [OPTIONS] entry status\n"
 	  "  the boot menu's host+passthrough entry beside every kernel's own\n" },
-	{ "boot", ptctl_cmd_boot, "O", true, "boot vm|bare-metal [--once]",
-	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once]\n"
-	  "  the entry to boot by default, or (--once) next time only\n" },
+	{ "boot", ptctl_cmd_boot, "OfK", true, "boot [vm|bare-metal [--once]] [--cancel-once]",
+	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once] [--force]\n"
+	  "       ptctl [OPTIONS] boot [--cancel-once]\n"
+	  "  the entry to boot by default, or (--once) next time only; bare-metal also clears a\n"
+	  "  pending host+passthrough one-shot. vm refuses an entry whose initramfs can't bind\n"
+	  "  (--force boots it anyway). Without a mode: the default and a pending one-shot;\n"
+	  "  --cancel-once clears the one-shot alone\n" },
 	{ "bind", ptctl_cmd_bind, "fgnvX", false, "bind SEL... [--group] [--force]",
 	  "usage: ptctl [OPTIONS] bind SEL... [--group] [--force] [--dry-run] [--verbose] [--no-complete]\n"
 	  "  hand the functions SEL (slot, ID or SLOT@ID) to vfio-pci now, with the other functions\n"
@@ -90,6 +94,7 @@ static const struct option options[] = {
 	{ "no-update", no_argument, NULL, 'U' },
 	{ "once", no_argument, NULL, 'O' },
 	{ "no-complete", no_argument, NULL, 'X' },
+	{ "cancel-once", no_argument, NULL, 'K' },
 	{ NULL, 0, NULL, 0 },
 };
 /* clang-format on */
@@ -155,6 +160,7 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'U': c->no_update = true; break;
 	case 'O': c->once = true; break;
 	case 'X': c->no_complete = true; break;
+	case 'K': c->cancel_once = true; break;
 	default: break; /* 'H': hwdb is the default now; h, V: handled by the caller */
 	}
 }
@@ -327,8 +333,7 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 	if (!text.len && !text.err && (how & PTCTL_SELECT_RUNNING) && h->opts.devices) {
 		pt_buf_puts(&text, h->opts.devices);
 		fflush(stdout);
-		fprintf(stderr, "# using the running command line's pt.devices=%s\n",
-			h->opts.devices);
+		fprintf(stderr, "# using the running command line's pt.devices=%s\n", h->opts.devices);
 	}
 	if (!text.len && !text.err && (how & PTCTL_SELECT_SAVED) &&
 	    pt_saved_policy(h->sys.rootfd, saved, sizeof(saved)) > 0) {

@@ -28,6 +28,7 @@ struct ptctl {
 	const char *policy, *slot, *id, *format, *to, *title, *kernel;
 	bool json, force, group, dry_run, verbose, def, windows, no_update, once;
 	bool no_complete; /* --no-complete: leave a slot's other functions */
+	bool cancel_once; /* boot --cancel-once */
 	const struct ptctl_cmd *cmd;
 	const char *sub; /* entry and boot: the subcommand */
 	char **args;	 /* the command's positional arguments (after sub) */
