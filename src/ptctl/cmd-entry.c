@@ -773,6 +773,13 @@ static int entry_status(struct eopts *o)
 		printf(" (%s, %s %s)", o->boot.grubdir, PT_GRUBD_SCRIPT,
 		       o->boot.grubd_script ? "present" : "missing");
 	printf("\n");
+	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
+		printf("    without %s, %s writes no host+passthrough entry into grub.cfg: reinstall ptboot\n",
+		       PT_GRUBD_SCRIPT, o->boot.mkconfig);
+	else if (o->boot.loader == PT_LOADER_GRUB_BLS && !o->boot.grubd_script)
+		printf("    without %s, %s writes no Windows entry (entry add --windows); the BLS entries "
+		       "need nothing else\n",
+		       PT_GRUBD_SCRIPT, o->boot.mkconfig);
 	r = read_conf(o->rootfd, &c);
 	if (r == -EINVAL)
 		printf("%s: malformed\n", PT_ENTRY_CONF);
