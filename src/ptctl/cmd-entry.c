@@ -1002,8 +1002,9 @@ int ptctl_cmd_boot(struct ptctl *c)
 		rc = forget_choice(&o, true);
 	else if (!rc && !c->sub)
 		show_choice(&o);
-	else if (!rc && strcmp(c->sub, "bare-metal") == 0 && !c->once && (rc = forget_choice(&o, true)) == 0)
-		rc = boot_choose(&o, false, false); /* a pending VM one-shot would win over it */
+	else if (!rc && strcmp(c->sub, "bare-metal") == 0 && !c->once &&
+		 (rc = boot_choose(&o, false, false)) == 0)
+		rc = forget_choice(&o, true); /* a pending VM one-shot would win over it */
 	else if (!rc)
 		rc = boot_choose(&o, strcmp(c->sub, "vm") == 0, c->once);
 	if (o.rootfd >= 0)
