@@ -101,7 +101,7 @@ _ptctl()
 			;;
 		list) opts='-s -d --json --no-disks --pci-ids --hwdb --no-hwdb' ;;
 		check) opts='--policy --json --no-disks --pci-ids --hwdb --no-hwdb --tuning' sels=1 ;;
-		cmdline) opts='--policy --no-disks --tuning' sels=1 ;;
+		cmdline) opts='--policy --no-disks --tuning --no-complete' sels=1 ;;
 		entry)
 			case $sub in
 				'')
@@ -109,21 +109,21 @@ _ptctl()
 					return
 					;;
 				add) opts='--policy --title --default --windows --kernel --no-update
-					--no-disks --tuning' sels=1 ;;
+					--no-disks --tuning --no-complete' sels=1 ;;
 				remove) opts='--kernel --no-update' ;;
 				status) opts= ;;
 			esac
 			;;
 		boot)
-			if [[ -z $sub ]]; then
+			if [[ -z $sub && $cur != -* ]]; then
 				COMPREPLY=($(compgen -W 'vm bare-metal' -- "$cur"))
 				return
 			fi
-			opts='--once'
+			opts='--once --force --cancel-once'
 			;;
-		bind) opts='--group --force --dry-run --verbose' sels=1 ;;
+		bind) opts='--group --force --dry-run --verbose --no-complete' sels=1 ;;
 		unbind) opts='--to --group --dry-run --verbose' sels=1 ;;
-		virt) opts='--policy --format' sels=1 ;;
+		virt) opts='--policy --format --no-complete' sels=1 ;;
 		status) opts= ;;
 		*) return ;;
 	esac

@@ -436,7 +436,8 @@ static void bound_elsewhere(struct ctx *c, const struct pt_dev *d)
 		"%s [%04x:%04x] is on vfio-pci in a boot without pt.devices=: bound by %s, so the normal "
 		"entry keeps it from its host driver",
 		pt_dev_short_slot(d), d->vendor, d->device, who);
-	fix(f, "ptctl migrate moves it to a host+passthrough entry and removes the leftover");
+	fix(f,
+	    "remove what binds it (the leftovers above) and pass it in ptctl entry add's host+passthrough entry");
 }
 
 /* The leftovers of a manual setup, each with its file and line */
@@ -565,6 +566,40 @@ static int group_gap(void *data, const struct pt_gap *g)
 	return 0;
 }
 
+/* Slots left half on the host: functions in other IOMMU groups than the taken one's (those in
+ * its group are group_gap's). One device to a VM, and they share its resets. */
+static int slot_gap(void *data, const struct pt_gap *g)
+{
+	struct policy_ctx *p = data;
+	const struct pt_dev *d = &p->sys->devs[g->first];
+	char missing[200] = "", add_sel[200] = "";
+	size_t ml = 0, al = 0, n = 0;
+	struct pt_finding *f;
+
+	for (size_t k = 0; k < g->nleft; k++) {
+		const struct pt_dev *m = &p->sys->devs[g->left[k]];
+		char gs[64];
+
+		if (d->group >= 0 && m->group == d->group)
+			continue;
+		n++;
+		pt_dev_guarded(m, gs, sizeof(gs));
+		ml += (size_t)pt_snprintf(missing + ml, ml < sizeof(missing) ? sizeof(missing) - ml : 0,
+					  "%s%s [%04x:%04x]", ml ? ", " : "", pt_dev_short_slot(m), m->vendor,
+					  m->device);
+		al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0,
+					  "%s%s", al ? "," : "", gs);
+	}
+	if (!n)
+		return 0;
+	f = add(p->c, PT_SEV_WARN, "slot",
+		"slot of %s is taken in part: %s stay%s on the host; the functions of one slot are one "
+		"device to a VM and share its resets",
+		pt_dev_short_slot(d), missing, n > 1 ? "" : "s");
+	fix(f, "add %s to pt.devices= (ptctl cmdline completes slots)", add_sel);
+	return 0;
+}
+
 /* A driver_override=vfio-pci left behind by an earlier attempt on a function not selected */
 static void check_stale_overrides(struct policy_ctx *p)
 {
@@ -619,6 +654,8 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 		if (s.pol.sels[sel].kind == PT_SEL_ID)
 			check_twins(&p, sel);
 	r = pt_sys_gaps(&h->sys, s.plan.take, PT_UNIT_GROUP, group_gap, &p);
+	if (r == 0)
+		r = pt_sys_gaps(&h->sys, s.plan.take, PT_UNIT_SLOT, slot_gap, &p);
 	if (r < 0)
 		c->err = r;
 	check_stale_overrides(&p);
@@ -630,6 +667,7 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 {
 	struct ctx c = { .h = h, .tun = tun };
 	int r = pt_leftovers_scan(h, &c.left);
+	char saved[sizeof(((struct pt_entry_conf *)0)->policy)];
 
 	if (r < 0)
 		return r;
@@ -647,10 +685,12 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const cha
 		fix(f, "give it a value, e.g. pt.devices=03:00.0@1002:744c");
 	} else if (h->opts.devices) {
 		check_policy(&c, h->opts.devices, "pt.devices=");
+	} else if (pt_saved_policy(h->sys.rootfd, saved, sizeof(saved)) > 0) {
+		check_policy(&c, saved, PT_SAVED_POLICY_SOURCE);
 	} else {
 		struct pt_finding *f = add(&c, PT_SEV_INFO, "policy",
-					   "no policy: the running command line has no "
-					   "pt.devices= and no --policy was given");
+					   "no policy: no --policy was given, the running command line "
+					   "has no pt.devices= and ptctl entry add saved no selection");
 
 		fix(f, "ptctl cmdline SLOT... prints the arguments for the functions you want to pass");
 	}

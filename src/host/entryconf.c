@@ -124,3 +124,39 @@ int pt_entry_conf_format(const struct pt_entry_conf *c, struct pt_buf *out)
 	}
 	return out->err;
 }
+
+int pt_entry_conf_read(int rootfd, struct pt_entry_conf *ret)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = pt_read_file_in(rootfd, PT_ENTRY_CONF, 1 << 16, &text, &len);
+
+	if (r < 0)
+		return r;
+	r = pt_entry_conf_parse(text, len, ret);
+	free(text);
+	return r < 0 ? -EINVAL : 1;
+}
+
+int pt_saved_policy(int rootfd, char *buf, size_t size)
+{
+	struct pt_entry_conf c = { 0 };
+	struct pt_opts o = { 0 };
+	const char *v;
+	int r = pt_entry_conf_read(rootfd, &c);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	/* the entry's pt.devices= (completed, guarded), else the selection it came from */
+	r = pt_opts_parse(c.args, &o);
+	if (r < 0)
+		return r;
+	v = o.devices && o.devices[0] ? o.devices : c.policy;
+	r = !v[0] ? 0 : strlen(v) >= size ? -ENAMETOOLONG : 1;
+	if (r > 0)
+		memcpy(buf, v, strlen(v) + 1);
+	pt_opts_free(&o);
+	return r;
+}

@@ -597,6 +597,13 @@ int pt_conf_vars(const char *text, size_t len, pt_conf_var_fn fn, void *data);
 int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret);
 /* -EINVAL when a value holds a quote, a backslash, a '$' or a control character. */
 int pt_entry_conf_format(const struct pt_entry_conf *c, struct pt_buf *out);
+/* Read and parse PT_ENTRY_CONF under rootfd: 1, -ENOENT when there is none, -EINVAL when
+ * it is malformed, or another -errno. */
+int pt_entry_conf_read(int rootfd, struct pt_entry_conf *ret);
+/* The selection entry add saved: the pt.devices= of PTBOOT_ARGS (else PTBOOT_POLICY); 1 with
+ * it in buf, 0 when there is none. */
+#define PT_SAVED_POLICY_SOURCE "the selection saved by ptctl entry add (" PT_ENTRY_CONF ")"
+int pt_saved_policy(int rootfd, char *buf, size_t size);
 
 /* entries.c: which boot loader a root uses. */
 enum pt_loader {

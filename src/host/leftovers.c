@@ -17,8 +17,6 @@
 
 #include "host.h"
 
-#define MIGRATE_FIX "ptctl migrate"
-
 struct lctx {
 	const struct pt_host *h;
 	struct pt_leftovers l;
@@ -127,7 +125,7 @@ static int args_cb(const char *key, const char *val, void *data)
 		return 0;
 	pt_snprintf(text, sizeof(text), "%s%s%s", key, val ? "=" : "", val ? val : "");
 	lfix(add(a->c, sev, a->file, a->line, text, "%s (in %s)", why, a->what),
-	     "remove %s from this line, or let %s do it in every file", text, MIGRATE_FIX);
+	     "remove %s from this line; ptctl entry add leaves it out of the host+passthrough entry", text);
 	return 0;
 }
 
@@ -407,7 +405,8 @@ static void modprobe_options(struct lctx *c, const char *file, unsigned n, const
 				"vfio-pci takes every function with these IDs (%s) as soon as it loads, in "
 				"every boot, bypassing pt.devices= and its guards",
 				v);
-			lfix(l, "delete the line (%s turns the IDs into pt.devices=SLOT@ID)", MIGRATE_FIX);
+			lfix(l,
+			     "delete the line; ptctl cmdline SLOT... names the functions as pt.devices=SLOT@ID");
 		} else if (is_vfio_pci(mod, strlen(mod)) && kl == 11 && strncmp(w, "disable_vga", 11) == 0) {
 			lfix(add(c, PT_SEV_INFO, file, n, line,
 				 "disable_vga only matters for a GPU on vfio-pci; harmless, but part of the manual setup"),
@@ -530,7 +529,7 @@ static void itools_line(struct lctx *c, const char *file, unsigned n, char *l)
 		lfix(add(c, PT_SEV_WARN, file, n, s,
 			 "the initramfs loads vfio-pci with these IDs in every boot: it takes those functions "
 			 "before their host drivers"),
-		     "delete the line (%s turns the IDs into pt.devices=SLOT@ID)", MIGRATE_FIX);
+		     "delete the line; ptctl cmdline SLOT... names the functions as pt.devices=SLOT@ID");
 	else
 		lfix(add(c, PT_SEV_INFO, file, n, s, "loads a vfio module early in every boot"),
 		     "delete the line; ptboot's initramfs hook loads vfio only for a pt.devices= boot");

@@ -211,7 +211,7 @@ static int note_twins(struct pt_plan *p, const struct pt_sys *sys, const struct 
 			    pol->sels[s].text, n, names, n > 3 ? ", ..." : "");
 }
 
-struct groups_ctx {
+struct units_ctx {
 	struct pt_plan *p;
 	const struct pt_sys *sys;
 	size_t *item_of; /* sys->ndevs entries: index of a function's item, or SIZE_MAX */
@@ -222,7 +222,7 @@ struct groups_ctx {
  * or named in a warning. */
 static int group_gap(void *data, const struct pt_gap *g)
 {
-	struct groups_ctx *c = data;
+	struct units_ctx *c = data;
 	const struct pt_dev *d = &c->sys->devs[g->first];
 	char missing[200];
 	size_t len = 0;
@@ -234,7 +234,7 @@ static int group_gap(void *data, const struct pt_gap *g)
 		struct pt_item *mi;
 
 		if (c->complete && !refused) {
-			mi = add_item(c->p, g->left[k], -1, PT_ACT_BIND);
+			mi = add_item(c->p, g->left[k], PT_SEL_BY_GROUP, PT_ACT_BIND);
 			if (!mi)
 				return -ENOMEM;
 			pt_snprintf(mi->reason, sizeof(mi->reason),
@@ -255,9 +255,50 @@ static int group_gap(void *data, const struct pt_gap *g)
 		d->slot, g->group, missing);
 }
 
-static int plan_groups(struct pt_plan *p, const struct pt_sys *sys, bool complete)
+/* Functions of a bound function's slot in other IOMMU groups (those in its own group are
+ * the group's business): one device to a VM, sharing its resets. Added (PT_PLAN_SLOTS) or
+ * named in a warning. */
+static int slot_gap(void *data, const struct pt_gap *g)
 {
-	struct groups_ctx c = { .p = p, .sys = sys, .complete = complete };
+	struct units_ctx *c = data;
+	const struct pt_dev *d = &c->sys->devs[g->first];
+	char missing[200];
+	size_t len = 0;
+
+	missing[0] = '\0';
+	for (size_t k = 0; k < g->nleft; k++) {
+		const struct pt_dev *m = &c->sys->devs[g->left[k]];
+		bool refused = c->item_of[g->left[k]] != SIZE_MAX;
+		struct pt_item *mi;
+
+		if (d->group >= 0 && m->group == d->group)
+			continue;
+		if (c->complete && !refused) {
+			mi = add_item(c->p, g->left[k], PT_SEL_BY_SLOT, PT_ACT_BIND);
+			if (!mi)
+				return -ENOMEM;
+			pt_snprintf(mi->reason, sizeof(mi->reason),
+				    "shares slot %.*s with %s: functions of one slot share resets",
+				    (int)(strlen(d->slot) - 2), d->slot, d->slot);
+			continue;
+		}
+		if (len < sizeof(missing))
+			len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x]%s",
+						   len ? ", " : "", m->slot, m->vendor, m->device,
+						   refused ? " (refused)" : "");
+	}
+	if (!len)
+		return 0;
+	return pt_plan_note(c->p, LOG_WARNING,
+			    "%s: its slot also holds %s, not selected: the functions of one slot share "
+			    "resets and go to a VM together (select them too)",
+			    d->slot, missing);
+}
+
+/* Complete or note the IOMMU groups or slots of the functions the plan binds. */
+static int plan_units(struct pt_plan *p, const struct pt_sys *sys, enum pt_unit unit, bool complete)
+{
+	struct units_ctx c = { .p = p, .sys = sys, .complete = complete };
 	bool *mark;
 	int r;
 
@@ -274,7 +315,7 @@ static int plan_groups(struct pt_plan *p, const struct pt_sys *sys, bool complet
 	for (size_t i = 0; i < p->nitems; i++)
 		c.item_of[p->items[i].dev] = i;
 	memcpy(mark, p->take, sys->ndevs);
-	r = pt_sys_gaps(sys, mark, PT_UNIT_GROUP, group_gap, &c);
+	r = pt_sys_gaps(sys, mark, unit, unit == PT_UNIT_GROUP ? group_gap : slot_gap, &c);
 	free(mark);
 	free(c.item_of);
 	return r;
@@ -297,7 +338,9 @@ int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, unsigne
 		if (pol->sels[s].kind == PT_SEL_ID)
 			r = note_twins(&p, sys, pol, s);
 	if (r == 0)
-		r = plan_groups(&p, sys, p.complete_groups);
+		r = plan_units(&p, sys, PT_UNIT_SLOT, flags & PT_PLAN_SLOTS);
+	if (r == 0)
+		r = plan_units(&p, sys, PT_UNIT_GROUP, p.complete_groups);
 	if (r < 0) {
 		pt_plan_free(&p);
 		return r;

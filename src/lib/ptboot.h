@@ -265,9 +265,11 @@ enum pt_refusal {
 	PT_REFUSE_UNREADABLE,  /* its vendor, device or class can't be read */
 };
 
+#define PT_SEL_BY_GROUP (-1)
+#define PT_SEL_BY_SLOT	(-2)
 struct pt_item {
 	size_t dev; /* index into sys->devs */
-	int sel;    /* index into the policy; -1: added to complete its IOMMU group */
+	int sel;    /* index into the policy; PT_SEL_BY_GROUP or _BY_SLOT: added to complete it */
 	enum pt_action action;
 	enum pt_refusal refusal;
 	enum pt_result result;
@@ -293,11 +295,12 @@ struct pt_plan {
 };
 
 #define PT_PLAN_GROUPS (1u << 0) /* complete IOMMU groups: pt.groups=complete */
+#define PT_PLAN_SLOTS  (1u << 1) /* complete slots: a slot's functions in other groups */
 
 /* Decide every function: bind (with the first selector that takes it), refuse (a failing
  * guard wins over every other selector; bridges; the boot VGA device by ID alone), or leave
  * it. Notes: selectors that match nothing, plain IDs that take identical twins, IOMMU groups
- * left half on the host. */
+ * and slots left half on the host. */
 int pt_plan_build(const struct pt_sys *sys, const struct pt_policy *pol, unsigned flags, struct pt_plan *ret);
 int pt_plan_note(struct pt_plan *p, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void pt_plan_free(struct pt_plan *p);

@@ -92,7 +92,9 @@ static void bind_dry_run(const struct pt_host *h, const struct pt_plan *plan)
 		else
 			printf("%s [%04x:%04x]: would bind to vfio-pci (now %s)%s\n", d->slot, d->vendor,
 			       d->device, or_none(d->driver),
-			       plan->items[i].sel < 0 ? ", completing its IOMMU group" : "");
+			       plan->items[i].sel == PT_SEL_BY_SLOT    ? ", completing its slot"
+			       : plan->items[i].sel == PT_SEL_BY_GROUP ? ", completing its IOMMU group"
+								       : "");
 	}
 }
 
@@ -101,7 +103,9 @@ static void bind_results(struct pt_host *h, const struct pt_plan *plan)
 	for (size_t i = 0; i < plan->nitems; i++) {
 		const struct pt_item *it = &plan->items[i];
 		const struct pt_dev *d = &h->sys.devs[it->dev];
-		const char *extra = it->sel < 0 ? " (completes its IOMMU group)" : "";
+		const char *extra = it->sel == PT_SEL_BY_SLOT	 ? " (completes its slot)"
+				    : it->sel == PT_SEL_BY_GROUP ? " (completes its IOMMU group)"
+								 : "";
 
 		if (it->action != PT_ACT_BIND)
 			continue;
@@ -153,7 +157,8 @@ int ptctl_cmd_bind(struct ptctl *c)
 
 	if ((rc = ptctl_open_host(c, true, &h)))
 		return rc;
-	if ((rc = ptctl_select(c, &h, PTCTL_SELECT_REQUIRED, c->group ? PT_PLAN_GROUPS : 0, &s)))
+	if ((rc = ptctl_select(c, &h, PTCTL_SELECT_REQUIRED | PTCTL_SELECT_ANY,
+			       (c->group ? PT_PLAN_GROUPS : 0) | ptctl_complete_flags(c), &s)))
 		goto out_host;
 	for (size_t i = 0; i < h.sys.ndevs; i++)
 		todo += s.plan.take[i] && strcmp(h.sys.devs[i].driver, PT_VFIO_DRIVER) != 0;

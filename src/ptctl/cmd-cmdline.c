@@ -48,7 +48,7 @@ int ptctl_cmd_cmdline(struct ptctl *c)
 		return rc;
 	if ((rc = ptctl_open_host(c, true, &h)))
 		goto out_tun;
-	if ((rc = ptctl_select(c, &h, PTCTL_SELECT_REQUIRED, 0, &s)))
+	if ((rc = ptctl_select(c, &h, PTCTL_SELECT_REQUIRED | PTCTL_SELECT_ANY, ptctl_complete_flags(c), &s)))
 		goto out_host;
 	r = pt_kargs_build(&h, &tun, s.plan.take, &k);
 	say_why(&k.why);

@@ -25,7 +25,22 @@ struct eopts {
 	char win_part[32]; /* --windows: the ESP found */
 	struct pt_boot boot;
 	int changes;
+	int unbindable; /* entries written for kernels whose initramfs can't bind */
 };
+
+/* Whether the initramfs of kver has pt-early and vfio-pci: 1 yes, 0 no (fix: the command that
+ * rebuilds it), -errno when there is none or it can't be read. */
+static int kernel_can_bind(int rootfd, const char *kver, char *fix, size_t size)
+{
+	struct pt_initramfs_info s = { 0 };
+	char path[512];
+	int r = pt_initramfs_path(rootfd, kver, path, sizeof(path));
+
+	if (r == 0)
+		r = pt_initramfs_scan(rootfd, path, &s);
+	pt_initramfs_rebuild(r == 0 ? path : NULL, kver, fix, size);
+	return r < 0 ? r : s.pt_early && s.vfio_pci;
+}
 
 /* The length of an entry's name without ".conf" (or a UKI's ".efi") */
 static int stem_len(const struct pt_bls_file *x)
@@ -150,15 +165,7 @@ static int read_err(const char *path, int r)
 
 static int read_conf(int rootfd, struct pt_entry_conf *c)
 {
-	char *text = NULL;
-	size_t len = 0;
-	int r = pt_read_file_in(rootfd, PT_ENTRY_CONF, 1 << 16, &text, &len);
-
-	if (r < 0)
-		return r;
-	r = pt_entry_conf_parse(text, len, c);
-	free(text);
-	return r < 0 ? -EINVAL : 1;
+	return pt_entry_conf_read(rootfd, c);
 }
 
 /* ---- regenerating grub.cfg ------------------------------------------------------------ */
@@ -379,6 +386,12 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			change(o, "wrote %s (%s)", path, x->kver[0] ? x->kver : x->name);
 		else
 			printf("unchanged: %s\n", path);
+		if (x->kver[0] && kernel_can_bind(o->rootfd, x->kver, src, sizeof(src)) != 1) {
+			ptctl_warn("%s: the initramfs of %s has no pt-early or no vfio-pci, so this entry "
+				   "binds nothing: rebuild it with ptboot installed: %s",
+				   path, x->kver, src);
+			o->unbindable++;
+		}
 	}
 	/* ours whose kernel entry is gone (the kernel was removed without the plugin) */
 	for (size_t i = 0; !rc && !o->c->kernel && i < f.n; i++) {
@@ -437,7 +450,7 @@ static int compute_conf(struct eopts *o, const struct pt_entry_conf *old, struct
 		return rc;
 	if ((rc = ptctl_open_host(o->c, true, &h)))
 		goto out_tun;
-	if ((rc = ptctl_select(o->c, &h, PTCTL_SELECT_REQUIRED, 0, &s)))
+	if ((rc = ptctl_select(o->c, &h, PTCTL_SELECT_REQUIRED, ptctl_complete_flags(o->c), &s)))
 		goto out_host;
 	r = pt_kargs_build(&h, &tun, s.plan.take, &k);
 	*c = (struct pt_entry_conf){ 0 };
@@ -545,9 +558,9 @@ static int entry_add(struct eopts *o)
 		break;
 	default: break;
 	}
-	if (o->c->def)
-		return boot_choose(o, true, false);
-	return 0;
+	if (o->c->def && (rc = boot_choose(o, true, false)))
+		return rc;
+	return o->unbindable ? PTCTL_PARTIAL : 0;
 }
 
 /* ---- entry remove ---------------------------------------------------------------------- */
@@ -582,13 +595,15 @@ static int grubenv_err(const struct eopts *o, const char *path, const char *key,
 	return ptctl_err(PTCTL_FAIL, "cannot set %s in %s: %s", key, path, pt_strerror(r));
 }
 
-/* Forget a next/default boot that names one of our entries. */
-static int forget_choice(struct eopts *o)
+/* Forget a next (and unless once_only, default) boot that names one of our entries. */
+static int forget_choice(struct eopts *o, bool once_only)
 {
+	const size_t n = once_only ? 1 : 2;
+
 	if (o->boot.loader == PT_LOADER_SDBOOT) {
 		static const char *const vars[] = { "LoaderEntryOneShot", "LoaderEntryDefault" };
 
-		for (size_t i = 0; i < 2; i++) {
+		for (size_t i = 0; i < n; i++) {
 			char v[256];
 
 			if (pt_efivar_get(o->rootfd, vars[i], PT_EFI_LOADER_GUID, v, sizeof(v)) == 0 &&
@@ -608,7 +623,7 @@ static int forget_choice(struct eopts *o)
 		return 0;
 	if (r < 0)
 		return read_err(path, r);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct pt_buf b = { 0 };
 
 		if (pt_grubenv_get(env, len, keys[i], v, sizeof(v)) != 1 || !ours_id(v))
@@ -684,7 +699,7 @@ static int entry_remove(struct eopts *o)
 					 pt_strerror(rc));
 		change(o, "removed %s", PT_ENTRY_CONF);
 	}
-	if ((rc = forget_choice(o)))
+	if ((rc = forget_choice(o, false)))
 		return rc;
 	if (had_conf &&
 	    (o->boot.loader == PT_LOADER_GRUB || (o->boot.loader == PT_LOADER_GRUB_BLS && had_windows)))
@@ -872,6 +887,13 @@ static int entry_status(struct eopts *o)
 		printf(" (%s, %s %s)", o->boot.grubdir, PT_GRUBD_SCRIPT,
 		       o->boot.grubd_script ? "present" : "missing");
 	printf("\n");
+	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
+		printf("    without %s, %s writes no host+passthrough entry into grub.cfg: reinstall ptboot\n",
+		       PT_GRUBD_SCRIPT, o->boot.mkconfig);
+	else if (o->boot.loader == PT_LOADER_GRUB_BLS && !o->boot.grubd_script)
+		printf("    without %s, %s writes no Windows entry (entry add --windows); the BLS entries "
+		       "need nothing else\n",
+		       PT_GRUBD_SCRIPT, o->boot.mkconfig);
 	r = read_conf(o->rootfd, &c);
 	if (r == -EINVAL)
 		printf("%s: malformed\n", PT_ENTRY_CONF);
@@ -899,7 +921,7 @@ static int entry_status(struct eopts *o)
 /* ---- boot vm|bare-metal ------------------------------------------------------------------ */
 
 /* The entry ids for vm and bare-metal: BLS file stems (systemd-boot: with .conf) or GRUB ids. */
-static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
+static int choice_ids(struct eopts *o, bool want_vm, char *vm, char *bare, size_t size)
 {
 	vm[0] = bare[0] = '\0';
 	if (o->boot.loader == PT_LOADER_GRUB) {
@@ -933,24 +955,39 @@ static int choice_ids(struct eopts *o, char *vm, char *bare, size_t size)
 
 	if (r < 0)
 		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", o->boot.entries, strerror(-r));
-	/* newest kernel that has both entries */
-	for (size_t i = 0; i < f.n && !vm[0]; i++) {
-		char ours[300];
+	/* newest kernel that has both entries; and the newest whose entry can bind */
+	char kver[64] = "", good[64] = "", fix[192] = "";
+
+	for (size_t i = 0; i < f.n && !good[0]; i++) {
+		char ours[300], why[192];
 
 		if (f.v[i].e.ours || is_rescue(&f.v[i]))
 			continue;
 		our_name(&f.v[i], ours, sizeof(ours));
-		for (size_t k = 0; k < f.n; k++)
-			if (f.v[k].e.ours && strcmp(f.v[k].name, ours) == 0) {
-				pt_snprintf(vm, size, "%.*s", (int)(strlen(ours) - (ext ? 0 : 5)), ours);
-				pt_snprintf(bare, size, "%.*s", (int)(strlen(f.v[i].name) - (ext ? 0 : 5)),
-					    f.v[i].name);
-			}
+		for (size_t k = 0; k < f.n; k++) {
+			if (!f.v[k].e.ours || strcmp(f.v[k].name, ours) != 0)
+				continue;
+			if (!f.v[i].kver[0] || kernel_can_bind(o->rootfd, f.v[i].kver, why, sizeof(why)) == 1)
+				pt_snprintf(good, sizeof(good), "%s", f.v[i].kver[0] ? f.v[i].kver : "?");
+			if (vm[0])
+				continue;
+			pt_snprintf(vm, size, "%.*s", (int)(strlen(ours) - (ext ? 0 : 5)), ours);
+			pt_snprintf(bare, size, "%.*s", (int)(strlen(f.v[i].name) - (ext ? 0 : 5)),
+				    f.v[i].name);
+			pt_snprintf(kver, sizeof(kver), "%s", f.v[i].kver);
+			pt_snprintf(fix, sizeof(fix), "%s", why);
+		}
 	}
 	pt_bls_files_free(&f);
 	if (!vm[0])
 		return ptctl_err(PTCTL_FAIL, "%s has no host+passthrough entry: run ptctl entry add",
 				 o->boot.entries);
+	if (want_vm && kver[0] && strcmp(good, kver) != 0 && !o->c->force)
+		return ptctl_err(
+			PTCTL_FAIL,
+			"the host+passthrough entry of %s, the newest kernel, would bind nothing: its "
+			"initramfs has no pt-early or no vfio-pci (rebuild it: %s)%s%s%s; --force boots it anyway",
+			kver, fix, good[0] ? "; the entry of " : "", good, good[0] ? " can bind" : "");
 	return 0;
 }
 
@@ -962,7 +999,7 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 	size_t len = 0;
 	int rc, r;
 
-	if ((rc = choice_ids(o, vmid, bareid, sizeof(vmid))))
+	if ((rc = choice_ids(o, vm, vmid, bareid, sizeof(vmid))))
 		return rc;
 	id = vm ? vmid : bareid;
 	if (o->boot.loader == PT_LOADER_SDBOOT) {
@@ -1007,6 +1044,44 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 	return 0;
 }
 
+/* The default and a pending one-shot, as the boot loader will use them. */
+static void show_choice(struct eopts *o)
+{
+	char v[256], path[96], *env = NULL;
+	size_t len = 0;
+	bool once = false;
+
+	if (o->boot.loader == PT_LOADER_SDBOOT) {
+		if (pt_efivar_get(o->rootfd, "LoaderEntryDefault", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0)
+			printf("default: %s (EFI variable LoaderEntryDefault=%s)\n",
+			       ours_id(v) ? "host+passthrough" : "bare-metal", v);
+		else
+			printf("default: as loader.conf says (no EFI variable LoaderEntryDefault)\n");
+		once = pt_efivar_get(o->rootfd, "LoaderEntryOneShot", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0;
+		if (once)
+			printf("pending, next boot only: %s (EFI variable LoaderEntryOneShot=%s)\n",
+			       ours_id(v) ? "host+passthrough" : "bare-metal", v);
+	} else {
+		pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
+		if (pt_read_file(o->rootfd, path, 1 << 16, &env, &len) < 0)
+			env = NULL;
+		if (env && pt_grubenv_get(env, len, "saved_entry", v, sizeof(v)) == 1 && v[0] &&
+		    o->boot.grub_default_saved)
+			printf("default: %s (%s saved_entry=%s)\n",
+			       ours_id(v) ? "host+passthrough" : "bare-metal", path, v);
+		else
+			printf("default: the first menu entry (%s)\n",
+			       o->boot.grub_default_saved ? "no saved_entry" : "GRUB_DEFAULT is not saved");
+		once = env && pt_grubenv_get(env, len, "next_entry", v, sizeof(v)) == 1 && v[0];
+		if (once)
+			printf("pending, next boot only: %s (%s next_entry=%s)\n",
+			       ours_id(v) ? "host+passthrough" : "bare-metal", path, v);
+		free(env);
+	}
+	if (!once)
+		printf("no one-shot pending\n");
+}
+
 /* ---- entry points ------------------------------------------------------------------------ */
 
 int ptctl_cmd_entry(struct ptctl *c)
@@ -1033,14 +1108,22 @@ int ptctl_cmd_boot(struct ptctl *c)
 	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
 	int rc;
 
-	if (!c->sub || (strcmp(c->sub, "vm") && strcmp(c->sub, "bare-metal")))
-		return ptctl_err(PTCTL_FAIL, "boot wants vm or bare-metal%s%s", c->sub ? ", not " : "",
-				 c->sub ? c->sub : "");
+	if (c->sub && strcmp(c->sub, "vm") && strcmp(c->sub, "bare-metal"))
+		return ptctl_err(PTCTL_FAIL, "boot wants vm or bare-metal, not %s", c->sub);
 	if (c->nargs)
-		return ptctl_err(PTCTL_FAIL, "boot takes only vm|bare-metal and --once");
+		return ptctl_err(PTCTL_FAIL, "boot takes only vm|bare-metal, --once and --force");
+	if (c->cancel_once && (c->sub || c->once))
+		return ptctl_err(PTCTL_FAIL, "--cancel-once goes alone: ptctl boot --cancel-once");
 	rc = open_root(&o, true);
 	if (!rc && o.boot.loader == PT_LOADER_NONE)
 		rc = ptctl_err(PTCTL_FAIL, "no boot loader found under %s", c->root);
+	else if (!rc && c->cancel_once)
+		rc = forget_choice(&o, true);
+	else if (!rc && !c->sub)
+		show_choice(&o);
+	else if (!rc && strcmp(c->sub, "bare-metal") == 0 && !c->once &&
+		 (rc = boot_choose(&o, false, false)) == 0)
+		rc = forget_choice(&o, true); /* a pending VM one-shot would win over it */
 	else if (!rc)
 		rc = boot_choose(&o, strcmp(c->sub, "vm") == 0, c->once);
 	if (o.lockfd >= 0)

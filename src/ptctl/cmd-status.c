@@ -182,6 +182,21 @@ static int journal_line(void *data, const struct pt_runtime_entry *e)
 	return 0;
 }
 
+/* The selection entry add saved, and whether this boot used it. */
+static void show_saved(const struct pt_sys *sys, const struct pt_state *st, bool have)
+{
+	char saved[sizeof(((struct pt_entry_conf *)0)->policy)];
+
+	if (pt_saved_policy(sys->rootfd, saved, sizeof(saved)) <= 0)
+		return;
+	if (have && strcmp(st->policy, saved) == 0)
+		printf("this boot used %s\n", PT_SAVED_POLICY_SOURCE);
+	else
+		printf("%s: pt.devices=%s, not this boot's: boot the host+passthrough entry to use it "
+		       "(ptctl boot vm --once)\n",
+		       PT_SAVED_POLICY_SOURCE, saved);
+}
+
 int ptctl_cmd_status(struct ptctl *c)
 {
 	struct pt_state st = { 0 };
@@ -203,6 +218,7 @@ int ptctl_cmd_status(struct ptctl *c)
 		goto out;
 	if (rc == 1)
 		show_report(&sys, &st);
+	show_saved(&sys, &st, rc == 1);
 	show_changes(c, &sys, &st);
 	rc = PTCTL_OK;
 	if (pt_read_file(sys.rootfd, PT_RUNTIME_LOG, 4 << 20, &text, NULL) == 0)

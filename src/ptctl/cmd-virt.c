@@ -11,7 +11,7 @@
 #include "ptctl.h"
 
 /* Where the list comes from, for the output's first comment. */
-static void origin_text(const struct ptctl *c, struct pt_buf *o)
+static void origin_text(const struct ptctl *c, const struct pt_host *h, bool have, struct pt_buf *o)
 {
 	if (c->nargs) {
 		pt_buf_puts(o, "selected:");
@@ -20,6 +20,8 @@ static void origin_text(const struct ptctl *c, struct pt_buf *o)
 	}
 	if (c->policy)
 		pt_buf_printf(o, "%s--policy %s", o->len ? "; " : "", c->policy);
+	if (!o->len && have)
+		pt_buf_puts(o, h->opts.devices ? "the running pt.devices=" : PT_SAVED_POLICY_SOURCE);
 	if (!o->len)
 		pt_buf_puts(o, "the functions on vfio-pci now");
 }
@@ -38,7 +40,7 @@ int ptctl_cmd_virt(struct ptctl *c)
 				 c->format);
 	if ((rc = ptctl_open_host(c, true, &h)))
 		return rc;
-	rc = ptctl_select(c, &h, 0, 0, &s);
+	rc = ptctl_select(c, &h, PTCTL_SELECT_ANY, PT_PLAN_GROUPS | ptctl_complete_flags(c), &s);
 	if (rc > 1)
 		goto out;
 	have = rc == 0;
@@ -58,7 +60,7 @@ int ptctl_cmd_virt(struct ptctl *c)
 			goto out;
 		}
 	}
-	origin_text(c, &origin);
+	origin_text(c, &h, have, &origin);
 	r = origin.err ? origin.err : pt_virt_render(&h.sys, sel, fmt, origin.data, &out);
 	if (r == -ENODEV)
 		rc = ptctl_err(

@@ -27,30 +27,37 @@ static const struct ptctl_cmd commands[] = {
 	  "usage: ptctl [OPTIONS] check [SEL...] [--policy STR] [--json]\n"
 	  "  readiness for passing SEL (or --policy, or the running pt.devices=); exit 0 ready,\n"
 	  "  1 warnings, 2 errors\n" },
-	{ "cmdline", ptctl_cmd_cmdline, "P", false, "cmdline SEL... [--policy STR]",
-	  "usage: ptctl [OPTIONS] cmdline SEL... [--policy STR]\n"
+	{ "cmdline", ptctl_cmd_cmdline, "PX", false, "cmdline SEL... [--policy STR] [--no-complete]",
+	  "usage: ptctl [OPTIONS] cmdline SEL... [--policy STR] [--no-complete]\n"
 	  "  the kernel arguments that pass the functions SEL (slot, ID or SLOT@ID): IOMMU groups\n"
-	  "  completed, guarded, tuned; why each is there goes to stderr\n" },
-	{ "entry", ptctl_cmd_entry, "PiDwkU", true, "entry add|remove|status",
+	  "  and slots completed, guarded, tuned; why each is there goes to stderr. --no-complete:\n"
+	  "  leave a slot's functions in other IOMMU groups out\n" },
+	{ "entry", ptctl_cmd_entry, "PiDwkUX", true, "entry add|remove|status",
 	  "usage: ptctl [OPTIONS] entry add [SEL... | --policy STR] [--title T] [--default] [--windows]\n"
-	  "                 [--kernel KVER] [--no-update]\n"
+	  "                 [--kernel KVER] [--no-update] [--no-complete]\n"
 	  "       ptctl [OPTIONS] entry remove [--kernel KVER] [--no-update]\n"
 	  "       ptctl [OPTIONS] entry status\n"
 	  "  the boot menu's host+passthrough entry beside every kernel's own\n" },
-	{ "boot", ptctl_cmd_boot, "O", true, "boot vm|bare-metal [--once]",
-	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once]\n"
-	  "  the entry to boot by default, or (--once) next time only\n" },
-	{ "bind", ptctl_cmd_bind, "fgnv", false, "bind SEL... [--group] [--force]",
-	  "usage: ptctl [OPTIONS] bind SEL... [--group] [--force] [--dry-run] [--verbose]\n"
-	  "  hand the functions SEL (slot, ID or SLOT@ID) to vfio-pci now; refuses what the host\n"
-	  "  still uses. --group: the rest of their IOMMU groups too; --force: a GPU that holds\n"
-	  "  the console (never a disk in use)\n" },
+	{ "boot", ptctl_cmd_boot, "OfK", true, "boot [vm|bare-metal [--once]] [--cancel-once]",
+	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once] [--force]\n"
+	  "       ptctl [OPTIONS] boot [--cancel-once]\n"
+	  "  the entry to boot by default, or (--once) next time only; bare-metal also clears a\n"
+	  "  pending host+passthrough one-shot. vm refuses an entry whose initramfs can't bind\n"
+	  "  (--force boots it anyway). Without a mode: the default and a pending one-shot;\n"
+	  "  --cancel-once clears the one-shot alone\n" },
+	{ "bind", ptctl_cmd_bind, "fgnvX", false, "bind SEL... [--group] [--force]",
+	  "usage: ptctl [OPTIONS] bind SEL... [--group] [--force] [--dry-run] [--verbose] [--no-complete]\n"
+	  "  hand the functions SEL (slot, ID or SLOT@ID) to vfio-pci now, with the other functions\n"
+	  "  of their slots (not with --no-complete); refuses what the host still uses. --group: the\n"
+	  "  rest of their IOMMU groups too; --force: a GPU that holds the console (never a disk in use)\n" },
 	{ "unbind", ptctl_cmd_unbind, "tgnv", false, "unbind SEL... [--to DRIVER] [--group]",
 	  "usage: ptctl [OPTIONS] unbind SEL... [--to DRIVER] [--group] [--dry-run] [--verbose]\n"
 	  "  give the functions SEL back to their host driver (or to DRIVER)\n" },
-	{ "virt", ptctl_cmd_virt, "PF", false, "virt [SEL...] [--format F]",
+	{ "virt", ptctl_cmd_virt, "PFX", false, "virt [SEL...] [--format F]",
 	  "usage: ptctl [OPTIONS] virt [SEL...] [--policy STR] [--format libvirt|virt-install|qemu]\n"
-	  "  the VM definition for the functions on vfio-pci now (or SEL, or --policy)\n" },
+	  "                 [--no-complete]\n"
+	  "  the VM definition for SEL (IOMMU groups and slots completed), or --policy, or the\n"
+	  "  functions on vfio-pci now\n" },
 	{ "status", ptctl_cmd_status, "", false, "status",
 	  "usage: ptctl [OPTIONS] status\n"
 	  "  what pt-early did this boot and what changed since\n" },
@@ -86,6 +93,8 @@ static const struct option options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "no-update", no_argument, NULL, 'U' },
 	{ "once", no_argument, NULL, 'O' },
+	{ "no-complete", no_argument, NULL, 'X' },
+	{ "cancel-once", no_argument, NULL, 'K' },
 	{ NULL, 0, NULL, 0 },
 };
 /* clang-format on */
@@ -150,6 +159,8 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'k': c->kernel = arg; break;
 	case 'U': c->no_update = true; break;
 	case 'O': c->once = true; break;
+	case 'X': c->no_complete = true; break;
+	case 'K': c->cancel_once = true; break;
 	default: break; /* 'H': hwdb is the default now; h, V: handled by the caller */
 	}
 }
@@ -326,6 +337,7 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 	struct pt_sel_problem pr;
 	struct pt_buf text = { 0 };
 	const char *from; /* said before a problem, unless the selectors are the arguments */
+	char saved[sizeof(((struct pt_entry_conf *)0)->policy)];
 	int r;
 
 	for (int i = 0; i < c->nargs; i++)
@@ -333,8 +345,18 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 	if (c->policy)
 		pt_buf_printf(&text, "%s%s", text.len ? "," : "", c->policy);
 	from = c->nargs ? NULL : c->policy ? "--policy" : "pt.devices=";
-	if (!text.len && !text.err && (how & PTCTL_SELECT_RUNNING) && h->opts.devices)
+	if (!text.len && !text.err && (how & PTCTL_SELECT_RUNNING) && h->opts.devices) {
 		pt_buf_puts(&text, h->opts.devices);
+		fflush(stdout);
+		fprintf(stderr, "# using the running command line's pt.devices=%s\n", h->opts.devices);
+	}
+	if (!text.len && !text.err && (how & PTCTL_SELECT_SAVED) &&
+	    pt_saved_policy(h->sys.rootfd, saved, sizeof(saved)) > 0) {
+		pt_buf_puts(&text, saved);
+		from = PT_SAVED_POLICY_SOURCE;
+		fflush(stdout);
+		fprintf(stderr, "# using %s: %s\n", from, saved);
+	}
 	if (text.err)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
 	if (!text.len) {
@@ -343,10 +365,13 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 			const char *n = c->cmd->name;
 
 			return ptctl_err(PTCTL_FAIL,
-					 "name the functions to %s: ptctl %s%s%s SLOT|ID|SLOT@ID...%s",
+					 "name the functions to %s: ptctl %s%s%s SLOT|ID|SLOT@ID...%s%s",
 					 strcmp(n, "bind") && strcmp(n, "unbind") ? "pass" : n, n,
 					 c->sub ? " " : "", c->sub ? c->sub : "",
-					 strchr(c->cmd->opts, 'P') ? " (or --policy STR)" : "");
+					 strchr(c->cmd->opts, 'P') ? " (or --policy STR)" : "",
+					 how & PTCTL_SELECT_SAVED
+						 ? "; there is no pt.devices= and no saved selection either"
+						 : "");
 		}
 		return 1;
 	}
@@ -365,7 +390,17 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 	fflush(stdout);
 	for (size_t it = 0; pt_selection_problem(ret, &h->sys, &it, &pr) > 0;)
 		fprintf(stderr, "# %s\n", pr.text);
+	for (size_t i = 0; i < ret->plan.nitems; i++)
+		if (ret->plan.items[i].sel == PT_SEL_BY_SLOT)
+			fprintf(stderr, "# %s: added, it %s (--no-complete leaves it out)\n",
+				pt_dev_short_slot(&h->sys.devs[ret->plan.items[i].dev]),
+				ret->plan.items[i].reason);
 	return 0;
+}
+
+unsigned ptctl_complete_flags(const struct ptctl *c)
+{
+	return c->no_complete ? 0 : PT_PLAN_SLOTS;
 }
 
 int ptctl_print(struct pt_buf *b)

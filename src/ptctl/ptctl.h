@@ -27,6 +27,8 @@ struct ptctl {
 	/* command options: ptctl.c's option table says which command takes which */
 	const char *policy, *slot, *id, *format, *to, *title, *kernel;
 	bool json, force, group, dry_run, verbose, def, windows, no_update, once;
+	bool no_complete; /* --no-complete: leave a slot's other functions */
+	bool cancel_once; /* boot --cancel-once */
 	const struct ptctl_cmd *cmd;
 	const char *sub; /* entry and boot: the subcommand */
 	char **args;	 /* the command's positional arguments (after sub) */
@@ -59,13 +61,18 @@ int ptctl_load_tuning(const struct ptctl *c, struct pt_tuning *t);
 enum ptctl_select {
 	PTCTL_SELECT_REQUIRED = 1 << 0, /* arguments or --policy, or fail naming what to give */
 	PTCTL_SELECT_RUNNING = 1 << 1,	/* else the running command line's pt.devices= */
+	PTCTL_SELECT_SAVED = 1 << 2,	/* else the selection entry add saved (entry.conf) */
+	PTCTL_SELECT_ANY = PTCTL_SELECT_RUNNING | PTCTL_SELECT_SAVED,
 };
 
-/* The command's selectors (its arguments and --policy, one list) planned on h; a selector
+/* The command's selectors (its arguments and --policy, one list; else, as how allows, the
+ * running pt.devices= or the saved selection, said on stderr) planned on h; a selector
  * that is malformed, matches nothing or is refused is an error, said once. 1 when there is
  * no selection (and none is required), 0 with ret filled, or an exit status. */
 int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, unsigned plan_flags,
 		 struct pt_selection *ret);
+/* The plan flags of a command that completes: a slot's other functions, unless --no-complete. */
+unsigned ptctl_complete_flags(const struct ptctl *c);
 
 /* The refusals of pt_kargs_build (cmdline, entry add), worded once; the exit status. */
 int ptctl_kargs_error(int r, const struct pt_kargs *k);
