@@ -110,6 +110,33 @@ int ptctl_vm_conf(const struct pt_tune_plan *p, struct pt_buf *conf)
 	return pt_tune_plan_format(p, conf);
 }
 
+void ptctl_vm_status(int rootfd)
+{
+	struct pt_tune_plan p;
+	struct pt_buf b = { 0 };
+	char sz[32];
+	int rc = ptctl_vm_saved(rootfd, &p);
+
+	if (rc)
+		return;
+	pt_buf_puts(&b, "    VM mode:");
+	if (p.vcpus) {
+		pt_buf_printf(&b, " %u vCPUs on CPUs ", p.vcpus);
+		pt_buf_cpulist(&b, &p.vm);
+		pt_buf_puts(&b, " (the host keeps ");
+		pt_buf_cpulist(&b, &p.host);
+		pt_buf_puts(&b, ")");
+	}
+	if (p.pages) {
+		pt_size_iec(p.page_size, sz, sizeof(sz));
+		pt_buf_printf(&b, "%s %llu hugepages of %s", p.vcpus ? "," : "", (unsigned long long)p.pages,
+			      sz);
+	}
+	pt_buf_printf(&b, "\n    vm args %s\n", p.args);
+	ptctl_print(&b);
+	pt_buf_free(&b);
+}
+
 /* ---- ptctl tune ------------------------------------------------------------------------- */
 
 static void text_host(struct pt_buf *b, const struct pt_topo *t)

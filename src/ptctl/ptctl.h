@@ -88,6 +88,8 @@ int ptctl_vm_plan(const struct ptctl *c, struct pt_tune_plan *p, struct pt_topo 
 /* The plan saved with the host+passthrough entry (etc/ptboot/entry.conf): 0 with *p, 1 when
  * none is saved (or no entry.conf), else an exit status after saying why. */
 int ptctl_vm_saved(int rootfd, struct pt_tune_plan *p);
+/* entry status: the saved plan in two lines (nothing without one). */
+void ptctl_vm_status(int rootfd);
 /* The PTBOOT_VM_* lines of p appended to an entry.conf text (entry add). */
 int ptctl_vm_conf(const struct pt_tune_plan *p, struct pt_buf *conf);
 
