@@ -90,7 +90,7 @@ _ptctl()
 			return
 			;;
 		--format)
-			COMPREPLY=($(compgen -W 'libvirt virt-install qemu' -- "$cur"))
+			COMPREPLY=($(compgen -W 'libvirt virt-install qemu pin' -- "$cur"))
 			return
 			;;
 	esac

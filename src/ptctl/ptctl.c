@@ -49,11 +49,11 @@ static const struct ptctl_cmd commands[] = {
 	  "usage: ptctl [OPTIONS] unbind SEL... [--to DRIVER] [--group] [--dry-run] [--verbose]\n"
 	  "  give the functions SEL back to their host driver (or to DRIVER)\n" },
 	{ "virt", ptctl_cmd_virt, "PF12345678", false, "virt [SEL...] [--format F]",
-	  "usage: ptctl [OPTIONS] virt [SEL...] [--policy STR] [--format libvirt|virt-install|qemu]\n"
+	  "usage: ptctl [OPTIONS] virt [SEL...] [--policy STR] [--format libvirt|virt-install|qemu|pin]\n"
 	  "                 [--vm-cpus N --vm-memory SIZE [TUNE OPTIONS]]\n"
 	  "  the VM definition for the functions on vfio-pci now (or SEL, or --policy), with the\n"
 	  "  VM-mode plan saved by entry add (or the one --vm-cpus/--vm-memory make now): pinned\n"
-	  "  vCPUs, a matching topology, hugepages\n" },
+	  "  vCPUs, a matching topology, hugepages; --format pin: the script that pins a running QEMU\n" },
 	{ "tune", ptctl_cmd_tune, "j12345678", false, "tune --vm-cpus N --vm-memory SIZE [--json]",
 	  "usage: ptctl [OPTIONS] tune [--vm-cpus N] [--vm-memory SIZE] [--vm-pages 2M|1G] [--cross-numa]\n"
 	  "                 [--no-isolcpus] [--no-nohz] [--no-rcu-nocbs] [--no-irqaffinity] [--json]\n"
