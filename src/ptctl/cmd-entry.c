@@ -66,6 +66,8 @@ static int check_entry_args(const struct ptctl *c)
 	if (strcmp(sub, "add") && (ptctl_vm_asked(c) || c->vm_pages || c->cross_numa || c->tune_off))
 		return ptctl_err(PTCTL_FAIL, "entry %s takes no VM-mode options (--vm-cpus, --vm-memory...)",
 				 sub);
+	if (!ptctl_vm_asked(c) && (c->vm_pages || c->cross_numa || c->tune_off))
+		return ptctl_err(PTCTL_FAIL, "the tune options need --vm-cpus or --vm-memory");
 	if (!strcmp(sub, "status") && (c->kernel || c->no_update))
 		return ptctl_err(PTCTL_FAIL, "entry status takes no --kernel or --no-update");
 	if (c->title && (!*c->title || strpbrk(c->title, "'\"\\$`\n\t()")))
