@@ -44,7 +44,7 @@ ASAN_OBJS := $(CORE_SRCS:%=$(B)/asan/core/%.o)
 # kept for the includes below
 HDRS := $(CORE_HDRS)
 
-UNIT_TESTS := test-format test-cmdline test-policy test-sysfs test-bind test-modload
+UNIT_TESTS := test-format test-files test-cmdline test-policy test-sysfs test-bind test-modload
 
 .PHONY: all clean check check-unit check-asan check-cli check-qemu demo demo-vm bench deps install \
 	dracut-stage lint

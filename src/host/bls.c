@@ -126,37 +126,75 @@ int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size)
 	return 0;
 }
 
-/* Is the token [t, t+n) one of the blank-separated words of s? */
-static bool has_token(const char *s, const char *t, size_t n)
+/* The length of the word at s: up to a blank outside double quotes (the kernel's rule). */
+static size_t word_len(const char *s)
 {
-	while (*s) {
+	bool quoted = false;
+	size_t k = 0;
+
+	for (; s[k] && (quoted || !is_blank(s[k])); k++)
+		if (s[k] == '"')
+			quoted = !quoted;
+	return k;
+}
+
+/* Where init's arguments start in s: at its "--" word (the kernel stops there), else its end. */
+static size_t kernel_len(const char *s)
+{
+	size_t i = 0;
+
+	while (s[i]) {
 		size_t k;
 
-		while (is_blank(*s))
-			s++;
-		k = strcspn(s, " \t");
-		if (k == n && memcmp(s, t, n) == 0)
+		while (is_blank(s[i]))
+			i++;
+		k = word_len(s + i);
+		if (k == 2 && s[i] == '-' && s[i + 1] == '-')
+			return i;
+		i += k;
+	}
+	return i;
+}
+
+/* Is the word [t, t+n) one of the words of [s, s+len)? */
+static bool has_token(const char *s, size_t len, const char *t, size_t n)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t k;
+
+		while (i < len && is_blank(s[i]))
+			i++;
+		k = word_len(s + i);
+		if (k == n && memcmp(s + i, t, n) == 0)
 			return true;
-		s += k;
+		i += k;
 	}
 	return false;
 }
 
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out)
 {
+	size_t klen = kernel_len(options), end = klen;
 	const char *a = args;
 
-	pt_buf_puts(out, options);
+	/* ours go to the kernel: before a "--", whose words are init's */
+	while (end && is_blank(options[end - 1]))
+		end--;
+	pt_buf_printf(out, "%.*s", (int)end, options);
 	while (*a) {
 		size_t k;
 
 		while (is_blank(*a))
 			a++;
-		k = strcspn(a, " \t");
-		if (k && !has_token(options, a, k))
+		k = word_len(a);
+		if (k && !has_token(options, klen, a, k))
 			pt_buf_printf(out, "%s%.*s", out->len ? " " : "", (int)k, a);
 		a += k;
 	}
+	if (options[klen])
+		pt_buf_printf(out, "%s%s", out->len ? " " : "", options + klen);
 	if (!out->data)
 		pt_buf_puts(out, "");
 	return out->err;

@@ -67,7 +67,7 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 	char *dg = NULL, v[64];
 	struct stat st;
 
-	if (pt_read_file(rootfd, "etc/default/grub", 1 << 20, &dg, NULL) == 0) {
+	if (pt_read_file_in(rootfd, "etc/default/grub", 1 << 20, &dg, NULL) == 0) {
 		if (default_grub(dg, "GRUB_DEFAULT", v, sizeof(v)))
 			b.grub_default_saved = strcmp(v, "saved") == 0;
 		if (default_grub(dg, "GRUB_ENABLE_BLSCFG", v, sizeof(v)))
@@ -103,7 +103,7 @@ int pt_boot_detect(int rootfd, struct pt_boot *ret)
 		char path[96];
 
 		if (!b.grub_blscfg && pt_pathf(path, sizeof(path), "%s/grub.cfg", b.grubdir) >= 0 &&
-		    pt_read_file(rootfd, path, 16 << 20, &cfg, NULL) == 0 && strstr(cfg, "blscfg"))
+		    pt_read_file_in(rootfd, path, 16 << 20, &cfg, NULL) == 0 && strstr(cfg, "blscfg"))
 			b.grub_blscfg = true;
 		free(cfg);
 		if (b.grub_blscfg) {
@@ -127,6 +127,7 @@ void pt_bls_files_free(struct pt_bls_files *f)
 	for (size_t i = 0; i < f->n; i++)
 		pt_bls_free(&f->v[i].e);
 	free(f->v);
+	pt_buf_free(&f->skipped);
 	*f = (struct pt_bls_files){ 0 };
 }
 
@@ -159,16 +160,17 @@ static int entry_text(DIR *d, const char *name, bool uki, struct pt_buf *out)
 		char *text = NULL;
 		size_t len = 0;
 
-		r = pt_read_file(dirfd(d), name, PT_BLS_MAX, &text, &len);
+		/* dirfd(d) as the root: a symlink stays in the directory, a FIFO is not opened */
+		r = pt_read_file_in(dirfd(d), name, PT_BLS_MAX, &text, &len);
 		if (r == 0) {
 			out->data = text;
 			out->len = len;
 		}
 		return r;
 	}
-	fd = openat(dirfd(d), name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = pt_open_in(dirfd(d), name, O_RDONLY, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	rd = (struct pt_uki_reader){ pt_uki_read_fd, &fd };
 	r = pt_pathf(path, sizeof(path), "/" PT_UKI_DIR "/%s", name);
 	if (r >= 0)
@@ -186,9 +188,9 @@ static int list_dir(int rootfd, const char *dir, bool uki, struct pt_bls_files *
 	int fd, r = 0;
 	DIR *d;
 
-	fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = pt_open_in(rootfd, dir, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	d = fdopendir(fd);
 	if (!d) {
 		r = -errno;
@@ -209,7 +211,10 @@ static int list_dir(int rootfd, const char *dir, bool uki, struct pt_bls_files *
 			if (r == -ENOMEM)
 				break;
 			r = 0;
-			*skipped += !uki; /* an .efi that is no UKI: systemd-boot passes it by too */
+			if (!uki) { /* an .efi that is no UKI: systemd-boot passes it by too */
+				(*skipped)++;
+				pt_buf_printf(&f->skipped, "%s%s", f->skipped.len ? ", " : "", de->d_name);
+			}
 			continue;
 		}
 		if (f->n == cap) {
@@ -231,6 +236,7 @@ static int list_dir(int rootfd, const char *dir, bool uki, struct pt_bls_files *
 		if (r < 0) {
 			r = 0;
 			(*skipped)++;
+			pt_buf_printf(&f->skipped, "%s%s", f->skipped.len ? ", " : "", de->d_name);
 			continue;
 		}
 		memcpy(x->name, de->d_name, len + 1);

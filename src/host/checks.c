@@ -404,17 +404,12 @@ static void check_framebuffer(struct ctx *c, const struct pt_dev *d)
 static void check_function(struct ctx *c, const struct pt_dev *d, const char *seltext)
 {
 	struct pt_finding *f;
-	char use[300];
-	int r;
+	char use[400];
 
-	r = pt_storage_holds_system(&c->h->storage, d->slot, use, sizeof(use));
-	if (r == 2) {
-		f = add(c, PT_SEV_ERROR, "system-disk",
-			"%s [%04x:%04x] (selected by %s) carries the "
-			"running system's disk %s",
-			pt_dev_short_slot(d), d->vendor, d->device, seltext, use);
+	if (pt_storage_system_refusal(&c->h->storage, d, use, sizeof(use))) {
+		f = add(c, PT_SEV_ERROR, "system-disk", "%s", use);
 		fix(f, "remove %s from pt.devices=: passing it takes / away from the host", seltext);
-	} else if (r == 1) {
+	} else if (pt_storage_holds_system(&c->h->storage, d->slot, use, sizeof(use)) == 1) {
 		f = add(c, PT_SEV_ERROR, "disk-in-use",
 			"%s [%04x:%04x] (selected by %s) carries a disk in use: %s", pt_dev_short_slot(d),
 			d->vendor, d->device, seltext, use);

@@ -59,9 +59,9 @@ int pt_efivar_set(int rootfd, const char *name, const char *guid, const char *va
 		data[n++] = c;
 		data[n++] = 0;
 	}
-	fd = openat(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = pt_open_in(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* efivarfs wants attributes and data in one write */
 	if (write(fd, data, n) != (ssize_t)n)
 		r = -errno ? -errno : -EIO;

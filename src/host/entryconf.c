@@ -28,14 +28,14 @@ static const struct {
 #undef K
 };
 
-int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret)
+int pt_conf_vars(const char *text, size_t len, pt_conf_var_fn fn, void *data)
 {
-	struct pt_entry_conf c = { 0 };
 	size_t i = 0;
 
 	while (i < len) {
 		const char *l = text + i, *nl = memchr(l, '\n', len - i), *eq, *v, *e;
 		size_t n = nl ? (size_t)(nl - l) : len - i;
+		int r;
 
 		i += n + 1;
 		while (n && (l[0] == ' ' || l[0] == '\t')) {
@@ -65,16 +65,37 @@ int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret)
 		for (const char *p = v; p < e; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
 				return -EINVAL;
-		for (size_t k = 0; k < ARRAY_SIZE(conf_keys); k++) {
-			if (strlen(conf_keys[k].name) != (size_t)(eq - l) ||
-			    memcmp(conf_keys[k].name, l, (size_t)(eq - l)))
-				continue;
-			if ((size_t)(e - v) >= conf_keys[k].size)
-				return -E2BIG;
-			memcpy((char *)&c + conf_keys[k].off, v, (size_t)(e - v));
-			((char *)&c + conf_keys[k].off)[e - v] = '\0';
-		}
+		r = fn(data, l, (size_t)(eq - l), v, (size_t)(e - v));
+		if (r < 0)
+			return r;
 	}
+	return 0;
+}
+
+static int conf_var(void *data, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+	struct pt_entry_conf *c = data;
+
+	for (size_t k = 0; k < ARRAY_SIZE(conf_keys); k++) {
+		char *field = (char *)c + conf_keys[k].off;
+
+		if (strlen(conf_keys[k].name) != nlen || memcmp(conf_keys[k].name, name, nlen))
+			continue;
+		if (vlen >= conf_keys[k].size)
+			return -E2BIG;
+		memcpy(field, value, vlen);
+		field[vlen] = '\0';
+	}
+	return 0;
+}
+
+int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret)
+{
+	struct pt_entry_conf c = { 0 };
+	int r = pt_conf_vars(text, len, conf_var, &c);
+
+	if (r < 0)
+		return r;
 	*ret = c;
 	return 0;
 }

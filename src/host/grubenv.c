@@ -99,6 +99,11 @@ int pt_grubenv_set(const char *text, size_t len, const char *key, const char *va
 
 	if (!env_word_ok(key, true) || (value && !env_word_ok(value, false)))
 		return -EINVAL;
+	/* what GRUB would not load either: reported, never rewritten into a block of our own */
+	if (text && len &&
+	    (len < strlen(GRUBENV_HEADER) || memcmp(text, GRUBENV_HEADER, strlen(GRUBENV_HEADER)) ||
+	     memchr(text, '\0', len)))
+		return -EBADMSG;
 	pt_buf_puts(out, GRUBENV_HEADER);
 	if (text)
 		env_each(text, len, copy_cb, &s);

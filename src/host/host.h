@@ -129,6 +129,10 @@ void pt_blk_uses(const struct pt_storage *s, size_t i, char *buf, size_t size);
  * the disk or anywhere in its components), 1: something else is mounted or swapped on, 0: no.
  * Names the disk and its uses in buf. */
 int pt_storage_holds_system(const struct pt_storage *s, const char *slot, char *buf, size_t size);
+/* The one text of that refusal, for every command: "04:00.0 [144d:a80c] carries the running
+ * system's disk nvme1n1 (...): / /home" into buf when d holds the running system (returns
+ * true), else false. */
+bool pt_storage_system_refusal(const struct pt_storage *s, const struct pt_dev *d, char *buf, size_t size);
 /* The partition of a disk of slot holding an ESP with the Microsoft boot manager (its FAT
  * volume serial, "1234-ABCD", is ->uuid): what GRUB's chainload entry searches for.
  * -ENOENT when there is none. */
@@ -168,8 +172,9 @@ int pt_fat_efi_dirs(int fd, uint64_t off, uint64_t size, char *buf, size_t bufsi
 struct pt_names;
 /* ids_file NULL: libpci's default pci.ids; hwdb: also ask udev's hwdb, as lspci does. A
  * pci.ids that can't be read or parsed is no error: the names come from hwdb or are numbers,
- * and pt_names_problem says why. */
-int pt_names_new(const char *ids_file, bool hwdb, struct pt_names **ret);
+ * and pt_names_problem says why. only: the functions whose IDs will be named (libpci then
+ * parses just their vendors' part of pci.ids: a tenth of the time); NULL: any IDs. */
+int pt_names_new(const char *ids_file, bool hwdb, const struct pt_sys *only, struct pt_names **ret);
 const char *pt_names_problem(const struct pt_names *n);
 void pt_names_free(struct pt_names *n);
 const char *pt_names_class(struct pt_names *n, uint32_t cls, char *buf, size_t size);
@@ -452,9 +457,13 @@ int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data);
 
 /* The first line of every file ptboot writes into a BLS entries directory: only files that
  * start with it are ever rewritten or removed. */
-#define PT_ENTRY_MARKER	   "# ptboot:"
-#define PT_ENTRY_SUFFIX	   "-ptboot"		   /* KERNEL-ENTRY-ID-ptboot.conf */
-#define PT_ENTRY_CONF	   "etc/ptboot/entry.conf" /* read by grub.d/42_ptboot and the plugin */
+#define PT_ENTRY_MARKER "# ptboot:"
+#define PT_ENTRY_SUFFIX "-ptboot"		/* KERNEL-ENTRY-ID-ptboot.conf */
+#define PT_ENTRY_CONF	"etc/ptboot/entry.conf" /* read by grub.d/42_ptboot and the plugin */
+/* ptctl's lock on a root's boot files: flock'ed by every command that writes them (entry
+ * add/remove, boot); on /run, so a full or read-only /boot never stops it and no reboot keeps it */
+#define PT_LOCK_FILE	   "run/ptboot/ptctl.lock"
+#define PT_LOCK_WAIT_MS	   5000 /* how long a second writer waits */
 #define PT_GRUBD_SCRIPT	   "etc/grub.d/42_ptboot"
 #define PT_GRUB_ID	   "ptboot" /* 42_ptboot's entry for the newest kernel */
 #define PT_GRUB_WINDOWS_ID "ptboot-windows"
@@ -481,7 +490,8 @@ const char *pt_bls_get(const struct pt_bls *e, const char *key);
 /* The kernel version an entry boots: "version", else from "linux" (.../vmlinuz-KVER or
  * .../KVER/linux). Returns 1 and fills buf, 0 when it can't tell. */
 int pt_bls_kver(const struct pt_bls *e, char *buf, size_t size);
-/* Append args to options, skipping tokens the options already hold. */
+/* Append args to options' kernel part, skipping words it already holds: before a "--" word
+ * (what follows it is init's), words in double quotes kept whole. */
 int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
 /* Our entry from the kernel's own (src = its file name, "ID.conf" or a UKI's "NAME.efi"):
  * every line copied, the title extended by " (TITLE)", args appended to options (or to
@@ -494,7 +504,8 @@ int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title,
 /* 1 and the value when set, 0 when not; tolerant of any input. */
 int pt_grubenv_get(const char *text, size_t len, const char *key, char *buf, size_t size);
 /* A new block with key set (value NULL: removed); -ENOSPC when it would exceed 1024 bytes,
- * -EINVAL for a key or value GRUB could not read back. */
+ * -EINVAL for a key or value GRUB could not read back, -EBADMSG when text (non-empty) is no
+ * environment block (no "# GRUB Environment Block" header, or a NUL byte). */
 int pt_grubenv_set(const char *text, size_t len, const char *key, const char *value, struct pt_buf *out);
 
 /* grub.c: the menu entries of a generated grub.cfg. */
@@ -525,6 +536,12 @@ struct pt_entry_conf {
 	char windows_slot[PT_SLOT_MAX]; /* PTBOOT_WINDOWS_SLOT */
 };
 
+/* One NAME='value' line after another, entry.conf's shell-sourceable format: blank lines and
+ * # comments skipped; a value single-quoted or bare (no quote, '$' or blank); no control byte
+ * or backslash. fn gets each name and value (not NUL-terminated); -EINVAL for a malformed
+ * line; fn's negative return ends the walk with it. */
+typedef int (*pt_conf_var_fn)(void *data, const char *name, size_t nlen, const char *value, size_t vlen);
+int pt_conf_vars(const char *text, size_t len, pt_conf_var_fn fn, void *data);
 /* Unknown names are ignored; -EINVAL for a line that is not NAME='...' or a comment. */
 int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret);
 /* -EINVAL when a value holds a quote, a backslash, a '$' or a control character. */
@@ -563,6 +580,7 @@ struct pt_bls_file {
 struct pt_bls_files {
 	struct pt_bls_file *v;
 	size_t n;
+	struct pt_buf skipped; /* the names of the files skipped, ", " between */
 };
 
 void pt_bls_files_free(struct pt_bls_files *f);

@@ -57,7 +57,7 @@ int pt_kargs_build(const struct pt_host *h, const struct pt_tuning *tun, bool *s
 	const struct pt_sys *sys = &h->sys;
 	struct pt_kargs k = { 0 };
 	struct complete_ctx cc = { .sys = sys, .sel = sel, .why = &k.why };
-	char when[48], use[300], fb[96];
+	char when[48], fb[96];
 	bool any = false;
 	int r;
 
@@ -70,11 +70,8 @@ int pt_kargs_build(const struct pt_host *h, const struct pt_tuning *tun, bool *s
 	r = pt_sys_gaps(sys, sel, PT_UNIT_GROUP, complete_group, &cc);
 	for (size_t i = 0; r == 0 && i < sys->ndevs; i++) {
 		if (sel[i] &&
-		    pt_storage_holds_system(&h->storage, sys->devs[i].slot, use, sizeof(use)) == 2) {
-			pt_snprintf(k.refusal, sizeof(k.refusal), "%s carries the running system's disk %s",
-				    pt_dev_short_slot(&sys->devs[i]), use);
+		    pt_storage_system_refusal(&h->storage, &sys->devs[i], k.refusal, sizeof(k.refusal)))
 			r = -EBUSY;
-		}
 		any |= sel[i];
 	}
 	if (r == 0 && !any)

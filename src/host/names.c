@@ -6,10 +6,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pci/pci.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host.h"
@@ -17,6 +21,9 @@
 struct pt_names {
 	struct pci_access *pacc;
 	char ids[PT_PATH_MAX];
+	char part[64]; /* /proc/self/fd/N of the part of pci.ids this host needs */
+	int partfd;
+	char *whole;	   /* libpci's name for the whole file */
 	char problem[256]; /* why pci.ids gave no names, "" when it did */
 };
 
@@ -68,12 +75,111 @@ static void load_names(struct pt_names *n)
 	n->problem[strcspn(n->problem, "\n")] = '\0';
 }
 
-int pt_names_new(const char *ids_file, bool hwdb, struct pt_names **ret)
+static bool wanted(const struct pt_sys *sys, unsigned v)
+{
+	for (size_t i = 0; i < sys->ndevs; i++)
+		if (sys->devs[i].vendor == v || sys->devs[i].subvendor == v)
+			return true;
+	return false;
+}
+
+static int hexdigit(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* The part of pci.ids (mapped at ids, len bytes) that names sys's functions: the blocks of
+ * their vendors and subsystem vendors, and the class section. Lookups of those IDs give
+ * exactly what the whole file gives, since a vendor's devices and subsystems are all in its
+ * block. Written to a memory file; returns its fd or -errno. */
+static int ids_part(const char *ids, size_t len, const struct pt_sys *sys)
+{
+	const char *p = ids, *end = ids + len;
+	bool keep = false;
+	int fd = memfd_create("pci.ids", MFD_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0)
+		return -errno;
+	f = fdopen(dup(fd), "w");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+
+		if (*p != '\t' && *p != '#' && *p != '\n') {
+			if (p[0] == 'C' && p[1] == ' ')
+				keep = true; /* the classes: small, and asked for by every function */
+			else if (next - p > 4 && hexdigit(p[0]) && hexdigit(p[1]) && hexdigit(p[2]) &&
+				 hexdigit(p[3]))
+				keep = wanted(sys, (unsigned)strtoul((char[5]){ p[0], p[1], p[2], p[3], 0 },
+								     NULL, 16));
+			else
+				keep = true; /* a line we don't know: libpci decides about it */
+		}
+		if (keep && *p != '#')
+			fwrite(p, 1, (size_t)(next - p), f);
+		p = next;
+	}
+	if (fclose(f) != 0) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/* Point libpci at the part of its pci.ids that sys needs. Anything unusual (a compressed
+ * pci.ids, no /proc) leaves libpci the whole file: slower, never different. */
+static void use_part(struct pt_names *n, const struct pt_sys *sys)
+{
+	const char *path = n->pacc->id_file_name;
+	char plain[PT_PATH_MAX];
+	size_t len = path ? strlen(path) : 0;
+	struct stat st;
+	void *map;
+	int fd;
+
+	if (!path)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* libpci's default is pci.ids.gz, and it reads pci.ids when that is missing */
+	if (fd < 0 && len > 3 && !strcmp(path + len - 3, ".gz") &&
+	    pt_snprintf(plain, sizeof(plain), "%.*s", (int)(len - 3), path) >= 0)
+		fd = open(plain, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 2) {
+		close(fd);
+		return;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	/* gzip's magic: libpci would inflate it; so does nothing here */
+	fd = memcmp(map, "\x1f\x8b", 2) ? ids_part(map, (size_t)st.st_size, sys) : -EINVAL;
+	munmap(map, (size_t)st.st_size);
+	if (fd < 0)
+		return;
+	if (pt_snprintf(n->part, sizeof(n->part), "/proc/self/fd/%d", fd) < 0 || access(n->part, R_OK) < 0) {
+		close(fd);
+		return;
+	}
+	n->partfd = fd;
+	n->whole = n->pacc->id_file_name;
+	n->pacc->id_file_name = n->part;
+}
+
+int pt_names_new(const char *ids_file, bool hwdb, const struct pt_sys *only, struct pt_names **ret)
 {
 	struct pt_names *n = calloc(1, sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
+	n->partfd = -1;
 	n->pacc = pci_alloc();
 	if (!n->pacc) {
 		free(n);
@@ -93,7 +199,17 @@ int pt_names_new(const char *ids_file, bool hwdb, struct pt_names **ret)
 	 * pci_set_param may allocate, and so fail, under no guard) is not needed for that */
 	if (!hwdb)
 		n->pacc->id_lookup_mode |= PCI_LOOKUP_NO_HWDB;
+	if (only)
+		use_part(n, only);
 	load_names(n);
+	if (n->problem[0] && n->partfd >= 0) {
+		/* say what is wrong with the real file, at its own line numbers */
+		n->problem[0] = '\0';
+		n->pacc->id_file_name = n->whole;
+		close(n->partfd);
+		n->partfd = -1;
+		load_names(n);
+	}
 	*ret = n;
 	return 0;
 }
@@ -108,6 +224,8 @@ void pt_names_free(struct pt_names *n)
 	if (!n)
 		return;
 	pci_cleanup(n->pacc);
+	if (n->partfd >= 0)
+		close(n->partfd);
 	free(n);
 }
 

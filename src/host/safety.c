@@ -198,9 +198,8 @@ static int disk_holds(const struct pt_host *h, size_t di, struct pt_holds *hs)
 	char text[300];
 	int r;
 
-	if (pt_storage_holds_system(s, d->slot, text, sizeof(text)) == 2)
-		return add_hold(hs, di, PT_HOLD_SYSTEM, "%s [%04x:%04x] carries the running system's disk %s",
-				pt_dev_short_slot(d), d->vendor, d->device, text);
+	if (pt_storage_system_refusal(s, d, text, sizeof(text)))
+		return add_hold(hs, di, PT_HOLD_SYSTEM, "%s", text);
 	for (size_t i = 0; i < s->n; i++) {
 		char uses[200], hold[200] = "";
 		struct pt_blk_walk w;

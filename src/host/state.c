@@ -406,9 +406,9 @@ int pt_runtime_log_append(int rootfd, uint64_t epoch, const char *action, const 
 		return r;
 	n = pt_snprintf(line, sizeof(line), "%llu %s %s %04x:%04x %s %s\n", (unsigned long long)epoch, action,
 			d->slot, d->vendor, d->device, from && from[0] ? from : "-", to && to[0] ? to : "-");
-	fd = openat(rootfd, PT_RUNTIME_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = pt_open_in(rootfd, PT_RUNTIME_LOG, O_WRONLY | O_APPEND | O_CREAT, 0644);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* one write() of a short line under O_APPEND: concurrent ptctl runs don't interleave */
 	w = write(fd, line, (size_t)n);
 	r = w < 0 ? -errno : w != n ? -EIO : 0;

@@ -554,6 +554,17 @@ void pt_blk_uses(const struct pt_storage *s, size_t i, char *buf, size_t size)
 	closure_free(&c);
 }
 
+bool pt_storage_system_refusal(const struct pt_storage *s, const struct pt_dev *d, char *buf, size_t size)
+{
+	char text[300];
+
+	if (pt_storage_holds_system(s, d->slot, text, sizeof(text)) != 2)
+		return false;
+	pt_snprintf(buf, size, "%s [%04x:%04x] carries the running system's disk %s", pt_dev_short_slot(d),
+		    d->vendor, d->device, text);
+	return true;
+}
+
 int pt_storage_holds_system(const struct pt_storage *s, const char *slot, char *buf, size_t size)
 {
 	int found = 0;

@@ -115,62 +115,40 @@ int pt_tune_plan_format(const struct pt_tune_plan *p, struct pt_buf *out)
 	return r ? r : out->err;
 }
 
-/* One NAME='value' line after another, as pt_entry_conf_parse reads etc/ptboot/entry.conf:
- * blank lines and # comments skipped, a value either in single quotes or bare (no quote, '$'
- * or blank), no control character or backslash anywhere. cb gets NUL-terminated copies. */
+/* The PTBOOT_VM_* lines of entry.conf (pt_conf_vars: its format, one parser); cb gets
+ * NUL-terminated copies. */
 typedef int (*var_cb)(void *data, const char *name, const char *value, size_t vlen);
+
+struct vars {
+	var_cb cb;
+	void *data;
+};
+
+static int vm_var(void *data, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+	struct vars *vs = data;
+	char n[64], *val;
+	int r;
+
+	if (nlen >= sizeof(n) || strncmp(name, "PTBOOT_VM_", 10) != 0)
+		return 0; /* not ours: entry.conf's own names, or unknown */
+	memcpy(n, name, nlen);
+	n[nlen] = '\0';
+	if (vlen >= VALUE_MAX)
+		return -E2BIG;
+	val = strndup(value, vlen);
+	if (!val)
+		return -ENOMEM;
+	r = vs->cb(vs->data, n, val, vlen);
+	free(val);
+	return r;
+}
 
 static int vars_each(const char *text, size_t len, var_cb cb, void *data)
 {
-	size_t i = 0;
+	struct vars vs = { cb, data };
 
-	while (i < len) {
-		const char *l = text + i, *nl = memchr(l, '\n', len - i), *eq, *v, *e;
-		size_t n = nl ? (size_t)(nl - l) : len - i;
-		char name[64], *val;
-		int r;
-
-		i += n + 1;
-		while (n && (l[0] == ' ' || l[0] == '\t')) {
-			l++;
-			n--;
-		}
-		if (n == 0 || l[0] == '#')
-			continue;
-		eq = memchr(l, '=', n);
-		if (!eq || eq == l)
-			return -EINVAL;
-		v = eq + 1;
-		e = l + n;
-		while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			e--;
-		if (e - v >= 2 && v[0] == '\'' && e[-1] == '\'') {
-			v++;
-			e--;
-			if (memchr(v, '\'', (size_t)(e - v)))
-				return -EINVAL;
-		} else if (memchr(v, '\'', (size_t)(e - v)) || memchr(v, '"', (size_t)(e - v)) ||
-			   memchr(v, '$', (size_t)(e - v)) || memchr(v, ' ', (size_t)(e - v))) {
-			return -EINVAL;
-		}
-		for (const char *q = v; q < e; q++)
-			if ((unsigned char)*q < 0x20 || *q == 0x7f || *q == '\\')
-				return -EINVAL;
-		if ((size_t)(eq - l) >= sizeof(name) || strncmp(l, "PTBOOT_VM_", 10) != 0)
-			continue; /* not ours: entry.conf's own names, or unknown */
-		memcpy(name, l, (size_t)(eq - l));
-		name[eq - l] = '\0';
-		if ((size_t)(e - v) >= VALUE_MAX)
-			return -E2BIG;
-		val = strndup(v, (size_t)(e - v));
-		if (!val)
-			return -ENOMEM;
-		r = cb(data, name, val, (size_t)(e - v));
-		free(val);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return pt_conf_vars(text, len, vm_var, &vs);
 }
 
 enum {
@@ -204,19 +182,7 @@ struct parse {
 /* "12": digits only, at most max */
 static int parse_uint(const char *s, uint64_t max, uint64_t *ret)
 {
-	uint64_t v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > max)
-			return -EINVAL;
-	}
-	*ret = v;
-	return 0;
+	return pt_parse_u64(s, max, ret) < 0 ? -EINVAL : 0;
 }
 
 static int words_each(const char *s, int (*fn)(struct parse *, const char *), struct parse *ps)

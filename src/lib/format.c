@@ -96,7 +96,7 @@ int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 			if (!s)
 				s = "(null)";
-			while (s[len] && (prec < 0 || len < prec))
+			while ((prec < 0 || len < prec) && s[len]) /* C99: no NUL needed within prec */
 				len++;
 			put_pad(&o, ' ', left ? 0 : width - len);
 			for (int i = 0; i < len; i++)

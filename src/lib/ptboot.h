@@ -65,12 +65,33 @@ int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret);
 bool pt_exists(int dirfd, const char *path);
 /* Is path (relative to dirfd) a directory, following symlinks? */
 bool pt_is_dir(int dirfd, const char *path);
-/* Parse a whole NUL-terminated decimal string. */
+/* Parse a whole NUL-terminated decimal string: -EINVAL not digits, -ERANGE over max. */
+int pt_parse_u64(const char *s, uint64_t max, uint64_t *ret);
 int pt_parse_dec(const char *s, uint32_t *ret);
-/* Write a file atomically: temp file in the same directory, fsync, rename. */
-int pt_write_atomic(int dirfd, const char *path, const char *data, size_t len, unsigned mode);
-/* mkdir -p relative to dirfd. */
-int pt_mkdir_p(int dirfd, const char *path, unsigned mode);
+
+/* Files under a root. Every path is resolved inside rootfd the way systemd's chase() does:
+ * one component at a time, a symlink's target taken relative to rootfd (absolute) or to the
+ * link's directory, ".." never above rootfd, so nothing is read, written or removed outside
+ * it. A last component that is a symlink is followed the same way (a grubenv link to the ESP
+ * is written through, as grub2-editenv does), except by pt_unlink_in. What is there and is
+ * not a regular file (a FIFO, a socket, a device) is refused with -EBADFD, never opened. */
+/* open(2) of path inside rootfd (O_NOFOLLOW, O_CLOEXEC and O_NONBLOCK added); fd or -errno. */
+int pt_open_in(int rootfd, const char *path, int flags, unsigned mode);
+/* pt_read_file for a file inside rootfd (a regular file only). */
+int pt_read_file_in(int rootfd, const char *path, size_t max, char **ret, size_t *ret_len);
+/* Replace path inside rootfd whole: a new temp file ".#NAME.PID" beside it (O_CREAT|O_EXCL|
+ * O_NOFOLLOW, another name when one was planted there), written, fsync'ed, renamed over NAME,
+ * the directory fsync'ed. On failure the old file is untouched and no temp file is left. */
+int pt_write_atomic(int rootfd, const char *path, const char *data, size_t len, unsigned mode);
+/* Remove path inside rootfd (a symlink itself, not its target), fsync its directory. */
+int pt_unlink_in(int rootfd, const char *path);
+/* mkdir -p inside rootfd (mode is always 0755). */
+int pt_mkdir_p(int rootfd, const char *path, unsigned mode);
+/* flock(LOCK_EX) on path inside rootfd (created, with its directories), waiting up to
+ * timeout_ms: the locked fd (held until closed) or -EWOULDBLOCK when another holds it. */
+int pt_lock_take(int rootfd, const char *path, unsigned timeout_ms);
+/* strerror(-r), with ptboot's own meaning of -EBADFD: "not a regular file". */
+const char *pt_strerror(int r);
 /* Microseconds of CLOCK_MONOTONIC. */
 uint64_t pt_now_us(void);
 
@@ -84,6 +105,13 @@ void pt_buf_printf(struct pt_buf *b, const char *fmt, ...) __attribute__((format
 void pt_buf_puts(struct pt_buf *b, const char *s);
 void pt_buf_json_str(struct pt_buf *b, const char *s); /* quoted, escaped; NULL -> null */
 void pt_buf_free(struct pt_buf *b);
+/* Text from files, policies or sysfs made safe for a terminal: printable ASCII, valid UTF-8
+ * (no C1 controls), newlines and tabs as they are, every other byte as "\xNN". Appends the
+ * first n bytes of s to out; with more (a stream: more bytes follow), a character cut at
+ * the end is left for the next call. Returns the bytes consumed. */
+size_t pt_escape(const char *s, size_t n, bool more, struct pt_buf *out);
+/* Is s printable text: valid UTF-8 without control bytes (not even a newline)? */
+bool pt_text_ok(const char *s);
 
 /* ---- cmdline.c: the kernel's command-line rules ----------------------- */
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,15 +116,12 @@ int pt_read_attr(int dirfd, const char *path, char *buf, size_t size)
 	return (int)n;
 }
 
-int pt_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+/* Read all of fd (closed here) into a malloc'ed NUL-terminated buffer of at most max bytes. */
+static int read_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
 	size_t len = 0, cap = 4096;
 	char *data;
-	int fd;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	data = malloc(cap);
 	if (!data) {
 		close(fd);
@@ -169,6 +167,24 @@ int pt_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *re
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+int pt_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd(fd, max, ret, ret_len);
+}
+
+int pt_read_file_in(int rootfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	int fd = pt_open_in(rootfd, path, O_RDONLY, 0);
+
+	if (fd < 0)
+		return fd;
+	return read_fd(fd, max, ret, ret_len);
 }
 
 int pt_link_basename(const char *target, char *buf, size_t size)
@@ -244,7 +260,7 @@ bool pt_is_dir(int dirfd, const char *path)
 	return fstatat(dirfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-int pt_parse_dec(const char *s, uint32_t *ret)
+int pt_parse_u64(const char *s, uint64_t max, uint64_t *ret)
 {
 	uint64_t v = 0;
 
@@ -253,51 +269,264 @@ int pt_parse_dec(const char *s, uint32_t *ret)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > UINT32_MAX)
+		if (v > (max - (uint64_t)(*s - '0')) / 10)
 			return -ERANGE;
+		v = v * 10 + (uint64_t)(*s - '0');
 	}
-	*ret = (uint32_t)v;
+	*ret = v;
 	return 0;
 }
 
-int pt_mkdir_p(int dirfd, const char *path, unsigned mode)
+int pt_parse_dec(const char *s, uint32_t *ret)
 {
-	char tmp[512];
-	size_t len = strlen(path);
+	uint64_t v;
+	int r = pt_parse_u64(s, UINT32_MAX, &v);
 
-	if (len == 0 || len >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, path, len + 1);
-	for (char *p = tmp + 1;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
+	if (r == 0)
+		*ret = (uint32_t)v;
+	return r;
+}
 
-			*p = '\0';
-			if (mkdirat(dirfd, tmp, mode) < 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (c == '\0')
+/* ---- files under a root: resolved inside it, written whole ---------------------------- */
+
+#define CHASE_PARENT   1u /* stop before the last component: its directory, and its name */
+#define CHASE_NOFOLLOW 2u /* with CHASE_PARENT: a last component that is a symlink stays one */
+#define CHASE_MKDIR    4u /* create missing directories on the way */
+#define CHASE_LINKS    32 /* symlinks followed at most, as the kernel's 40 */
+
+/* The directory done (relative to rootfd, no symlinks in it), opened one component at a time. */
+static int walk_dirs(int rootfd, const char *done)
+{
+	int cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char comp[256];
+
+	while (cur >= 0 && *done) {
+		size_t n = strcspn(done, "/");
+		int fd;
+
+		if (n >= sizeof(comp)) {
+			close(cur);
+			return -ENAMETOOLONG;
+		}
+		memcpy(comp, done, n);
+		comp[n] = '\0';
+		done += n + (done[n] == '/');
+		fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(cur);
+		cur = fd;
+	}
+	return cur < 0 ? -errno : cur;
+}
+
+/* The directory of path inside rootfd, the way systemd's chase() resolves it: one component
+ * at a time, each symlink read and its target resolved relative to rootfd (an absolute one) or
+ * to the link's directory, ".." never above rootfd. Returns an O_RDONLY directory fd (usable
+ * for fsync) and, with CHASE_PARENT, the last component's name in base ("." when there is
+ * none); that component is followed through symlinks too unless CHASE_NOFOLLOW. */
+static int chase(int rootfd, const char *path, unsigned flags, char *base, size_t size)
+{
+	char todo[PT_PATH_MAX], next[PT_PATH_MAX], done[PT_PATH_MAX] = "", comp[256];
+	const char *p = todo;
+	int cur, fd, links = 0, r = 0;
+	struct stat st;
+
+	if (pt_pathf(todo, sizeof(todo), "%s", path) < 0)
+		return -ENAMETOOLONG;
+	cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return -errno;
+	for (;;) {
+		size_t n;
+		bool last;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		n = strcspn(p, "/");
+		if (n >= sizeof(comp)) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n;
+		last = !p[strspn(p, "/")];
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			char *s = strrchr(done, '/');
+
+			if (!done[0])
+				continue; /* clamped at the root */
+			*(s ? s : done) = '\0';
+			close(cur);
+			if ((cur = walk_dirs(rootfd, done)) < 0)
+				return cur;
+			continue;
+		}
+		if (last && (flags & CHASE_PARENT) &&
+		    ((flags & CHASE_NOFOLLOW) || fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		     !S_ISLNK(st.st_mode))) {
+			if (pt_pathf(base, size, "%s", comp) < 0)
+				r = -ENAMETOOLONG;
+			goto out;
+		}
+		fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && (flags & CHASE_MKDIR)) {
+			if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST) {
+				r = -errno;
 				break;
+			}
+			fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			r = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PT_PATH_MAX];
+			ssize_t t;
+
+			close(fd);
+			t = ++links > CHASE_LINKS ? (errno = ELOOP, -1)
+						  : readlinkat(cur, comp, target, sizeof(target) - 1);
+			if (t <= 0) {
+				r = t < 0 ? -errno : -ENOENT;
+				break;
+			}
+			target[t] = '\0';
+			/* the target, then what was left after the link */
+			if (pt_pathf(next, sizeof(next), "%s%s", target, p) < 0) {
+				r = -ENAMETOOLONG;
+				break;
+			}
+			memcpy(todo, next, strlen(next) + 1);
+			p = todo;
+			if (target[0] == '/') {
+				close(cur);
+				done[0] = '\0';
+				if ((cur = walk_dirs(rootfd, done)) < 0)
+					return cur;
+			}
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(fd);
+			r = -ENOTDIR;
+			break;
+		}
+		close(cur);
+		cur = fd;
+		if (pt_pathf(next, sizeof(next), "%s%s%s", done, done[0] ? "/" : "", comp) < 0) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(done, next, strlen(next) + 1);
+	}
+	if (!r && (flags & CHASE_PARENT))
+		pt_snprintf(base, size, ".");
+out:
+	if (!r) {
+		fd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		r = fd < 0 ? -errno : fd;
+	}
+	close(cur);
+	return r;
+}
+
+/* -EISDIR or -EBADFD (ptboot's "not a regular file", see pt_strerror) for what st is not. */
+static int not_regular(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) ? 0 : S_ISDIR(st->st_mode) ? -EISDIR : -EBADFD;
+}
+
+int pt_open_in(int rootfd, const char *path, int flags, unsigned mode)
+{
+	char base[256];
+	struct stat st;
+	int dfd, fd, r = 0;
+
+	dfd = chase(rootfd, path, CHASE_PARENT, base, sizeof(base));
+	if (dfd < 0)
+		return dfd;
+	/* before opening: a FIFO would block, a device would be touched */
+	if (!(flags & O_DIRECTORY) && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		r = not_regular(&st);
+	fd = r ? -1 : openat(dfd, base, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+	if (!r && fd < 0)
+		r = errno == ENXIO ? -EBADFD : -errno;
+	close(dfd);
+	if (fd >= 0 && !(flags & O_DIRECTORY) && fstat(fd, &st) == 0 && (r = not_regular(&st))) {
+		close(fd);
+		return r;
+	}
+	return r ? r : fd;
+}
+
+int pt_mkdir_p(int rootfd, const char *path, unsigned mode)
+{
+	int fd = chase(rootfd, path, CHASE_MKDIR, NULL, 0);
+
+	(void)mode; /* 0755, like mkdir -p */
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int pt_unlink_in(int rootfd, const char *path)
+{
+	char base[256];
+	int dfd, r = 0;
+
+	dfd = chase(rootfd, path, CHASE_PARENT | CHASE_NOFOLLOW, base, sizeof(base));
+	if (dfd < 0)
+		return dfd;
+	if (unlinkat(dfd, base, 0) < 0)
+		r = -errno;
+	else if (fsync(dfd) < 0)
+		r = -errno;
+	close(dfd);
+	return r;
+}
+
+int pt_write_atomic(int rootfd, const char *path, const char *data, size_t len, unsigned mode)
+{
+	char base[256], tmp[300];
+	size_t off = 0;
+	struct stat st;
+	int dfd, fd = -1, err = 0;
+
+	dfd = chase(rootfd, path, CHASE_PARENT, base, sizeof(base));
+	if (dfd < 0)
+		return dfd;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && (err = not_regular(&st))) {
+		close(dfd);
+		return err;
+	}
+	/* a name of our own: O_EXCL never opens what was planted there (a hard link, a symlink) */
+	for (unsigned i = 0; fd < 0 && i < 16; i++) {
+		unsigned salt = (unsigned)pt_now_us() * 2654435761u + i;
+		int n = i ? pt_pathf(tmp, sizeof(tmp), ".#%s.%d.%x", base, (int)getpid(), salt)
+			  : pt_pathf(tmp, sizeof(tmp), ".#%s.%d", base, (int)getpid());
+
+		if (n < 0) {
+			close(dfd);
+			return -ENAMETOOLONG;
+		}
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd < 0 && errno != EEXIST) {
+			err = -errno;
+			break;
 		}
 	}
-	return 0;
-}
-
-int pt_write_atomic(int dirfd, const char *path, const char *data, size_t len, unsigned mode)
-{
-	char tmp[600];
-	const char *base = strrchr(path, '/');
-	size_t off = 0;
-	int fd, err = 0, n;
-
-	n = pt_snprintf(tmp, sizeof(tmp), "%.*s.#%s.%d", base ? (int)(base - path + 1) : 0, path,
-			base ? base + 1 : path, (int)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		close(dfd);
+		return err ? err : -EEXIST;
+	}
 	while (off < len) {
 		ssize_t w = write(fd, data + off, len - off);
 
@@ -315,11 +544,44 @@ int pt_write_atomic(int dirfd, const char *path, const char *data, size_t len, u
 		err = -errno;
 	if (close(fd) < 0 && !err)
 		err = -errno;
-	if (!err && renameat(dirfd, tmp, dirfd, path) < 0)
+	if (!err && renameat(dfd, tmp, dfd, base) < 0)
 		err = -errno;
 	if (err)
-		unlinkat(dirfd, tmp, 0);
+		unlinkat(dfd, tmp, 0);
+	else if (fsync(dfd) < 0) /* the rename itself survives a crash */
+		err = -errno;
+	close(dfd);
 	return err;
+}
+
+int pt_lock_take(int rootfd, const char *path, unsigned timeout_ms)
+{
+	char dir[PT_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, r;
+
+	if (slash && pt_pathf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) < 0)
+		return -ENAMETOOLONG;
+	if (slash && (r = pt_mkdir_p(rootfd, dir, 0755)) < 0)
+		return r;
+	fd = pt_open_in(rootfd, path, O_RDWR | O_CREAT, 0600);
+	if (fd < 0)
+		return fd;
+	for (unsigned waited = 0;; waited += 50) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK || waited >= timeout_ms) {
+			r = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+			close(fd);
+			return r;
+		}
+		usleep(50 * 1000);
+	}
+}
+
+const char *pt_strerror(int r)
+{
+	return r == -EBADFD ? "not a regular file" : strerror(-r);
 }
 
 uint64_t pt_now_us(void)
@@ -411,4 +673,75 @@ void pt_buf_free(struct pt_buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->err = 0;
+}
+
+/* ---- text for a terminal ------------------------------------------------------------- */
+
+/* The length of the character at s (n bytes there) when it is printable ASCII or valid UTF-8
+ * that is no control (C1 included: a terminal may act on U+009B as on ESC [), 0 when it is not,
+ * -1 when it is a valid start that goes on past n. */
+static int text_char(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0], cp, min;
+	int len;
+
+	if (c >= 0x20 && c < 0x7f)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		len = 2, cp = c & 0x1f, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		len = 3, cp = c & 0x0f, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		len = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0; /* C0 controls, DEL, a stray continuation byte */
+	for (int i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+		return 0;
+	return len;
+}
+
+size_t pt_escape(const char *s, size_t n, bool more, struct pt_buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n && !out->err) {
+		size_t k = i;
+		int len;
+
+		while (k < n && (len = text_char(p + k, n - k)) > 0)
+			k += (size_t)len;
+		if (k > i)
+			pt_buf_printf(out, "%.*s", (int)(k - i), s + i);
+		i = k;
+		if (i == n)
+			break;
+		len = text_char(p + i, n - i);
+		if (len < 0 && more)
+			break; /* the rest of the character comes with the next call */
+		if (p[i] == '\n' || p[i] == '\t')
+			pt_buf_printf(out, "%c", p[i]);
+		else
+			pt_buf_printf(out, "\\x%02x", p[i]);
+		i++;
+	}
+	return i;
+}
+
+bool pt_text_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (int len; n; p += len, n -= (size_t)len)
+		if ((len = text_char(p, n)) <= 0)
+			return false;
+	return true;
 }

@@ -28,7 +28,7 @@ static void say_why(const struct pt_buf *why)
 int ptctl_kargs_error(int r, const struct pt_kargs *k)
 {
 	if (r == -EBUSY)
-		return ptctl_err(PTCTL_FAIL, "refusing: %s", k->refusal);
+		return ptctl_err(PTCTL_FAIL, "refused (system-disk): %s", k->refusal);
 	if (r == -ENODEV)
 		return ptctl_err(PTCTL_FAIL, "nothing to pass: PCI bridges stay with the host");
 	return ptctl_errno(r, "cannot build the kernel arguments");

@@ -20,6 +20,7 @@
 struct eopts {
 	const struct ptctl *c;
 	int rootfd;
+	int lockfd;	   /* PT_LOCK_FILE, held while a command writes */
 	bool live;	   /* the root is this system's / */
 	char win_part[32]; /* --windows: the ESP found */
 	struct pt_boot boot;
@@ -70,6 +71,12 @@ static int check_entry_args(const struct ptctl *c)
 		return ptctl_err(PTCTL_FAIL, "the tune options need --vm-cpus or --vm-memory");
 	if (!strcmp(sub, "status") && (c->kernel || c->no_update))
 		return ptctl_err(PTCTL_FAIL, "entry status takes no --kernel or --no-update");
+	/* refused whole, never cut (inside a UTF-8 character) to fit */
+	if (c->title && strlen(c->title) >= sizeof(((struct pt_entry_conf *)0)->title))
+		return ptctl_err(PTCTL_FAIL, "--title is %zu bytes long: at most %zu", strlen(c->title),
+				 sizeof(((struct pt_entry_conf *)0)->title) - 1);
+	if (c->title && !pt_text_ok(c->title))
+		return ptctl_err(PTCTL_FAIL, "--title \"%s\": control characters or invalid UTF-8", c->title);
 	if (c->title && (!*c->title || strpbrk(c->title, "'\"\\$`\n\t()")))
 		return ptctl_err(PTCTL_FAIL,
 				 "--title \"%s\": use plain words (no quotes, parentheses, '$' or '\\')",
@@ -92,6 +99,16 @@ static int open_root(struct eopts *o, bool write)
 		return ptctl_err(PTCTL_FAIL,
 				 "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)",
 				 o->c->cmd->name, o->c->sub);
+	/* one ptctl at a time changes a root's boot files (ptctl(8), FILES) */
+	if (write && (o->lockfd = pt_lock_take(o->rootfd, PT_LOCK_FILE, PT_LOCK_WAIT_MS)) == -EWOULDBLOCK)
+		return ptctl_err(
+			PTCTL_FAIL,
+			"another ptctl is changing the boot files under %s (it holds %s): waited %d s;"
+			" try again when it is done",
+			o->c->root, PT_LOCK_FILE, PT_LOCK_WAIT_MS / 1000);
+	if (write && o->lockfd < 0)
+		return ptctl_err(PTCTL_FAIL, "cannot lock the boot files under %s (%s): %s", o->c->root,
+				 PT_LOCK_FILE, pt_strerror(o->lockfd));
 	pt_boot_detect(o->rootfd, &o->boot);
 	return 0;
 }
@@ -115,22 +132,32 @@ static int write_if_changed(int rootfd, const char *path, const char *data, size
 	size_t olen = 0;
 	int r;
 
-	if (pt_read_file(rootfd, path, 1 << 20, &old, &olen) == 0) {
+	r = pt_read_file_in(rootfd, path, 1 << 20, &old, &olen);
+	if (r == 0) {
 		bool same = olen == len && memcmp(old, data, len) == 0;
 
 		free(old);
 		if (same)
 			return 0;
+	} else if (r != -ENOENT && r != -EFBIG) {
+		return r; /* a FIFO, a directory: not replaced */
 	}
 	r = pt_write_atomic(rootfd, path, data, len, mode);
 	return r < 0 ? r : 1;
+}
+
+/* A boot file that can't be read: refused (2) when it is no regular file, else 1. */
+static int read_err(const char *path, int r)
+{
+	return ptctl_err(r == -EBADFD || r == -EISDIR ? PTCTL_FAIL : PTCTL_PARTIAL, "cannot read %s: %s",
+			 path, pt_strerror(r));
 }
 
 static int read_conf(int rootfd, struct pt_entry_conf *c)
 {
 	char *text = NULL;
 	size_t len = 0;
-	int r = pt_read_file(rootfd, PT_ENTRY_CONF, 1 << 16, &text, &len);
+	int r = pt_read_file_in(rootfd, PT_ENTRY_CONF, 1 << 16, &text, &len);
 
 	if (r < 0)
 		return r;
@@ -215,7 +242,11 @@ static void where(const struct eopts *o, const struct pt_bls_file *x, char *buf,
 /* A kernel's own entry that entry add derives ours from (the one --kernel names, if given). */
 static bool to_derive(const struct eopts *o, const struct pt_bls_file *x)
 {
-	return !x->e.ours && !is_rescue(x) && (!o->c->kernel || strcmp(x->kver, o->c->kernel) == 0);
+	size_t n = strlen(x->name), s = strlen(PT_ENTRY_SUFFIX ".conf");
+	bool our_name = n > s && strcmp(x->name + n - s, PT_ENTRY_SUFFIX ".conf") == 0;
+
+	return !x->e.ours && !our_name && !is_rescue(x) &&
+	       (!o->c->kernel || strcmp(x->kver, o->c->kernel) == 0);
 }
 
 /* With Secure Boot on, systemd-stub boots a UKI's own command line (when it has one) and
@@ -254,6 +285,39 @@ static int check_locked(struct eopts *o, const struct pt_entry_conf *c)
 	return 0;
 }
 
+/* Refuse before anything is written when a file where ours would go is not ours (no
+ * PT_ENTRY_MARKER first line: the user's own), or is no regular file. */
+static int check_foreign(struct eopts *o)
+{
+	struct pt_bls_files f;
+	int rc = 0;
+
+	if ((o->boot.loader != PT_LOADER_SDBOOT && o->boot.loader != PT_LOADER_GRUB_BLS) ||
+	    pt_boot_entries(o->rootfd, &o->boot, &f, NULL) < 0)
+		return 0; /* an unreadable directory is bls_add's to report */
+	for (size_t i = 0; !rc && i < f.n; i++) {
+		char name[300], path[400], *text = NULL;
+		int r;
+
+		if (!to_derive(o, &f.v[i]) || strlen(f.v[i].name) > 200)
+			continue;
+		our_name(&f.v[i], name, sizeof(name));
+		pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, name);
+		r = pt_read_file_in(o->rootfd, path, PT_BLS_MAX, &text, NULL);
+		if (r == 0 && strncmp(text, PT_ENTRY_MARKER, strlen(PT_ENTRY_MARKER)))
+			rc = ptctl_err(
+				PTCTL_FAIL,
+				"%s was not written by ptctl (its first line is not \"%s\"): refusing to"
+				" overwrite it; move it away, then run ptctl entry add again",
+				path, PT_ENTRY_MARKER);
+		else if (r < 0 && r != -ENOENT)
+			rc = ptctl_err(PTCTL_FAIL, "%s: %s: refusing to replace it", path, pt_strerror(r));
+		free(text);
+	}
+	pt_bls_files_free(&f);
+	return rc;
+}
+
 static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 {
 	const bool sb = o->boot.loader == PT_LOADER_SDBOOT && pt_secure_boot(o->rootfd);
@@ -265,7 +329,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 	r = pt_boot_entries(o->rootfd, &o->boot, &f, &skipped);
 	if (r < 0)
 		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", o->boot.entries, strerror(-r));
-	if (pt_read_file(o->rootfd, "etc/kernel/cmdline", 1 << 16, &fallback, NULL) == 0)
+	if (pt_read_file_in(o->rootfd, "etc/kernel/cmdline", 1 << 16, &fallback, NULL) == 0)
 		fallback[strcspn(fallback, "\n")] = '\0';
 	for (size_t i = 0; i < f.n; i++) {
 		const struct pt_bls_file *x = &f.v[i];
@@ -296,7 +360,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
 		pt_buf_free(&b);
 		if (r < 0) {
-			rc = ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, strerror(-r));
+			rc = ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, pt_strerror(r));
 			break;
 		}
 		made++;
@@ -312,7 +376,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 		if (!orphaned(&f, i, src, sizeof(src)))
 			continue;
 		pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, f.v[i].name);
-		if (unlinkat(o->rootfd, path, 0) == 0)
+		if (pt_unlink_in(o->rootfd, path) == 0)
 			change(o, "removed %s: %s is gone", path, src);
 	}
 	if (!rc && !made) {
@@ -407,6 +471,8 @@ static int entry_add(struct eopts *o)
 	if (r == -EINVAL)
 		return ptctl_err(PTCTL_FAIL, "%s is malformed: run ptctl entry remove, then add again",
 				 PT_ENTRY_CONF);
+	if (r < 0 && r != -ENOENT)
+		return read_err(PT_ENTRY_CONF, r);
 	if (o->c->nargs || o->c->policy) {
 		if ((rc = compute_conf(o, &old, &c)))
 			return rc;
@@ -445,7 +511,12 @@ static int entry_add(struct eopts *o)
 	if (o->c->windows)
 		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot,
 		       o->win_part, c.windows_uuid);
-	if ((rc = check_locked(o, &eff)))
+	if ((rc = check_locked(o, &eff)) || (rc = check_foreign(o)))
+		return rc;
+	/* the entries first, entry.conf last: a write that fails half-way (a full /boot) leaves
+	 * the saved selection as it was, and the next entry add writes the entries from it */
+	if ((o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) &&
+	    (rc = bls_add(o, &eff)))
 		return rc;
 	r = pt_entry_conf_format(&c, &b);
 	if (r == 0 && have_vm)
@@ -454,7 +525,8 @@ static int entry_add(struct eopts *o)
 		r = write_if_changed(o->rootfd, PT_ENTRY_CONF, b.data, b.len, 0644);
 	pt_buf_free(&b);
 	if (r < 0)
-		return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", PT_ENTRY_CONF, strerror(-r));
+		return ptctl_err(r == -EBADFD ? PTCTL_FAIL : PTCTL_PARTIAL, "cannot write %s: %s",
+				 PT_ENTRY_CONF, pt_strerror(r));
 	if (r > 0)
 		change(o, "wrote %s: %s", PT_ENTRY_CONF, c.args);
 	else
@@ -463,16 +535,12 @@ static int entry_add(struct eopts *o)
 		printf("    VM mode: %s\n", vm.args[0] ? vm.args : "no kernel arguments (pinning only)");
 	switch (o->boot.loader) {
 	case PT_LOADER_SDBOOT:
-		if ((rc = bls_add(o, &eff)))
-			return rc;
 		if (c.windows_uuid[0])
 			printf("note: systemd-boot lists Windows Boot Manager by itself when bootmgfw.efi is on its ESP;"
 			       " for the one on %s choose it in the firmware's boot menu (no entry written)\n",
 			       c.windows_slot);
 		break;
 	case PT_LOADER_GRUB_BLS:
-		if ((rc = bls_add(o, &eff)))
-			return rc;
 		/* the Windows entry comes from 42_ptboot through grub.cfg */
 		if (strcmp(old.windows_uuid, c.windows_uuid) && o->boot.grubd_script &&
 		    (rc = regenerate_grub(o)))
@@ -503,6 +571,25 @@ static bool ours_id(const char *v)
 	       (n > s && strncmp(v + n - s, PT_ENTRY_SUFFIX, s) == 0);
 }
 
+/* A grubenv key that can't be set, said: the block is full, or is no environment block. */
+static int grubenv_err(const struct eopts *o, const char *path, const char *key, const char *value, int r)
+{
+	const char *editenv = strcmp(o->boot.grubdir, "boot/grub2") ? "grub-editenv" : "grub2-editenv";
+
+	if (r == -ENOSPC)
+		return ptctl_err(PTCTL_FAIL,
+				 "%s is full: GRUB's environment block is %d bytes and %s=%s does not fit"
+				 " (%s /%s list shows what it holds)",
+				 path, PT_GRUBENV_SIZE, key, value ? value : "", editenv, path);
+	if (r == -EBADMSG)
+		return ptctl_err(
+			PTCTL_FAIL,
+			"%s is not a GRUB environment block (no \"# GRUB Environment Block\" header):"
+			" left as it is; %s /%s create makes a new one",
+			path, editenv, path);
+	return ptctl_err(PTCTL_FAIL, "cannot set %s in %s: %s", key, path, pt_strerror(r));
+}
+
 /* Forget a next/default boot that names one of our entries. */
 static int forget_choice(struct eopts *o)
 {
@@ -521,19 +608,26 @@ static int forget_choice(struct eopts *o)
 	static const char *const keys[] = { "next_entry", "saved_entry" };
 	char path[96], *env = NULL, v[256];
 	size_t len = 0;
+	int r;
 
 	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
-	if (pt_read_file(o->rootfd, path, 1 << 16, &env, &len) < 0)
+	r = pt_read_file_in(o->rootfd, path, 1 << 16, &env, &len);
+	if (r == -ENOENT)
 		return 0;
+	if (r < 0)
+		return read_err(path, r);
 	for (size_t i = 0; i < 2; i++) {
 		struct pt_buf b = { 0 };
-		int r;
 
 		if (pt_grubenv_get(env, len, keys[i], v, sizeof(v)) != 1 || !ours_id(v))
 			continue;
 		r = pt_grubenv_set(env, len, keys[i], NULL, &b);
-		if (r == 0)
-			r = pt_write_atomic(o->rootfd, path, b.data, b.len, 0644);
+		if (r < 0) {
+			pt_buf_free(&b);
+			free(env);
+			return grubenv_err(o, path, keys[i], NULL, r);
+		}
+		r = pt_write_atomic(o->rootfd, path, b.data, b.len, 0644);
 		if (r == 0) {
 			free(env);
 			env = b.data;
@@ -542,7 +636,7 @@ static int forget_choice(struct eopts *o)
 		} else {
 			pt_buf_free(&b);
 			free(env);
-			return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, strerror(-r));
+			return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, pt_strerror(r));
 		}
 	}
 	free(env);
@@ -562,7 +656,11 @@ static int entry_remove(struct eopts *o)
 			PTCTL_FAIL,
 			"no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub",
 			o->c->root);
-	had_conf = read_conf(o->rootfd, &old) != -ENOENT;
+	rc = read_conf(o->rootfd, &old);
+	if (rc < 0 && rc != -ENOENT && rc != -EINVAL)
+		return read_err(PT_ENTRY_CONF, rc);
+	had_conf = rc != -ENOENT;
+	rc = 0;
 	had_windows = old.windows_uuid[0] != '\0';
 	if (o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) {
 		struct pt_bls_files f;
@@ -576,8 +674,8 @@ static int entry_remove(struct eopts *o)
 			if (!f.v[i].e.ours || (o->c->kernel && strcmp(f.v[i].kver, o->c->kernel)))
 				continue;
 			pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, f.v[i].name);
-			if (unlinkat(o->rootfd, path, 0) < 0) {
-				rc = ptctl_err(PTCTL_PARTIAL, "cannot remove %s: %s", path, strerror(errno));
+			if ((r = pt_unlink_in(o->rootfd, path)) < 0) {
+				rc = ptctl_err(PTCTL_PARTIAL, "cannot remove %s: %s", path, pt_strerror(r));
 				break;
 			}
 			change(o, "removed %s", path);
@@ -589,9 +687,9 @@ static int entry_remove(struct eopts *o)
 	if (o->c->kernel)
 		goto out; /* one kernel went away; the selection stays for the others */
 	if (had_conf) {
-		if (unlinkat(o->rootfd, PT_ENTRY_CONF, 0) < 0)
+		if ((rc = pt_unlink_in(o->rootfd, PT_ENTRY_CONF)) < 0)
 			return ptctl_err(PTCTL_PARTIAL, "cannot remove %s: %s", PT_ENTRY_CONF,
-					 strerror(errno));
+					 pt_strerror(rc));
 		change(o, "removed %s", PT_ENTRY_CONF);
 	}
 	if ((rc = forget_choice(o)))
@@ -687,8 +785,8 @@ static void status_bls(struct eopts *o)
 			       f.v[i].name, src);
 	}
 	if (skipped)
-		printf("skipped: %zu unreadable or malformed file%s in %s\n", skipped,
-		       skipped == 1 ? "" : "s", o->boot.entries);
+		printf("skipped: %zu unreadable or malformed file%s in %s: %s\n", skipped,
+		       skipped == 1 ? "" : "s", o->boot.entries, f.skipped.data ? f.skipped.data : "");
 	pt_bls_files_free(&f);
 	if (o->boot.loader == PT_LOADER_SDBOOT) {
 		if (pt_efivar_get(o->rootfd, "LoaderEntryOneShot", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0)
@@ -705,7 +803,7 @@ static int load_menu(struct eopts *o, struct pt_menu *m, char *path, size_t size
 	int r;
 
 	pt_snprintf(path, size, "%s/grub.cfg", o->boot.grubdir);
-	r = pt_read_file(o->rootfd, path, 16 << 20, &text, &len);
+	r = pt_read_file_in(o->rootfd, path, 16 << 20, &text, &len);
 	if (r < 0)
 		return r;
 	r = pt_grubcfg_parse(text, len, m);
@@ -758,7 +856,7 @@ static void status_grubenv(struct eopts *o)
 	size_t len = 0;
 
 	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
-	if (pt_read_file(o->rootfd, path, 1 << 16, &env, &len) < 0)
+	if (pt_read_file_in(o->rootfd, path, 1 << 16, &env, &len) < 0)
 		return;
 	if (pt_grubenv_get(env, len, "next_entry", v, sizeof(v)) == 1 && v[0])
 		printf("next boot: %s (%s next_entry)\n", v, path);
@@ -898,16 +996,19 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 			"GRUB_DEFAULT=saved and run %s, or use --once",
 			o->boot.mkconfig);
 	pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
-	r = pt_read_file(o->rootfd, path, 1 << 16, &env, &len);
+	r = pt_read_file_in(o->rootfd, path, 1 << 16, &env, &len);
 	if (r < 0 && r != -ENOENT)
-		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", path, strerror(-r));
+		return read_err(path, r);
 	r = pt_grubenv_set(env, len, once ? "next_entry" : "saved_entry", id, &b);
 	free(env);
-	if (r == 0)
-		r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
+	if (r < 0) {
+		pt_buf_free(&b);
+		return grubenv_err(o, path, once ? "next_entry" : "saved_entry", id, r);
+	}
+	r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
 	pt_buf_free(&b);
 	if (r < 0)
-		return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, strerror(-r));
+		return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, pt_strerror(r));
 	if (r > 0)
 		change(o, "%s: %s (%s %s=%s)", once ? "next boot only" : "default", mode, path,
 		       once ? "next_entry" : "saved_entry", id);
@@ -920,7 +1021,7 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 
 int ptctl_cmd_entry(struct ptctl *c)
 {
-	struct eopts o = { .c = c, .rootfd = -1 };
+	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
 	int rc;
 
 	rc = check_entry_args(c);
@@ -930,6 +1031,8 @@ int ptctl_cmd_entry(struct ptctl *c)
 		rc = entry_remove(&o);
 	else if (!rc)
 		rc = entry_status(&o);
+	if (o.lockfd >= 0)
+		close(o.lockfd);
 	if (o.rootfd >= 0)
 		close(o.rootfd);
 	return rc;
@@ -937,7 +1040,7 @@ int ptctl_cmd_entry(struct ptctl *c)
 
 int ptctl_cmd_boot(struct ptctl *c)
 {
-	struct eopts o = { .c = c, .rootfd = -1 };
+	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
 	int rc;
 
 	if (!c->sub || (strcmp(c->sub, "vm") && strcmp(c->sub, "bare-metal")))
@@ -950,6 +1053,8 @@ int ptctl_cmd_boot(struct ptctl *c)
 		rc = ptctl_err(PTCTL_FAIL, "no boot loader found under %s", c->root);
 	else if (!rc)
 		rc = boot_choose(&o, strcmp(c->sub, "vm") == 0, c->once);
+	if (o.lockfd >= 0)
+		close(o.lockfd);
 	if (o.rootfd >= 0)
 		close(o.rootfd);
 	return rc;

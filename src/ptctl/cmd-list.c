@@ -358,7 +358,7 @@ int ptctl_cmd_list(struct ptctl *c)
 	if (rc > 1)
 		goto out_host;
 	l.sel = rc == 0 ? &sel : NULL;
-	r = pt_names_new(c->pci_ids, !c->no_hwdb, &l.names);
+	r = pt_names_new(c->pci_ids, !c->no_hwdb, &h.sys, &l.names);
 	if (r < 0) {
 		rc = ptctl_errno(r, "cannot set up libpci");
 		goto out;

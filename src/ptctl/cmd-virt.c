@@ -86,7 +86,7 @@ int ptctl_cmd_virt(struct ptctl *c)
 	if ((rc = vm_plan(c, &vm)) > 1)
 		return rc;
 	have_vm = rc == 0;
-	if ((rc = ptctl_open_host(c, false, &h)))
+	if ((rc = ptctl_open_host(c, true, &h)))
 		return rc;
 	rc = ptctl_select(c, &h, 0, 0, &s);
 	if (rc > 1)
@@ -99,6 +99,15 @@ int ptctl_cmd_virt(struct ptctl *c)
 	}
 	for (size_t i = 0; !have && i < h.sys.ndevs; i++)
 		sel[i] = strcmp(h.sys.devs[i].driver, PT_VFIO_DRIVER) == 0;
+	/* a definition that hands the running system's disk to a guest is never written */
+	for (size_t i = 0; have && i < h.sys.ndevs; i++) {
+		char why[400];
+
+		if (sel[i] && pt_storage_system_refusal(&h.storage, &h.sys.devs[i], why, sizeof(why))) {
+			rc = ptctl_err(PTCTL_FAIL, "refused (system-disk): %s", why);
+			goto out;
+		}
+	}
 	origin_text(c, &origin);
 	r = origin.err ? origin.err : pt_virt_render(&h.sys, sel, fmt, origin.data, &devs);
 	if (r == -ENODEV && have_vm && !have)

@@ -263,16 +263,34 @@ static int parse(int argc, char **argv, struct ptctl *c)
 
 /* ---- what commands share ---------------------------------------------------------------- */
 
+/* "ptctl: PREFIXMESSAGE" as one line: a newline or tab a name brought in is shown as \xNN */
+static void say(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	fflush(stdout);
+	fprintf(stderr, "ptctl: %s", prefix);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("out of memory\n", stderr);
+		return;
+	}
+	for (const char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			fprintf(stderr, "\\x%02x", (unsigned)*p);
+		else
+			fputc(*p, stderr);
+	fputc('\n', stderr);
+	free(msg);
+}
+
 int ptctl_err(int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("ptctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return rc;
 }
 
@@ -280,12 +298,9 @@ void ptctl_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("ptctl: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int ptctl_errno(int r, const char *what)
@@ -388,12 +403,93 @@ int ptctl_print(struct pt_buf *b)
 	return 0;
 }
 
+/* ---- what ptctl prints, made safe for a terminal --------------------------------------- */
+
+/* stdout and stderr of ptctl run through pt_escape: whatever a file, a policy or sysfs puts
+ * in a name (an escape sequence, a control byte, invalid UTF-8) reaches the terminal as
+ * "\xNN", whichever command printed it. A character cut between two writes waits in pend. */
+struct esc_out {
+	int fd;
+	char pend[4];
+	size_t npend;
+};
+static struct esc_out esc_stdout = { .fd = 1 }, esc_stderr = { .fd = 2 };
+
+static int esc_emit(struct esc_out *e, const char *buf, size_t n, bool more)
+{
+	struct pt_buf b = { 0 };
+	char *in = malloc(e->npend + n + 1);
+	size_t len = e->npend + n, used, off = 0;
+	int r = 0;
+
+	if (!in)
+		return -1;
+	memcpy(in, e->pend, e->npend);
+	memcpy(in + e->npend, buf, n);
+	used = pt_escape(in, len, more, &b);
+	e->npend = len - used < sizeof(e->pend) ? len - used : 0;
+	memcpy(e->pend, in + used, e->npend);
+	free(in);
+	while (!b.err && off < b.len) {
+		ssize_t w = write(e->fd, b.data + off, b.len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = -1;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (b.err)
+		r = -1;
+	pt_buf_free(&b);
+	return r;
+}
+
+static ssize_t esc_write(void *cookie, const char *buf, size_t n)
+{
+	return esc_emit(cookie, buf, n, true) < 0 ? -1 : (ssize_t)n;
+}
+
+static void esc_streams(void)
+{
+	cookie_io_functions_t io = { .write = esc_write };
+	FILE *o = fopencookie(&esc_stdout, "w", io), *e = fopencookie(&esc_stderr, "w", io);
+
+	if (!o || !e) {
+		if (o)
+			fclose(o);
+		if (e)
+			fclose(e);
+		return;
+	}
+	setvbuf(o, NULL, isatty(1) ? _IOLBF : _IOFBF, BUFSIZ);
+	setvbuf(e, NULL, _IONBF, 0);
+	stdout = o;
+	stderr = e;
+}
+
+/* Flush stdout, and a character left cut at the end as bytes. */
+static int esc_finish(void)
+{
+	int r = fflush(stdout) != 0 || ferror(stdout) ? -1 : 0;
+
+	fflush(stderr);
+	if (esc_stdout.npend && esc_emit(&esc_stdout, "", 0, false) < 0)
+		r = -1;
+	if (esc_stderr.npend)
+		esc_emit(&esc_stderr, "", 0, false);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	struct ptctl c = { .root = "/" };
 	char **words;
 	int rc;
 
+	esc_streams();
 	words = calloc((size_t)argc + 1, sizeof(*words));
 	if (!words)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
@@ -402,7 +498,7 @@ int main(int argc, char **argv)
 	if (rc < 0 && c.cmd)
 		rc = c.cmd->run(&c);
 	free(words);
-	if (fflush(stdout) != 0 || ferror(stdout))
+	if (esc_finish() < 0)
 		return ptctl_err(PTCTL_FAIL, "writing the output failed");
 	return rc;
 }

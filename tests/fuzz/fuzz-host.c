@@ -163,6 +163,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			(void)pt_bls_derive(&e, "ptboot-x", "host+passthrough", "iommu=pt pt.devices=03:00.0",
 					    "root=/dev/x", &out);
 			pt_buf_free(&out);
+			/* the input as options, and as arguments: quotes and "--" anywhere */
+			(void)pt_args_merge(e.mem, "iommu=pt pt.devices=03:00.0 -- x", &out);
+			pt_buf_free(&out);
+			(void)pt_args_merge("ro -- single", e.mem, &out);
+			pt_buf_free(&out);
 			pt_bls_free(&e);
 		}
 	}

@@ -10,7 +10,7 @@ FUZZ_CC ?= clang
 FUZZ_WARN := $(WARN)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-FUZZ_CORE := cmdline policy sysfs modconf
+FUZZ_CORE := cmdline policy sysfs modconf escape
 FUZZ_HOST := mountinfo iomem state bls grubcfg grubenv entryconf uki storage tune cpulist
 FUZZ_TARGETS := $(FUZZ_CORE:%=$(B)/fuzz/fuzz-%) $(FUZZ_HOST:%=$(B)/fuzz/fuzz-%)
 # the simulated kernel stands in for the real one: no fuzz input reaches a write

@@ -102,6 +102,17 @@ TEST(args_merge)
 	CHECK_INT(pt_args_merge("", "x", &b), 0);
 	CHECK_STR(b.data, "x");
 	pt_buf_free(&b);
+	/* after "--" the words are init's: ours go before it, and init's don't count as ours */
+	CHECK_INT(pt_args_merge("ro quiet -- single pt.devices=1", "iommu=pt pt.devices=1", &b), 0);
+	CHECK_STR(b.data, "ro quiet iommu=pt pt.devices=1 -- single pt.devices=1");
+	pt_buf_free(&b);
+	CHECK_INT(pt_args_merge("-- x", "a", &b), 0);
+	CHECK_STR(b.data, "a -- x");
+	pt_buf_free(&b);
+	/* a quoted "--" is a value, not the end of the kernel's words */
+	CHECK_INT(pt_args_merge("x=\"a -- b\" ro", "a", &b), 0);
+	CHECK_STR(b.data, "x=\"a -- b\" ro a");
+	pt_buf_free(&b);
 }
 
 TEST(grubenv)
@@ -131,6 +142,11 @@ TEST(grubenv)
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	CHECK_INT(pt_grubenv_set(NULL, 0, "a", big, &b), -ENOSPC);
+	pt_buf_free(&b);
+	/* not an environment block: reported, not rewritten */
+	CHECK_INT(pt_grubenv_set("garbage\n", 8, "a", "x", &b), -EBADMSG);
+	pt_buf_free(&b);
+	CHECK_INT(pt_grubenv_set("# GRUB Environment Block\na=\0", 28, "a", "x", &b), -EBADMSG);
 	pt_buf_free(&b);
 	/* a truncated value and a tiny buffer */
 	CHECK_INT(pt_grubenv_get("k=abcdef", 8, "k", v, 4), 1);
