@@ -35,7 +35,9 @@ _ptctl()
 
 	local global_opts='--root --cmdline-file --policy --json --no-disks --pci-ids --hwdb --no-hwdb
 		--tuning --help --version'
-	local commands='list check cmdline entry boot bind unbind virt status'
+	local commands='list check cmdline entry boot bind unbind virt tune status'
+	local vm_opts='--vm-cpus --vm-memory --vm-pages --cross-numa --no-isolcpus --no-nohz --no-rcu-nocbs
+		--no-irqaffinity'
 	local root=/ cmd='' sub='' i w
 
 	# the command (and entry/boot's subcommand), skipping options and their values
@@ -45,7 +47,7 @@ _ptctl()
 			--root) root=${words[i + 1]:-/}; ((i++)); continue ;;
 			--root=*) root=${w#--root=}; continue ;;
 			--cmdline-file | --policy | --pci-ids | --tuning | -s | -d | --title | --kernel | \
-				--to | --format) ((i++)); continue ;;
+				--to | --format | --vm-cpus | --vm-memory | --vm-pages) ((i++)); continue ;;
 			-*) continue ;;
 		esac
 		if [[ -z $cmd ]]; then
@@ -69,7 +71,11 @@ _ptctl()
 			__ltrim_colon_completions "$cur"
 			return
 			;;
-		-d | --policy | --title)
+		-d | --policy | --title | --vm-cpus | --vm-memory)
+			return
+			;;
+		--vm-pages)
+			COMPREPLY=($(compgen -W '2M 1G' -- "$cur"))
 			return
 			;;
 		--kernel)
@@ -84,7 +90,7 @@ _ptctl()
 			return
 			;;
 		--format)
-			COMPREPLY=($(compgen -W 'libvirt virt-install qemu' -- "$cur"))
+			COMPREPLY=($(compgen -W 'libvirt virt-install qemu pin' -- "$cur"))
 			return
 			;;
 	esac
@@ -108,8 +114,8 @@ _ptctl()
 					COMPREPLY=($(compgen -W 'add remove status' -- "$cur"))
 					return
 					;;
-				add) opts='--policy --title --default --windows --kernel --no-update
-					--no-disks --tuning --no-complete' sels=1 ;;
+				add) opts="--policy --title --default --windows --kernel --no-update
+					--no-disks --tuning --no-complete $vm_opts" sels=1 ;;
 				remove) opts='--kernel --no-update' ;;
 				status) opts= ;;
 			esac
@@ -123,7 +129,8 @@ _ptctl()
 			;;
 		bind) opts='--group --force --dry-run --verbose --no-complete' sels=1 ;;
 		unbind) opts='--to --group --dry-run --verbose' sels=1 ;;
-		virt) opts='--policy --format --no-complete' sels=1 ;;
+		virt) opts="--policy --format --no-complete $vm_opts" sels=1 ;;
+		tune) opts="--json $vm_opts" ;;
 		status) opts= ;;
 		*) return ;;
 	esac

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ptctl.h"
@@ -51,6 +52,31 @@ static void render_text(struct pt_buf *b, const struct pt_findings *f, const siz
 					     : "ready");
 }
 
+/* VM mode (issue 18): with a plan saved in entry.conf, did this boot reserve and isolate what
+ * it plans, and are the vCPU threads of every running QEMU on the VM's CPUs? */
+static int check_vm(const struct pt_host *h, struct pt_findings *f)
+{
+	struct pt_tune_plan p;
+	struct pt_vmstate st;
+	char *text = NULL;
+	size_t len = 0;
+	int fd = h->sys.rootfd, r;
+
+	r = pt_read_file(fd, PT_ENTRY_CONF, 1 << 16, &text, &len);
+	if (r == 0) {
+		r = pt_tune_plan_parse(text, len, &p);
+		free(text);
+		if (r == -EINVAL || r == -E2BIG)
+			ptctl_warn("%s: the VM plan (PTBOOT_VM_*) is malformed: run ptctl entry add again",
+				   PT_ENTRY_CONF);
+	}
+	if (r == 0 && (r = pt_vmstate_read(fd, &st)) == 0) {
+		r = pt_vmstate_check(&p, &st, h->cmdline ? h->cmdline : "", f);
+		pt_vmstate_free(&st);
+	}
+	return r == -ENOENT || r == -EINVAL || r == -E2BIG ? 0 : r;
+}
+
 int ptctl_cmd_check(struct ptctl *c)
 {
 	struct pt_tuning tun = { 0 };
@@ -89,6 +115,8 @@ int ptctl_cmd_check(struct ptctl *c)
 	if ((rc = ptctl_open_host(c, true, &h)))
 		goto out_tun;
 	r = pt_check_run(&h, &tun, sel.data, source, &f);
+	if (r == 0 && (r = check_vm(&h, &f)) < 0)
+		pt_findings_free(&f);
 	pt_host_close(&h);
 	if (r < 0) {
 		rc = ptctl_errno(r, "check failed");

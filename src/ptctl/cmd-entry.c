@@ -79,6 +79,11 @@ static int check_entry_args(const struct ptctl *c)
 		return ptctl_err(PTCTL_FAIL,
 				 "entry %s takes no selectors, --policy, --title, --default or --windows",
 				 sub);
+	if (strcmp(sub, "add") && (ptctl_vm_asked(c) || c->vm_pages || c->cross_numa || c->tune_off))
+		return ptctl_err(PTCTL_FAIL, "entry %s takes no VM-mode options (--vm-cpus, --vm-memory...)",
+				 sub);
+	if (!ptctl_vm_asked(c) && (c->vm_pages || c->cross_numa || c->tune_off))
+		return ptctl_err(PTCTL_FAIL, "the tune options need --vm-cpus or --vm-memory");
 	if (!strcmp(sub, "status") && (c->kernel || c->no_update))
 		return ptctl_err(PTCTL_FAIL, "entry status takes no --kernel or --no-update");
 	/* refused whole, never cut (inside a UTF-8 character) to fit */
@@ -478,8 +483,10 @@ static int boot_choose(struct eopts *o, bool vm, bool once);
 
 static int entry_add(struct eopts *o)
 {
-	struct pt_entry_conf old = { 0 }, c = { 0 };
+	struct pt_entry_conf old = { 0 }, c = { 0 }, eff;
+	struct pt_tune_plan vm;
 	struct pt_buf b = { 0 };
+	bool have_vm;
 	int r, rc;
 
 	if ((rc = open_root(o, true)))
@@ -507,6 +514,19 @@ static int entry_add(struct eopts *o)
 			PTCTL_FAIL,
 			"name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
 	}
+	/* VM mode (issue 18): --vm-* plan now; a refresh keeps the saved plan; a new selection
+	 * without --vm-* has none. The entries get its arguments after the selection's. */
+	rc = ptctl_vm_asked(o->c)	   ? ptctl_vm_plan(o->c, &vm, NULL, NULL)
+	     : o->c->nargs || o->c->policy ? 1
+					   : ptctl_vm_saved(o->rootfd, &vm);
+	if (rc > 1)
+		return rc;
+	have_vm = rc == 0;
+	eff = c;
+	if (have_vm && vm.args[0] &&
+	    (size_t)pt_snprintf(eff.args, sizeof(eff.args), "%s %s", c.args, vm.args) >= sizeof(eff.args))
+		return ptctl_err(PTCTL_FAIL,
+				 "the selection's and VM mode's arguments are too long for one boot entry");
 	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
 		return ptctl_err(
 			PTCTL_FAIL,
@@ -520,14 +540,16 @@ static int entry_add(struct eopts *o)
 	if (o->c->windows)
 		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot,
 		       o->win_part, c.windows_uuid);
-	if ((rc = check_locked(o, &c)) || (rc = check_foreign(o)))
+	if ((rc = check_locked(o, &eff)) || (rc = check_foreign(o)))
 		return rc;
 	/* the entries first, entry.conf last: a write that fails half-way (a full /boot) leaves
 	 * the saved selection as it was, and the next entry add writes the entries from it */
 	if ((o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) &&
-	    (rc = bls_add(o, &c)))
+	    (rc = bls_add(o, &eff)))
 		return rc;
 	r = pt_entry_conf_format(&c, &b);
+	if (r == 0 && have_vm)
+		r = ptctl_vm_conf(&vm, &b);
 	if (r == 0 && (r = pt_mkdir_p(o->rootfd, "etc/ptboot", 0755)) == 0)
 		r = write_if_changed(o->rootfd, PT_ENTRY_CONF, b.data, b.len, 0644);
 	pt_buf_free(&b);
@@ -538,6 +560,8 @@ static int entry_add(struct eopts *o)
 		change(o, "wrote %s: %s", PT_ENTRY_CONF, c.args);
 	else
 		printf("unchanged: %s: %s\n", PT_ENTRY_CONF, c.args);
+	if (have_vm) /* the host+passthrough entries only */
+		printf("    VM mode: %s\n", vm.args[0] ? vm.args : "no kernel arguments (pinning only)");
 	switch (o->boot.loader) {
 	case PT_LOADER_SDBOOT:
 		if (c.windows_uuid[0])
@@ -903,6 +927,8 @@ static int entry_status(struct eopts *o)
 		printf("%s: title '%s', selection %s\n    args %s\n%s%s%s", PT_ENTRY_CONF, c.title,
 		       c.policy[0] ? c.policy : "-", c.args, c.windows_uuid[0] ? "    windows: ESP " : "",
 		       c.windows_uuid, c.windows_uuid[0] ? "\n" : "");
+	if (r > 0)
+		ptctl_vm_status(o->rootfd);
 	switch (o->boot.loader) {
 	case PT_LOADER_SDBOOT: status_bls(o); break;
 	case PT_LOADER_GRUB_BLS:

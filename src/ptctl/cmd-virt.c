@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ptctl virt: the VM definition (libvirt XML, virt-install flags or QEMU arguments) for the
- * selected functions, or for the functions on vfio-pci now.
+ * selected functions, or for the functions on vfio-pci now; with VM mode's plan (saved by
+ * entry add, or made now by --vm-cpus/--vm-memory) first: pinned vCPUs, the guest topology,
+ * hugepages. --format pin: the plan's script that pins a running QEMU.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ptctl.h"
 
@@ -26,18 +30,64 @@ static void origin_text(const struct ptctl *c, const struct pt_host *h, bool hav
 		pt_buf_puts(o, "the functions on vfio-pci now");
 }
 
+/* VM mode's plan: from the options, else the one saved with the entry. 0 with *p, 1 when
+ * there is none, else an exit status. */
+static int vm_plan(const struct ptctl *c, struct pt_tune_plan *p)
+{
+	int fd, rc;
+
+	if (ptctl_vm_asked(c))
+		return ptctl_vm_plan(c, p, NULL, NULL);
+	if (c->vm_pages || c->cross_numa || c->tune_off)
+		return ptctl_err(PTCTL_FAIL, "the tune options need --vm-cpus or --vm-memory");
+	fd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ptctl_err(PTCTL_FAIL, "cannot open --root %s: %s", c->root, strerror(errno));
+	rc = ptctl_vm_saved(fd, p);
+	close(fd);
+	return rc;
+}
+
+/* --format pin: the script that pins a running QEMU to the plan */
+static int virt_pin(const struct ptctl *c)
+{
+	struct pt_tune_plan p;
+	struct pt_buf out = { 0 };
+	int rc = vm_plan(c, &p);
+
+	if (rc == 1)
+		return ptctl_err(PTCTL_FAIL,
+				 "--format pin needs VM mode: ptctl entry add SEL... --vm-cpus N, or"
+				 " --vm-cpus N here");
+	if (rc)
+		return rc;
+	if (!p.vcpus)
+		return ptctl_err(PTCTL_FAIL,
+				 "the VM plan has no vCPUs to pin (it was made without --vm-cpus)");
+	rc = pt_vmdef_pin_script(&p, &out);
+	rc = rc < 0 ? ptctl_errno(rc, "cannot write the pinning script") : ptctl_print(&out);
+	pt_buf_free(&out);
+	return rc;
+}
+
 int ptctl_cmd_virt(struct ptctl *c)
 {
 	enum pt_virt_format fmt = PT_VIRT_LIBVIRT;
-	struct pt_buf out = { 0 }, origin = { 0 };
+	struct pt_buf out = { 0 }, origin = { 0 }, devs = { 0 };
 	struct pt_selection s = { 0 };
+	struct pt_tune_plan vm;
 	struct pt_host h;
-	bool *sel = NULL, have = false;
+	bool *sel = NULL, have = false, have_vm;
 	int r, rc;
 
+	if (c->format && strcmp(c->format, "pin") == 0)
+		return virt_pin(c);
 	if (c->format && pt_virt_format_parse(c->format, &fmt) < 0)
-		return ptctl_err(PTCTL_FAIL, "--format %s: expected libvirt, virt-install or qemu",
+		return ptctl_err(PTCTL_FAIL, "--format %s: expected libvirt, virt-install, qemu or pin",
 				 c->format);
+	if ((rc = vm_plan(c, &vm)) > 1)
+		return rc;
+	have_vm = rc == 0;
 	if ((rc = ptctl_open_host(c, true, &h)))
 		return rc;
 	rc = ptctl_select(c, &h, PTCTL_SELECT_ANY, PT_PLAN_GROUPS | ptctl_complete_flags(c), &s);
@@ -61,7 +111,16 @@ int ptctl_cmd_virt(struct ptctl *c)
 		}
 	}
 	origin_text(c, &h, have, &origin);
-	r = origin.err ? origin.err : pt_virt_render(&h.sys, sel, fmt, origin.data, &out);
+	r = origin.err ? origin.err : pt_virt_render(&h.sys, sel, fmt, origin.data, &devs);
+	if (r == -ENODEV && have_vm && !have)
+		r = 0; /* VM mode's part alone: no function on vfio-pci yet */
+	if (r == 0 && have_vm && fmt == PT_VIRT_QEMU && vm.vcpus)
+		pt_buf_puts(&out,
+			    "# pin it once it runs: ptctl virt --format pin > pin.sh; sh pin.sh QEMU-PID\n");
+	if (r == 0 && have_vm)
+		r = pt_vmdef_render(&vm, fmt, devs.len ? PT_VMDEF_MORE : 0, &out);
+	if (r == 0)
+		pt_buf_puts(&out, devs.data ? devs.data : "");
 	if (r == -ENODEV)
 		rc = ptctl_err(
 			PTCTL_PARTIAL, "nothing to pass: %s",
@@ -75,6 +134,7 @@ out:
 	if (!have)
 		free(sel);
 	pt_buf_free(&out);
+	pt_buf_free(&devs);
 	pt_buf_free(&origin);
 	if (have)
 		pt_selection_free(&s);

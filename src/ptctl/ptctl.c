@@ -32,9 +32,10 @@ static const struct ptctl_cmd commands[] = {
 	  "  the kernel arguments that pass the functions SEL (slot, ID or SLOT@ID): IOMMU groups\n"
 	  "  and slots completed, guarded, tuned; why each is there goes to stderr. --no-complete:\n"
 	  "  leave a slot's functions in other IOMMU groups out\n" },
-	{ "entry", ptctl_cmd_entry, "PiDwkUX", true, "entry add|remove|status",
+	{ "entry", ptctl_cmd_entry, "PiDwkUX12345678", true, "entry add|remove|status",
 	  "usage: ptctl [OPTIONS] entry add [SEL... | --policy STR] [--title T] [--default] [--windows]\n"
 	  "                 [--kernel KVER] [--no-update] [--no-complete]\n"
+	  "                 [--vm-cpus N --vm-memory SIZE [TUNE OPTIONS]]\n"
 	  "       ptctl [OPTIONS] entry remove [--kernel KVER] [--no-update]\n"
 	  "       ptctl [OPTIONS] entry status\n"
 	  "  the boot menu's host+passthrough entry beside every kernel's own\n" },
@@ -53,11 +54,19 @@ static const struct ptctl_cmd commands[] = {
 	{ "unbind", ptctl_cmd_unbind, "tgnv", false, "unbind SEL... [--to DRIVER] [--group]",
 	  "usage: ptctl [OPTIONS] unbind SEL... [--to DRIVER] [--group] [--dry-run] [--verbose]\n"
 	  "  give the functions SEL back to their host driver (or to DRIVER)\n" },
-	{ "virt", ptctl_cmd_virt, "PFX", false, "virt [SEL...] [--format F]",
-	  "usage: ptctl [OPTIONS] virt [SEL...] [--policy STR] [--format libvirt|virt-install|qemu]\n"
-	  "                 [--no-complete]\n"
+	{ "virt", ptctl_cmd_virt, "PFX12345678", false, "virt [SEL...] [--format F]",
+	  "usage: ptctl [OPTIONS] virt [SEL...] [--policy STR] [--format libvirt|virt-install|qemu|pin]\n"
+	  "                 [--no-complete] [--vm-cpus N --vm-memory SIZE [TUNE OPTIONS]]\n"
 	  "  the VM definition for SEL (IOMMU groups and slots completed), or --policy, or the\n"
-	  "  functions on vfio-pci now\n" },
+	  "  functions on vfio-pci now; with the VM-mode plan saved by entry add (or the one\n"
+	  "  --vm-cpus/--vm-memory make now): pinned vCPUs, a matching topology, hugepages;\n"
+	  "  --format pin: the script that pins a running QEMU\n" },
+	{ "tune", ptctl_cmd_tune, "j12345678", false, "tune --vm-cpus N --vm-memory SIZE [--json]",
+	  "usage: ptctl [OPTIONS] tune [--vm-cpus N] [--vm-memory SIZE] [--vm-pages 2M|1G] [--cross-numa]\n"
+	  "                 [--no-isolcpus] [--no-nohz] [--no-rcu-nocbs] [--no-irqaffinity] [--json]\n"
+	  "  VM mode: the host CPUs (whole L3 domains, SMT siblings together, CPU 0 with the host)\n"
+	  "  and hugepages for a VM, and the kernel arguments of the host+passthrough entry; exit 2\n"
+	  "  when refused (save it: ptctl entry add SEL... --vm-cpus N --vm-memory SIZE)\n" },
 	{ "status", ptctl_cmd_status, "", false, "status",
 	  "usage: ptctl [OPTIONS] status\n"
 	  "  what pt-early did this boot and what changed since\n" },
@@ -95,6 +104,15 @@ static const struct option options[] = {
 	{ "once", no_argument, NULL, 'O' },
 	{ "no-complete", no_argument, NULL, 'X' },
 	{ "cancel-once", no_argument, NULL, 'K' },
+	/* VM mode (tune, entry add, virt) */
+	{ "vm-cpus", required_argument, NULL, '1' },
+	{ "vm-memory", required_argument, NULL, '2' },
+	{ "vm-pages", required_argument, NULL, '3' },
+	{ "cross-numa", no_argument, NULL, '4' },
+	{ "no-isolcpus", no_argument, NULL, '5' },
+	{ "no-nohz", no_argument, NULL, '6' },
+	{ "no-rcu-nocbs", no_argument, NULL, '7' },
+	{ "no-irqaffinity", no_argument, NULL, '8' },
 	{ NULL, 0, NULL, 0 },
 };
 /* clang-format on */
@@ -161,6 +179,14 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'O': c->once = true; break;
 	case 'X': c->no_complete = true; break;
 	case 'K': c->cancel_once = true; break;
+	case '1': c->vm_cpus = arg; break;
+	case '2': c->vm_memory = arg; break;
+	case '3': c->vm_pages = arg; break;
+	case '4': c->cross_numa = true; break;
+	case '5': c->tune_off |= PT_TUNE_NO_ISOLCPUS; break;
+	case '6': c->tune_off |= PT_TUNE_NO_NOHZ_FULL; break;
+	case '7': c->tune_off |= PT_TUNE_NO_RCU_NOCBS; break;
+	case '8': c->tune_off |= PT_TUNE_NO_IRQAFFINITY; break;
 	default: break; /* 'H': hwdb is the default now; h, V: handled by the caller */
 	}
 }

@@ -29,6 +29,11 @@ struct ptctl {
 	bool json, force, group, dry_run, verbose, def, windows, no_update, once;
 	bool no_complete; /* --no-complete: leave a slot's other functions */
 	bool cancel_once; /* boot --cancel-once */
+	/* VM mode (tune, entry add, virt): --vm-cpus, --vm-memory, --vm-pages, --cross-numa,
+	 * --no-isolcpus/--no-nohz/--no-rcu-nocbs/--no-irqaffinity (PT_TUNE_NO_*) */
+	const char *vm_cpus, *vm_memory, *vm_pages;
+	bool cross_numa;
+	unsigned tune_off;
 	const struct ptctl_cmd *cmd;
 	const char *sub; /* entry and boot: the subcommand */
 	char **args;	 /* the command's positional arguments (after sub) */
@@ -80,6 +85,21 @@ int ptctl_kargs_error(int r, const struct pt_kargs *k);
 /* Write b to stdout; PTCTL_FAIL (said) when b ran out of memory or stdout failed. */
 int ptctl_print(struct pt_buf *b);
 
+/* VM mode (cmd-tune.c). Were --vm-cpus or --vm-memory given? */
+bool ptctl_vm_asked(const struct ptctl *c);
+/* Plan the VM of --vm-cpus/--vm-memory (and the other tune options) on the host under --root;
+ * t (may be NULL) gets the topology read (pt_topo_free it). A refusal is said on stderr with
+ * its numbers, and put in why (may be NULL): the exit status PTCTL_FAIL; 0 with *p. */
+int ptctl_vm_plan(const struct ptctl *c, struct pt_tune_plan *p, struct pt_topo *t,
+		  struct pt_tune_refusal *why);
+/* The plan saved with the host+passthrough entry (etc/ptboot/entry.conf): 0 with *p, 1 when
+ * none is saved (or no entry.conf), else an exit status after saying why. */
+int ptctl_vm_saved(int rootfd, struct pt_tune_plan *p);
+/* entry status: the saved plan in two lines (nothing without one). */
+void ptctl_vm_status(int rootfd);
+/* The PTBOOT_VM_* lines of p appended to an entry.conf text (entry add). */
+int ptctl_vm_conf(const struct pt_tune_plan *p, struct pt_buf *conf);
+
 /* The commands (cmd-*.c) */
 int ptctl_cmd_list(struct ptctl *c);
 int ptctl_cmd_check(struct ptctl *c);
@@ -90,5 +110,6 @@ int ptctl_cmd_bind(struct ptctl *c);
 int ptctl_cmd_unbind(struct ptctl *c);
 int ptctl_cmd_virt(struct ptctl *c);
 int ptctl_cmd_status(struct ptctl *c);
+int ptctl_cmd_tune(struct ptctl *c);
 
 #endif

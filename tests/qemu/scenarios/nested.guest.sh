@@ -6,19 +6,24 @@
 # messages come back as "PTTEST: l2 TAG LINE", then "PTTEST: l2-end TAG rc=N"; ptctl's
 # output comes back as files (pttest_file). The host decides pass or fail.
 # Kernel arguments: pttest.l2mark=TEXT (what the inner guest writes at offset 4096 of
-# its disk), pttest.l2tmo=SECONDS (default 240), pttest.l2twin=1 (also try the twin).
+# its disk), pttest.l2tmo=SECONDS (default 240), pttest.l2twin=1 (also try the twin),
+# pttest.l2vm=1 (VM mode, issue #18: the inner QEMU from `ptctl virt --vm-cpus 4 --vm-memory 1G
+# --format qemu`, its memory on a 1 GiB hugepage, its threads pinned by `ptctl virt --format pin`
+# and read back from /proc as "vmpin COMM ALLOWED" lines).
 # Sourced: never exits.
 
 nv_cr=$(printf '\r')
 nv_mark=L2MARK
 nv_tmo=240
 nv_twin=
+nv_vm=
 read -r nv_cmdline < /proc/cmdline
 for nv_a in $nv_cmdline; do
 	case $nv_a in
 		pttest.l2mark=*) nv_mark=${nv_a#*=} ;;
 		pttest.l2tmo=*) nv_tmo=${nv_a#*=} ;;
 		pttest.l2twin=1) nv_twin=1 ;;
+		pttest.l2vm=1) nv_vm=1 ;;
 	esac
 done
 
@@ -67,7 +72,61 @@ for nv_d in /dev/vfio/*; do
 	pttest_log "vfio-node ${nv_d##*/}"
 done
 
-if command -v ptctl > /dev/null && command -v qemu-system-x86_64 > /dev/null; then
+# VM mode: the inner QEMU started in the background from ptctl virt's arguments with the plan,
+# pinned with its script while it runs, its threads' affinity logged
+nv_vmmode() {
+	mkdir -p /dev/hugepages /tmp/bin
+	mount -t hugetlbfs -o pagesize=1G none /dev/hugepages
+	pttest_log "vm-mount rc=$?"
+	ln -sf /usr/bin/busybox /tmp/bin/taskset
+	PATH=/tmp/bin:$PATH
+	while IFS= read -r _nv_l; do
+		case $_nv_l in HugePages_Total* | Hugepagesize*) pttest_log "vm-meminfo $_nv_l" ;; esac
+	done < /proc/meminfo
+	ptctl virt --vm-cpus 4 --vm-memory 1G --format qemu > /tmp/nv-vm.txt 2> /tmp/nv-vm.err
+	pttest_log "ptctl-virt vm rc=$?"
+	pttest_file virt-vm.txt /tmp/nv-vm.txt
+	pttest_file virt-vm.err /tmp/nv-vm.err
+	ptctl virt --vm-cpus 4 --vm-memory 1G --format pin > /tmp/nv-pin.sh 2>&1
+	pttest_log "ptctl-pin rc=$?"
+	nv_args /tmp/nv-vm.txt
+	# TCG inside: no host CPU model, its max one
+	case $nv_devargs in *"-cpu host,"*) nv_devargs="${nv_devargs%%-cpu host,*}-cpu max,${nv_devargs#*-cpu host,}" ;; esac
+	nv_l2 vm "$nv_tmo" &
+	_nv_pid= _nv_i=0
+	while [ $_nv_i -lt 120 ] && [ -z "$_nv_pid" ]; do
+		for _nv_p in /proc/[0-9]*; do
+			read -r _nv_c < "$_nv_p/comm" 2> /dev/null || continue
+			[ "$_nv_c" = qemu-system-x86 ] || continue
+			_nv_n=0
+			for _nv_t in "$_nv_p"/task/*; do
+				read -r _nv_c < "$_nv_t/comm" 2> /dev/null
+				case $_nv_c in "CPU "*) _nv_n=$((_nv_n + 1)) ;; esac
+			done
+			[ $_nv_n -ge 4 ] && _nv_pid=${_nv_p#/proc/}
+		done
+		[ -n "$_nv_pid" ] || sleep 1
+		_nv_i=$((_nv_i + 1))
+	done
+	if [ -n "$_nv_pid" ]; then
+		sh /tmp/nv-pin.sh "$_nv_pid" > /tmp/nv-pin.out 2>&1
+		pttest_log "vm-pin rc=$?"
+		pttest_file pin.out /tmp/nv-pin.out
+		for _nv_t in /proc/"$_nv_pid"/task/*; do
+			read -r _nv_c < "$_nv_t/comm"
+			while IFS= read -r _nv_l; do
+				case $_nv_l in Cpus_allowed_list:*) pttest_log "vmpin $_nv_c:${_nv_l#*:}" ;; esac
+			done < "$_nv_t/status"
+		done
+	else
+		pttest_log "vm-pin rc=noqemu"
+	fi
+	wait
+}
+
+if [ -n "$nv_vm" ] && command -v ptctl > /dev/null && command -v qemu-system-x86_64 > /dev/null; then
+	nv_vmmode
+elif command -v ptctl > /dev/null && command -v qemu-system-x86_64 > /dev/null; then
 	# what ptctl check says before any VM is started
 	ptctl check > /tmp/nv-check.txt 2>&1
 	pttest_log "ptctl-check rc=$?"
