@@ -56,7 +56,7 @@ static void render_text(struct pt_buf *b, const struct pt_findings *f, const siz
  * it plans, and are the vCPU threads of every running QEMU on the VM's CPUs? */
 static int check_vm(const struct pt_host *h, struct pt_findings *f)
 {
-	struct pt_tune_plan p;
+	struct pt_tune_plan p = { 0 };
 	struct pt_vmstate st;
 	char *text = NULL;
 	size_t len = 0;

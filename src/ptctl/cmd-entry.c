@@ -484,7 +484,7 @@ static int boot_choose(struct eopts *o, bool vm, bool once);
 static int entry_add(struct eopts *o)
 {
 	struct pt_entry_conf old = { 0 }, c = { 0 }, eff;
-	struct pt_tune_plan vm;
+	struct pt_tune_plan vm = { 0 };
 	struct pt_buf b = { 0 };
 	bool have_vm;
 	int r, rc;

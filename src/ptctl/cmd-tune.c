@@ -112,7 +112,7 @@ int ptctl_vm_conf(const struct pt_tune_plan *p, struct pt_buf *conf)
 
 void ptctl_vm_status(int rootfd)
 {
-	struct pt_tune_plan p;
+	struct pt_tune_plan p = { 0 };
 	struct pt_buf b = { 0 };
 	char sz[32];
 	int rc = ptctl_vm_saved(rootfd, &p);
@@ -252,8 +252,8 @@ int ptctl_cmd_tune(struct ptctl *c)
 {
 	struct pt_tune_refusal why = { 0 };
 	struct pt_buf b = { 0 };
-	struct pt_tune_plan p;
-	struct pt_topo t;
+	struct pt_tune_plan p = { 0 };
+	struct pt_topo t = { 0 };
 	int rc;
 
 	if (c->nargs)

@@ -51,7 +51,7 @@ static int vm_plan(const struct ptctl *c, struct pt_tune_plan *p)
 /* --format pin: the script that pins a running QEMU to the plan */
 static int virt_pin(const struct ptctl *c)
 {
-	struct pt_tune_plan p;
+	struct pt_tune_plan p = { 0 };
 	struct pt_buf out = { 0 };
 	int rc = vm_plan(c, &p);
 
@@ -75,7 +75,7 @@ int ptctl_cmd_virt(struct ptctl *c)
 	enum pt_virt_format fmt = PT_VIRT_LIBVIRT;
 	struct pt_buf out = { 0 }, origin = { 0 }, devs = { 0 };
 	struct pt_selection s = { 0 };
-	struct pt_tune_plan vm;
+	struct pt_tune_plan vm = { 0 };
 	struct pt_host h;
 	bool *sel = NULL, have = false, have_vm;
 	int r, rc;
