@@ -30,11 +30,24 @@ struct eopts {
 
 /* Whether the initramfs of kver has pt-early and vfio-pci: 1 yes, 0 no (fix: the command that
  * rebuilds it), -errno when there is none or it can't be read. */
-static int kernel_can_bind(int rootfd, const char *kver, char *fix, size_t size)
+/* Does kver's initramfs hold pt-early and vfio-pci? The entry's own initrd line (relative to
+ * the BLS root, the directory above loader/entries: /boot, or the ESP for systemd-boot, whose
+ * entries name /MACHINE-ID/KVER/initrd) when it has one, else the distribution's usual names. */
+static int kernel_can_bind(int rootfd, const char *entries, const struct pt_bls *e, const char *kver,
+			   char *fix, size_t size)
 {
 	struct pt_initramfs_info s = { 0 };
+	const char *initrd = e ? pt_bls_get(e, "initrd") : NULL, *tail = strstr(entries, "loader/entries");
 	char path[512];
-	int r = pt_initramfs_path(rootfd, kver, path, sizeof(path));
+	int r = -ENOENT;
+
+	if (initrd && tail &&
+	    pt_pathf(path, sizeof(path), "%.*s%s", (int)(tail - entries), entries,
+		     initrd + (*initrd == '/')) == 0 &&
+	    pt_exists(rootfd, path))
+		r = 0;
+	if (r < 0)
+		r = pt_initramfs_path(rootfd, kver, path, sizeof(path));
 
 	if (r == 0)
 		r = pt_initramfs_scan(rootfd, path, &s);
@@ -391,7 +404,8 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 			change(o, "wrote %s (%s)", path, x->kver[0] ? x->kver : x->name);
 		else
 			printf("unchanged: %s\n", path);
-		if (x->kver[0] && kernel_can_bind(o->rootfd, x->kver, src, sizeof(src)) != 1) {
+		if (x->kver[0] &&
+		    kernel_can_bind(o->rootfd, o->boot.entries, &x->e, x->kver, src, sizeof(src)) != 1) {
 			ptctl_warn("%s: the initramfs of %s has no pt-early or no vfio-pci, so this entry "
 				   "binds nothing: rebuild it with ptboot installed: %s",
 				   path, x->kver, src);
@@ -993,7 +1007,8 @@ static int choice_ids(struct eopts *o, bool want_vm, char *vm, char *bare, size_
 		for (size_t k = 0; k < f.n; k++) {
 			if (!f.v[k].e.ours || strcmp(f.v[k].name, ours) != 0)
 				continue;
-			if (!f.v[i].kver[0] || kernel_can_bind(o->rootfd, f.v[i].kver, why, sizeof(why)) == 1)
+			if (!f.v[i].kver[0] || kernel_can_bind(o->rootfd, o->boot.entries, &f.v[i].e,
+							       f.v[i].kver, why, sizeof(why)) == 1)
 				pt_snprintf(good, sizeof(good), "%s", f.v[i].kver[0] ? f.v[i].kver : "?");
 			if (vm[0])
 				continue;
