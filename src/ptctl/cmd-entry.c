@@ -41,11 +41,13 @@ static int kernel_can_bind(int rootfd, const char *entries, const struct pt_bls 
 	char path[512];
 	int r = -ENOENT;
 
-	if (initrd && tail &&
-	    pt_pathf(path, sizeof(path), "%.*s%s", (int)(tail - entries), entries,
-		     initrd + (*initrd == '/')) == 0 &&
-	    pt_exists(rootfd, path))
-		r = 0;
+	if (initrd && tail) {
+		initrd += *initrd == '/';
+		pt_snprintf(path, sizeof(path), "%.*s%.*s", (int)(tail - entries), entries,
+			    (int)strcspn(initrd, " "), initrd);
+		if (pt_exists(rootfd, path))
+			r = 0;
+	}
 	if (r < 0)
 		r = pt_initramfs_path(rootfd, kver, path, sizeof(path));
 
