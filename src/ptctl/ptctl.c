@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,6 +525,11 @@ int main(int argc, char **argv)
 	char **words;
 	int rc;
 
+	/* A short-lived tool: keep freed heap instead of giving it back page by page (libpci frees
+	 * its name list in small pieces at the end, and glibc trimmed the heap after each one:
+	 * a hundred brk() calls in `ptctl list`), and grow it in bigger steps. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
 	esc_streams();
 	words = calloc((size_t)argc + 1, sizeof(*words));
 	if (!words)
