@@ -318,8 +318,7 @@ static int add_id(struct pt_migrate *m, const char *id, size_t n, const char *fi
 	size_t i;
 
 	if (n < 9 || id[4] != ':')
-		return 0;
-	n = 9;
+		return 0; /* VVVV:DDDD first; a subsystem or class after it is not kept */
 	for (i = 0; i < m->nids; i++)
 		if (strncasecmp(m->ids[i].id, id, 9) == 0)
 			break;

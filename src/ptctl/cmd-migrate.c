@@ -613,7 +613,7 @@ static int revert(const struct ptctl *c, const struct pt_host *h)
 	struct pt_migrate_kernel *k = NULL;
 	struct mline *v = NULL;
 	size_t n = 0, nk = 0, changed = 0, restored = 0;
-	char name[256], dir[PT_PATH_MAX], path[PT_PATH_MAX * 2], *text = NULL, *p, *l;
+	char name[256] = "", dir[PT_PATH_MAX], path[PT_PATH_MAX * 2], *text = NULL, *p, *l;
 	int r, rc = 0;
 
 	if (c->nargs > 1)
