@@ -436,8 +436,8 @@ static void bound_elsewhere(struct ctx *c, const struct pt_dev *d)
 		"%s [%04x:%04x] is on vfio-pci in a boot without pt.devices=: bound by %s, so the normal "
 		"entry keeps it from its host driver",
 		pt_dev_short_slot(d), d->vendor, d->device, who);
-	fix(f,
-	    "remove what binds it (the leftovers above) and pass it in ptctl entry add's host+passthrough entry");
+	fix(f, "remove what binds it (ptctl migrate does, for the leftovers above) and pass it in the "
+	       "host+passthrough entry (ptctl migrate adds it, or ptctl entry add)");
 }
 
 /* The leftovers of a manual setup, each with its file and line */
@@ -453,7 +453,8 @@ static void check_leftovers(struct ctx *c, bool all_bound)
 			f = add(c, l->sev, "leftover", "/%s: %s: %s", l->file, l->text, l->why);
 		if (!f)
 			return;
-		fix(f, "%s", l->fix);
+		/* one command does them all, backed up and revertible; the hand-made fix after it */
+		fix(f, "ptctl migrate (every leftover at once, backed up); by hand: %s", l->fix);
 		pt_snprintf(f->file, sizeof(f->file), "%s", l->file);
 		f->line = l->line;
 		pt_snprintf(f->match, sizeof(f->match), "%s", l->text);

@@ -338,6 +338,90 @@ int pt_karg_leftover(const char *key, const char *val, enum pt_sev *ret_sev, con
 int pt_leftover_binder(const struct pt_host *h, const struct pt_leftovers *l, const struct pt_dev *d,
 		       char *buf, size_t size);
 
+/* The command that makes the initramfs (or UKI) at path anew, as check's leftovers say it:
+ * update-initramfs -u -k KVER for Debian's initrd.img-KVER, else pt_initramfs_rebuild's. */
+void pt_leftover_rebuild(const char *path, const char *kver, char *buf, size_t size);
+
+/* ---- migrate.c: ptctl migrate's plan, from the leftovers ------------------------------- */
+
+/* One line removed or rewritten. */
+struct pt_migrate_change {
+	unsigned line; /* 1-based */
+	char *old;     /* the line as it is */
+	char *new;     /* NULL: removed */
+	char *why;     /* "WORD: reason" lines */
+};
+
+/* A file migrate changes: its text now, and after (new NULL and remove: the file goes). */
+struct pt_migrate_file {
+	char path[PT_PATH_MAX]; /* relative to the root */
+	char *old, *new;
+	size_t oldlen, newlen;
+	bool remove; /* nothing but comments left of a modprobe.d or dracut.conf.d file */
+	unsigned mode;
+	uid_t uid;
+	gid_t gid;
+	struct pt_migrate_change *changes;
+	size_t nchanges;
+};
+
+/* One ID of the manual setup's vfio-pci ids= lists, and what it names on this machine. */
+struct pt_migrate_id {
+	char id[10];	  /* "1002:744c" */
+	char from[400];	  /* "/etc/modprobe.d/vfio.conf:1, /etc/kernel/cmdline:1" */
+	size_t nmatch;	  /* functions it names */
+	char slots[128];  /* "04:00.0, 05:00.0" */
+	char guarded[64]; /* SLOT@ID of the one function it names; "" when nmatch != 1 */
+};
+
+struct pt_migrate_kernel {
+	char kver[64];
+	char image[PT_PATH_MAX]; /* relative to the root */
+	char cmd[192];		 /* the distribution's command: dracut -f --kver KVER... */
+};
+
+struct pt_migrate {
+	struct pt_leftovers leftovers;
+	struct pt_migrate_id *ids;
+	size_t nids;
+	struct pt_migrate_file *files; /* in the leftovers' order */
+	size_t nfiles;
+	struct pt_migrate_kernel *kernels;
+	size_t nkernels;
+	char regenerate[32]; /* "update-grub": grub.cfg is made from what changed */
+	char (*notes)[400];  /* leftovers migrate leaves (a file of an unknown kind) */
+	size_t nnotes;
+};
+
+/* The leftovers, and the IDs of their ids= lists resolved on h (pt_select: the selector
+ * code of every command). */
+int pt_migrate_scan(const struct pt_host *h, struct pt_migrate *ret);
+/* The files' edits, args being the host+passthrough entry's arguments ("" without one):
+ * boot entries, etc/default/grub(.d), etc/kernel/cmdline, grubenv's kernelopts and
+ * dracut's kernel_cmdline lose what pt_kargs_strip leaves out and the words of args;
+ * modprobe.d loses ids=/disable_vga (and allow_unsafe_interrupts with interrupt remapping),
+ * the vfio softdeps and the blacklists leftovers names; dracut's force_drivers/add_drivers
+ * their vfio modules; initramfs-tools/modules its vfio lines. Then the kernels to rebuild. */
+int pt_migrate_edits(const struct pt_host *h, const char *args, struct pt_migrate *m);
+/* Nothing to do: no IDs, edits, kernels or grub.cfg to make. */
+bool pt_migrate_empty(const struct pt_migrate *m);
+void pt_migrate_free(struct pt_migrate *m);
+
+enum pt_migrate_kind {
+	PT_MIG_ARGS,	     /* a whole command line (etc/kernel/cmdline) */
+	PT_MIG_BLS,	     /* a BLS entry's "options ..." line */
+	PT_MIG_DEFAULT_GRUB, /* GRUB_CMDLINE_LINUX="..." */
+	PT_MIG_MODPROBE,     /* a modprobe.d line leftovers flagged */
+	PT_MIG_DRACUT,	     /* force_drivers+=" ... ", add_drivers, kernel_cmdline= */
+	PT_MIG_ITOOLS,	     /* a line of etc/initramfs-tools/modules */
+};
+/* One line without the manual setup (pure): 1 rewritten into out, 2 removed, 0 unchanged,
+ * -errno. why gets a "WORD: reason" line for each part taken out. */
+int pt_migrate_line(enum pt_migrate_kind kind, const char *line, const char *args, bool irq_remap,
+		    struct pt_buf *out, struct pt_buf *why);
+/* SHA-256 of data as 64 hex digits. */
+void pt_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* ---- select.c: what selectors mean on this host, for every command ---------------------- */
 
 struct pt_selection {

@@ -35,10 +35,14 @@ static void render_json(struct pt_buf *b, const struct pt_findings *f, const siz
 	pt_buf_puts(b, f->n ? "\n  ]\n}\n" : "]\n}\n");
 }
 
-static void render_text(struct pt_buf *b, const struct pt_findings *f, const size_t *count, enum pt_sev worst)
+static void render_text(struct pt_buf *b, const struct pt_findings *f, const size_t *count, enum pt_sev worst,
+			bool brief)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pt_finding *x = &f->v[i];
+
+		if (brief && x->sev < PT_SEV_WARN)
+			continue;
 
 		pt_buf_printf(b, "%-8s %-12s %s\n", pt_sev_name(x->sev), x->topic, x->text);
 		if (x->fix[0])
@@ -77,20 +81,32 @@ static int check_vm(const struct pt_host *h, struct pt_findings *f)
 	return r == -ENOENT || r == -EINVAL || r == -E2BIG ? 0 : r;
 }
 
+static int check(const struct ptctl *c, bool brief);
+
 int ptctl_cmd_check(struct ptctl *c)
+{
+	return check(c, false);
+}
+
+int ptctl_check_summary(const struct ptctl *c)
+{
+	return check(c, true);
+}
+
+static int check(const struct ptctl *c, bool brief)
 {
 	struct pt_tuning tun = { 0 };
 	struct pt_findings f;
 	struct pt_buf b = { 0 }, sel = { 0 };
 	size_t count[4] = { 0 };
-	const char *source = c->nargs ? "selection" : "--policy";
+	const char *source = c->nargs && !brief ? "selection" : "--policy";
 	enum pt_sev worst;
 	struct pt_host h;
 	int r, rc = PTCTL_OK;
 
-	for (int i = 0; i < c->nargs; i++)
+	for (int i = 0; !brief && i < c->nargs; i++)
 		pt_buf_printf(&sel, "%s%s", i ? "," : "", c->args[i]);
-	if (c->policy)
+	if (c->policy && !brief)
 		pt_buf_printf(&sel, "%s%s", sel.len ? "," : "", c->policy);
 	if (sel.err)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
@@ -125,10 +141,10 @@ int ptctl_cmd_check(struct ptctl *c)
 	worst = pt_findings_worst(&f);
 	for (size_t i = 0; i < f.n; i++)
 		count[f.v[i].sev]++;
-	if (c->json)
+	if (c->json && !brief)
 		render_json(&b, &f, count, worst);
 	else
-		render_text(&b, &f, count, worst);
+		render_text(&b, &f, count, worst, brief);
 	pt_findings_free(&f);
 	rc = ptctl_print(&b);
 	if (!rc)

@@ -129,7 +129,10 @@ static int open_root(struct eopts *o, bool write)
 		return ptctl_err(PTCTL_FAIL,
 				 "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)",
 				 o->c->cmd->name, o->c->sub);
-	/* one ptctl at a time changes a root's boot files (ptctl(8), FILES) */
+	/* one ptctl at a time changes a root's boot files (ptctl(8), FILES); migrate holds it
+	 * already when it adds the entry */
+	if (write && o->c->locked)
+		write = false;
 	if (write && (o->lockfd = pt_lock_take(o->rootfd, PT_LOCK_FILE, PT_LOCK_WAIT_MS)) == -EWOULDBLOCK)
 		return ptctl_err(
 			PTCTL_FAIL,
@@ -1123,6 +1126,49 @@ static void show_choice(struct eopts *o)
 	}
 	if (!once)
 		printf("no one-shot pending\n");
+}
+
+/* ---- for ptctl migrate -------------------------------------------------------------------- */
+
+/* The files entry add would write under c->root, one path (relative to it) a line: each
+ * kernel entry's host+passthrough entry (BLS loaders) and entry.conf. */
+int ptctl_entry_targets(const struct ptctl *c, struct pt_buf *out)
+{
+	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
+	struct pt_bls_files f;
+	int rc = open_root(&o, false);
+
+	if (!rc && (o.boot.loader == PT_LOADER_SDBOOT || o.boot.loader == PT_LOADER_GRUB_BLS) &&
+	    pt_boot_entries(o.rootfd, &o.boot, &f, NULL) == 0) {
+		for (size_t i = 0; i < f.n; i++) {
+			char name[300];
+
+			if (!to_derive(&o, &f.v[i]) || strlen(f.v[i].name) > 200)
+				continue;
+			our_name(&f.v[i], name, sizeof(name));
+			pt_buf_printf(out, "%s/%s\n", o.boot.entries, name);
+		}
+		pt_bls_files_free(&f);
+	}
+	if (!rc)
+		pt_buf_printf(out, "%s\n", PT_ENTRY_CONF);
+	if (o.rootfd >= 0)
+		close(o.rootfd);
+	return rc ? rc : out->err ? ptctl_err(PTCTL_FAIL, "out of memory") : 0;
+}
+
+/* grub.cfg made anew (update-grub), or the command to run said when the root is not this
+ * system's. */
+int ptctl_entry_regenerate(const struct ptctl *c)
+{
+	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
+	int rc = open_root(&o, false);
+
+	if (!rc)
+		rc = regenerate_grub(&o);
+	if (o.rootfd >= 0)
+		close(o.rootfd);
+	return rc;
 }
 
 /* ---- entry points ------------------------------------------------------------------------ */

@@ -68,6 +68,16 @@ static const struct ptctl_cmd commands[] = {
 	  "  VM mode: the host CPUs (whole L3 domains, SMT siblings together, CPU 0 with the host)\n"
 	  "  and hugepages for a VM, and the kernel arguments of the host+passthrough entry; exit 2\n"
 	  "  when refused (save it: ptctl entry add SEL... --vm-cpus N --vm-memory SIZE)\n" },
+	{ "migrate", ptctl_cmd_migrate, "nArSBjf", false,
+	  "migrate [--dry-run | --apply | --revert [BACKUP]] [--select SEL...]",
+	  "usage: ptctl [OPTIONS] migrate [--dry-run] [--select SEL]... [--json]\n"
+	  "       ptctl [OPTIONS] migrate --apply [--select SEL]... [--rebuild-with CMD]\n"
+	  "       ptctl [OPTIONS] migrate --revert [BACKUP] [--force] [--rebuild-with CMD]\n"
+	  "  from a passthrough set up by hand (vfio-pci.ids=, modprobe.d, dracut.conf.d...) to\n"
+	  "  ptboot's host+passthrough entry: the plan (exit 0 nothing to do, 1 a plan); --apply\n"
+	  "  backs the files up (/var/lib/ptboot/backup/), rewrites them, adds the entry, makes the\n"
+	  "  initramfs anew (CMD KVER with --rebuild-with) and checks; --revert puts the files back.\n"
+	  "  --select SEL chooses when an ID names several functions, or none\n" },
 	{ "status", ptctl_cmd_status, "", false, "status",
 	  "usage: ptctl [OPTIONS] status\n"
 	  "  what pt-early did this boot and what changed since\n" },
@@ -105,6 +115,11 @@ static const struct option options[] = {
 	{ "once", no_argument, NULL, 'O' },
 	{ "no-complete", no_argument, NULL, 'X' },
 	{ "cancel-once", no_argument, NULL, 'K' },
+	/* migrate */
+	{ "apply", no_argument, NULL, 'A' },
+	{ "revert", no_argument, NULL, 'r' },
+	{ "select", required_argument, NULL, 'S' },
+	{ "rebuild-with", required_argument, NULL, 'B' },
 	/* VM mode (tune, entry add, virt) */
 	{ "vm-cpus", required_argument, NULL, '1' },
 	{ "vm-memory", required_argument, NULL, '2' },
@@ -180,6 +195,14 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'O': c->once = true; break;
 	case 'X': c->no_complete = true; break;
 	case 'K': c->cancel_once = true; break;
+	case 'A': c->apply = true; break;
+	case 'r': c->revert = true; break;
+	case 'S':
+		if (c->nselects < (int)ARRAY_SIZE(c->selects))
+			c->selects[c->nselects] = arg;
+		c->nselects++; /* migrate refuses more than it holds */
+		break;
+	case 'B': c->rebuild_with = arg; break;
 	case '1': c->vm_cpus = arg; break;
 	case '2': c->vm_memory = arg; break;
 	case '3': c->vm_pages = arg; break;
