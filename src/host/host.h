@@ -549,6 +549,14 @@ int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
  * fallback_options when the entry has none). -EINVAL when it has no linux or efi line. */
 int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title, const char *args,
 		  const char *fallback_options, struct pt_buf *out);
+/* Is our entry file edited by hand: do its title or options differ from want's (what ptctl
+ * would write from entry.conf)? 1 with each differing line as "-KEY WANTED\n+KEY FOUND\n" in
+ * diff and the kernel words the file's options add (before a "--") in added; 0 when not. */
+int pt_bls_edits(const struct pt_bls *file, const struct pt_bls *want, struct pt_buf *diff,
+		 struct pt_buf *added);
+/* entry add --args: words the kernel reads as one parameter each; -EINVAL with "WORD: why"
+ * in bad for a pt.* key, a "--", an unclosed double quote, or a byte entry.conf can't hold. */
+int pt_extra_args_check(const char *args, char *bad, size_t size);
 
 /* grub.c: GRUB's environment block (1024 bytes: header, key=value lines, '#' padding). */
 #define PT_GRUBENV_SIZE 1024
@@ -585,6 +593,7 @@ struct pt_entry_conf {
 	char policy[1024];		/* PTBOOT_POLICY: the selection it was computed from */
 	char windows_uuid[64];		/* PTBOOT_WINDOWS_UUID: FAT serial of the Windows ESP */
 	char windows_slot[PT_SLOT_MAX]; /* PTBOOT_WINDOWS_SLOT */
+	char extra[1024];		/* PTBOOT_EXTRA_ARGS: entry add --args, the user's own */
 };
 
 /* One NAME='value' line after another, entry.conf's shell-sourceable format: blank lines and

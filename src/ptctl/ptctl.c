@@ -32,13 +32,17 @@ static const struct ptctl_cmd commands[] = {
 	  "  the kernel arguments that pass the functions SEL (slot, ID or SLOT@ID): IOMMU groups\n"
 	  "  and slots completed, guarded, tuned; why each is there goes to stderr. --no-complete:\n"
 	  "  leave a slot's functions in other IOMMU groups out\n" },
-	{ "entry", ptctl_cmd_entry, "PiDwkUX12345678", true, "entry add|remove|status",
+	{ "entry", ptctl_cmd_entry, "PiDwkUXAEf12345678", true, "entry add|remove|status",
 	  "usage: ptctl [OPTIONS] entry add [SEL... | --policy STR] [--title T] [--default] [--windows]\n"
-	  "                 [--kernel KVER] [--no-update] [--no-complete]\n"
+	  "                 [--kernel KVER] [--no-update] [--no-complete] [--args \"ARGS\"]\n"
+	  "                 [--keep-edits | --force]\n"
 	  "                 [--vm-cpus N --vm-memory SIZE [TUNE OPTIONS]]\n"
 	  "       ptctl [OPTIONS] entry remove [--kernel KVER] [--no-update]\n"
 	  "       ptctl [OPTIONS] entry status\n"
-	  "  the boot menu's host+passthrough entry beside every kernel's own\n" },
+	  "  the boot menu's host+passthrough entry beside every kernel's own; --args: kernel\n"
+	  "  arguments of that entry only (kept by later adds; --args \"\" clears them); an entry\n"
+	  "  edited by hand is left alone unless --keep-edits (its added arguments become --args)\n"
+	  "  or --force (they are dropped)\n" },
 	{ "boot", ptctl_cmd_boot, "OfK", true, "boot [vm|bare-metal [--once]] [--cancel-once]",
 	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once] [--force]\n"
 	  "       ptctl [OPTIONS] boot [--cancel-once]\n"
@@ -104,6 +108,8 @@ static const struct option options[] = {
 	{ "once", no_argument, NULL, 'O' },
 	{ "no-complete", no_argument, NULL, 'X' },
 	{ "cancel-once", no_argument, NULL, 'K' },
+	{ "args", required_argument, NULL, 'A' },
+	{ "keep-edits", no_argument, NULL, 'E' },
 	/* VM mode (tune, entry add, virt) */
 	{ "vm-cpus", required_argument, NULL, '1' },
 	{ "vm-memory", required_argument, NULL, '2' },
@@ -179,6 +185,8 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'O': c->once = true; break;
 	case 'X': c->no_complete = true; break;
 	case 'K': c->cancel_once = true; break;
+	case 'A': c->extra_args = arg; break;
+	case 'E': c->keep_edits = true; break;
 	case '1': c->vm_cpus = arg; break;
 	case '2': c->vm_memory = arg; break;
 	case '3': c->vm_pages = arg; break;

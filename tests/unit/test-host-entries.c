@@ -266,6 +266,68 @@ TEST(entry_conf)
 	CHECK_STR(d.title, "vm");
 }
 
+/* entry add --args: the kernel's words, what is refused and why */
+TEST(extra_args)
+{
+	struct pt_entry_conf c = { 0 }, d;
+	struct pt_buf b = { 0 };
+	char bad[256];
+
+	CHECK_INT(pt_extra_args_check("", bad, sizeof(bad)), 0);
+	CHECK_INT(pt_extra_args_check(" hugepagesz=1G  hugepages=8 nosmt ", bad, sizeof(bad)), 0);
+	CHECK_INT(pt_extra_args_check("dyndbg=\"file a.c +p\" \"quoted=a b\"", bad, sizeof(bad)), 0);
+	CHECK_INT(pt_extra_args_check("a=1 pt.debug", bad, sizeof(bad)), -EINVAL);
+	CHECK_STR(bad, "pt.debug: pt.* keys come from the selection (ptctl entry add SEL...)");
+	CHECK_INT(pt_extra_args_check("\"pt.devices=03:00.0\"", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("a -- init=x", bad, sizeof(bad)), -EINVAL);
+	CHECK(strncmp(bad, "--: ", 4) == 0);
+	CHECK_INT(pt_extra_args_check("x=\"a b", bad, sizeof(bad)), -EINVAL);
+	CHECK_STR(bad, "x=\"a b: a double quote is not closed");
+	CHECK_INT(pt_extra_args_check("x='a'", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("x=$y", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("=1", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("a\x01b", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("pt=1 ptx.y=2", bad, sizeof(bad)), 0);
+	/* a double quote is saved in PTBOOT_EXTRA_ARGS (single-quoted), nowhere else */
+	pt_snprintf(c.title, sizeof(c.title), "vm");
+	pt_snprintf(c.extra, sizeof(c.extra), "dyndbg=\"file a.c +p\"");
+	CHECK_INT(pt_entry_conf_format(&c, &b), 0);
+	CHECK(strstr(b.data, "\nPTBOOT_EXTRA_ARGS='dyndbg=\"file a.c +p\"'\n"));
+	CHECK_INT(pt_entry_conf_parse(b.data, b.len, &d), 0);
+	CHECK_STR(d.extra, c.extra);
+	pt_buf_free(&b);
+	pt_snprintf(c.title, sizeof(c.title), "a \"b\"");
+	CHECK_INT(pt_entry_conf_format(&c, &b), -EINVAL);
+	pt_buf_free(&b);
+}
+
+/* a hand edit of our entry: the lines that differ, the words added */
+TEST(bls_edits)
+{
+	static const char want_text[] = "title K (vm)\nlinux /v\noptions ro a=1 pt.devices=x -- single\n";
+	static const char same_text[] = "title K (vm)\nlinux /other\noptions ro a=1 pt.devices=x -- single\n";
+	static const char edit_text[] =
+		"title K (mine)\nlinux /v\noptions ro a=2 pt.devices=x b=\"1 2\" -- single emergency\n";
+	struct pt_bls want, same, edit;
+	struct pt_buf diff = { 0 }, added = { 0 };
+
+	CHECK_INT(pt_bls_parse(want_text, strlen(want_text), &want), 0);
+	CHECK_INT(pt_bls_parse(same_text, strlen(same_text), &same), 0);
+	CHECK_INT(pt_bls_parse(edit_text, strlen(edit_text), &edit), 0);
+	CHECK_INT(pt_bls_edits(&same, &want, &diff, &added), 0); /* only title and options count */
+	CHECK(!diff.len && !added.len);
+	CHECK_INT(pt_bls_edits(&edit, &want, &diff, &added), 1);
+	CHECK_STR(diff.data, "-title K (vm)\n+title K (mine)\n"
+			     "-options ro a=1 pt.devices=x -- single\n"
+			     "+options ro a=2 pt.devices=x b=\"1 2\" -- single emergency\n");
+	CHECK_STR(added.data, "a=2 b=\"1 2\""); /* init's words after "--" are not the kernel's */
+	pt_buf_free(&diff);
+	pt_buf_free(&added);
+	pt_bls_free(&want);
+	pt_bls_free(&same);
+	pt_bls_free(&edit);
+}
+
 /* xorshift: reproducible garbage */
 static uint32_t rnd(uint32_t *s)
 {
@@ -432,6 +494,6 @@ static const struct test_case tests[] = {
 	TEST_CASE(bls_derive), TEST_CASE(bls_systemd_layout), TEST_CASE(bls_malformed),
 	TEST_CASE(args_merge), TEST_CASE(kargs_strip),	      TEST_CASE(grubenv),
 	TEST_CASE(grubcfg),    TEST_CASE(entry_conf),	      TEST_CASE(uki),
-	TEST_CASE(garbage),
+	TEST_CASE(garbage),    TEST_CASE(extra_args),	      TEST_CASE(bls_edits),
 };
 TEST_MAIN(tests)
