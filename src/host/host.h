@@ -296,10 +296,35 @@ struct pt_findings {
 };
 
 const char *pt_sev_name(enum pt_sev s);
+
+/* resetquirks.c: data/reset-quirks, what resets a function well enough for a VM, by ID range.
+ * Lines "VENDOR:DEVICE[-DEVICE] METHOD NOTE", # comments; the first match wins. */
+#define PT_RESET_QUIRKS "usr/share/ptboot/reset-quirks" /* under the root */
+enum pt_reset_method {
+	PT_RESET_FLR,	       /* Function Level Reset works */
+	PT_RESET_BUS,	       /* a secondary bus reset works */
+	PT_RESET_VENDOR_RESET, /* the vendor-reset module has a reset for it */
+	PT_RESET_SHUTDOWN,     /* none known to be reliable: shut the VM down from the host */
+};
+struct pt_reset_quirk {
+	uint16_t vendor, first, last; /* last == first for one ID */
+	enum pt_reset_method method;
+	char note[256]; /* the advice */
+};
+struct pt_reset_quirks {
+	struct pt_reset_quirk *v;
+	size_t n;
+};
+/* -EINVAL with the number of the first bad line in ret_line, or -ENOMEM. */
+int pt_reset_quirks_parse(const char *text, size_t len, struct pt_reset_quirks *ret, unsigned *ret_line);
+const struct pt_reset_quirk *pt_reset_quirks_find(const struct pt_reset_quirks *q, uint16_t vendor,
+						  uint16_t device);
+const char *pt_reset_method_name(enum pt_reset_method m); /* "flr", "vendor-reset"... */
+void pt_reset_quirks_free(struct pt_reset_quirks *q);
 /* The findings for the policy in policy_text (said to come from source, "--policy"), or for
  * the running command line's pt.devices= when it is NULL. */
-int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const char *policy_text,
-		 const char *source, struct pt_findings *ret);
+int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const struct pt_reset_quirks *resets,
+		 const char *policy_text, const char *source, struct pt_findings *ret);
 void pt_findings_free(struct pt_findings *f);
 enum pt_sev pt_findings_worst(const struct pt_findings *f);
 /* Interrupt remapping: 1 on, 0 off (intremap=off, or no remapped interrupt chip), -1 can't tell. */
