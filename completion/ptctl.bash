@@ -74,7 +74,7 @@ _ptctl()
 			__ltrim_colon_completions "$cur"
 			return
 			;;
-		-d | --policy | --title | --vm-cpus | --vm-memory)
+		-d | --policy | --title | --vm-cpus | --vm-memory | --args)
 			return
 			;;
 		--vm-pages)
@@ -127,7 +127,8 @@ _ptctl()
 					return
 					;;
 				add) opts="--policy --title --default --windows --kernel --no-update
-					--no-disks --tuning --no-complete $vm_opts" sels=1 ;;
+					--no-disks --tuning --no-complete --args --keep-edits --force
+					$vm_opts" sels=1 ;;
 				remove) opts='--kernel --no-update' ;;
 				status) opts= ;;
 			esac

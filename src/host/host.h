@@ -296,10 +296,35 @@ struct pt_findings {
 };
 
 const char *pt_sev_name(enum pt_sev s);
+
+/* resetquirks.c: data/reset-quirks, what resets a function well enough for a VM, by ID range.
+ * Lines "VENDOR:DEVICE[-DEVICE] METHOD NOTE", # comments; the first match wins. */
+#define PT_RESET_QUIRKS "usr/share/ptboot/reset-quirks" /* under the root */
+enum pt_reset_method {
+	PT_RESET_FLR,	       /* Function Level Reset works */
+	PT_RESET_BUS,	       /* a secondary bus reset works */
+	PT_RESET_VENDOR_RESET, /* the vendor-reset module has a reset for it */
+	PT_RESET_SHUTDOWN,     /* none known to be reliable: shut the VM down from the host */
+};
+struct pt_reset_quirk {
+	uint16_t vendor, first, last; /* last == first for one ID */
+	enum pt_reset_method method;
+	char note[256]; /* the advice */
+};
+struct pt_reset_quirks {
+	struct pt_reset_quirk *v;
+	size_t n;
+};
+/* -EINVAL with the number of the first bad line in ret_line, or -ENOMEM. */
+int pt_reset_quirks_parse(const char *text, size_t len, struct pt_reset_quirks *ret, unsigned *ret_line);
+const struct pt_reset_quirk *pt_reset_quirks_find(const struct pt_reset_quirks *q, uint16_t vendor,
+						  uint16_t device);
+const char *pt_reset_method_name(enum pt_reset_method m); /* "flr", "vendor-reset"... */
+void pt_reset_quirks_free(struct pt_reset_quirks *q);
 /* The findings for the policy in policy_text (said to come from source, "--policy"), or for
  * the running command line's pt.devices= when it is NULL. */
-int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const char *policy_text,
-		 const char *source, struct pt_findings *ret);
+int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const struct pt_reset_quirks *resets,
+		 const char *policy_text, const char *source, struct pt_findings *ret);
 void pt_findings_free(struct pt_findings *f);
 enum pt_sev pt_findings_worst(const struct pt_findings *f);
 /* Interrupt remapping: 1 on, 0 off (intremap=off, or no remapped interrupt chip), -1 can't tell. */
@@ -633,6 +658,14 @@ int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
  * fallback_options when the entry has none). -EINVAL when it has no linux or efi line. */
 int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title, const char *args,
 		  const char *fallback_options, struct pt_buf *out);
+/* Is our entry file edited by hand: do its title or options differ from want's (what ptctl
+ * would write from entry.conf)? 1 with each differing line as "-KEY WANTED\n+KEY FOUND\n" in
+ * diff and the kernel words the file's options add (before a "--") in added; 0 when not. */
+int pt_bls_edits(const struct pt_bls *file, const struct pt_bls *want, struct pt_buf *diff,
+		 struct pt_buf *added);
+/* entry add --args: words the kernel reads as one parameter each; -EINVAL with "WORD: why"
+ * in bad for a pt.* key, a "--", an unclosed double quote, or a byte entry.conf can't hold. */
+int pt_extra_args_check(const char *args, char *bad, size_t size);
 
 /* grub.c: GRUB's environment block (1024 bytes: header, key=value lines, '#' padding). */
 #define PT_GRUBENV_SIZE 1024
@@ -669,6 +702,7 @@ struct pt_entry_conf {
 	char policy[1024];		/* PTBOOT_POLICY: the selection it was computed from */
 	char windows_uuid[64];		/* PTBOOT_WINDOWS_UUID: FAT serial of the Windows ESP */
 	char windows_slot[PT_SLOT_MAX]; /* PTBOOT_WINDOWS_SLOT */
+	char extra[1024];		/* PTBOOT_EXTRA_ARGS: entry add --args, the user's own */
 };
 
 /* One NAME='value' line after another, entry.conf's shell-sourceable format: blank lines and

@@ -4,7 +4,8 @@
 # Included from the Makefile; uses its variables.
 
 HOST_SRCS := dl host select checks kargs mounts iomem esp storage names kmods initramfs tuning bls grubenv \
-	grubcfg entryconf bootloader efivar uki safety virt state cpu tune tuneplan vmdef leftovers migrate
+	grubcfg entryconf bootloader efivar uki safety virt state cpu tune tuneplan vmdef leftovers migrate \
+	resetquirks
 HOST_HDRS := $(CORE_HDRS) src/host/host.h src/host/dl.h
 HOST_PKGS := libpci blkid libkmod
 HOST_CFLAGS := $(shell pkg-config --cflags $(HOST_PKGS))

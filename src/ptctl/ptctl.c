@@ -33,13 +33,17 @@ static const struct ptctl_cmd commands[] = {
 	  "  the kernel arguments that pass the functions SEL (slot, ID or SLOT@ID): IOMMU groups\n"
 	  "  and slots completed, guarded, tuned; why each is there goes to stderr. --no-complete:\n"
 	  "  leave a slot's functions in other IOMMU groups out\n" },
-	{ "entry", ptctl_cmd_entry, "PiDwkUX12345678", true, "entry add|remove|status",
+	{ "entry", ptctl_cmd_entry, "PiDwkUXaEf12345678", true, "entry add|remove|status",
 	  "usage: ptctl [OPTIONS] entry add [SEL... | --policy STR] [--title T] [--default] [--windows]\n"
-	  "                 [--kernel KVER] [--no-update] [--no-complete]\n"
+	  "                 [--kernel KVER] [--no-update] [--no-complete] [--args \"ARGS\"]\n"
+	  "                 [--keep-edits | --force]\n"
 	  "                 [--vm-cpus N --vm-memory SIZE [TUNE OPTIONS]]\n"
 	  "       ptctl [OPTIONS] entry remove [--kernel KVER] [--no-update]\n"
 	  "       ptctl [OPTIONS] entry status\n"
-	  "  the boot menu's host+passthrough entry beside every kernel's own\n" },
+	  "  the boot menu's host+passthrough entry beside every kernel's own; --args: kernel\n"
+	  "  arguments of that entry only (kept by later adds; --args \"\" clears them); an entry\n"
+	  "  edited by hand is left alone unless --keep-edits (its added arguments become --args)\n"
+	  "  or --force (they are dropped)\n" },
 	{ "boot", ptctl_cmd_boot, "OfK", true, "boot [vm|bare-metal [--once]] [--cancel-once]",
 	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once] [--force]\n"
 	  "       ptctl [OPTIONS] boot [--cancel-once]\n"
@@ -115,6 +119,8 @@ static const struct option options[] = {
 	{ "once", no_argument, NULL, 'O' },
 	{ "no-complete", no_argument, NULL, 'X' },
 	{ "cancel-once", no_argument, NULL, 'K' },
+	{ "args", required_argument, NULL, 'a' },
+	{ "keep-edits", no_argument, NULL, 'E' },
 	/* migrate */
 	{ "apply", no_argument, NULL, 'A' },
 	{ "revert", no_argument, NULL, 'r' },
@@ -195,6 +201,8 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'O': c->once = true; break;
 	case 'X': c->no_complete = true; break;
 	case 'K': c->cancel_once = true; break;
+	case 'a': c->extra_args = arg; break;
+	case 'E': c->keep_edits = true; break;
 	case 'A': c->apply = true; break;
 	case 'r': c->revert = true; break;
 	case 'S':

@@ -27,8 +27,10 @@ struct ptctl {
 	/* command options: ptctl.c's option table says which command takes which */
 	const char *policy, *slot, *id, *format, *to, *title, *kernel;
 	bool json, force, group, dry_run, verbose, def, windows, no_update, once;
-	bool no_complete; /* --no-complete: leave a slot's other functions */
-	bool cancel_once; /* boot --cancel-once */
+	bool no_complete;	/* --no-complete: leave a slot's other functions */
+	bool cancel_once;	/* boot --cancel-once */
+	const char *extra_args; /* entry add --args: NULL when not given, "" clears */
+	bool keep_edits;	/* entry add --keep-edits */
 	/* VM mode (tune, entry add, virt): --vm-cpus, --vm-memory, --vm-pages, --cross-numa,
 	 * --no-isolcpus/--no-nohz/--no-rcu-nocbs/--no-irqaffinity (PT_TUNE_NO_*) */
 	const char *vm_cpus, *vm_memory, *vm_pages;
