@@ -135,7 +135,7 @@ _ptctl()
 			;;
 		boot)
 			if [[ -z $sub && $cur != -* ]]; then
-				COMPREPLY=($(compgen -W 'vm bare-metal' -- "$cur"))
+				COMPREPLY=($(compgen -W 'vm bare-metal windows' -- "$cur"))
 				return
 			fi
 			opts='--once --force --cancel-once'

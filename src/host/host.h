@@ -626,7 +626,10 @@ int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data);
 #define PT_GRUBD_SCRIPT	   "etc/grub.d/42_ptboot"
 #define PT_GRUB_ID	   "ptboot" /* 42_ptboot's entry for the newest kernel */
 #define PT_GRUB_WINDOWS_ID "ptboot-windows"
-#define PT_BLS_MAX	   (64 << 10) /* bigger entry files are refused */
+/* systemd-boot's own entry for the Windows boot manager on its ESP (PT_WINDOWS_BOOTMGR) */
+#define PT_SDBOOT_WINDOWS_ID "auto-windows"
+#define PT_WINDOWS_BOOTMGR   "EFI/Microsoft/Boot/bootmgfw.efi"
+#define PT_BLS_MAX	     (64 << 10) /* bigger entry files are refused */
 
 /* bls.c: one BLS Type #1 entry ("key value" lines), lines kept in order. */
 struct pt_bls_line {

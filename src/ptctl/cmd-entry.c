@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ptctl entry add|remove|status and ptctl boot vm|bare-metal: the boot menu's
+ * ptctl entry add|remove|status and ptctl boot vm|bare-metal|windows: the boot menu's
  * "host+passthrough" entry beside the normal one (BLS files for systemd-boot and Fedora's
  * GRUB, /etc/grub.d/42_ptboot for Debian's GRUB), and the choice of the next boot.
  */
@@ -828,6 +828,18 @@ static bool ours_id(const char *v)
 	       (n > s && strncmp(v + n - s, PT_ENTRY_SUFFIX, s) == 0);
 }
 
+/* Names v the Windows entry (GRUB's from 42_ptboot, systemd-boot's own)? */
+static bool windows_id(const char *v)
+{
+	return strcmp(v, PT_GRUB_WINDOWS_ID) == 0 || strcmp(v, PT_SDBOOT_WINDOWS_ID) == 0;
+}
+
+/* What an entry id boots, for ptctl boot's report */
+static const char *choice_label(const char *v)
+{
+	return windows_id(v) ? "windows" : ours_id(v) ? "host+passthrough" : "bare-metal";
+}
+
 /* A grubenv key that can't be set, said: the block is full, or is no environment block. */
 static int grubenv_err(const struct eopts *o, const char *path, const char *key, const char *value, int r)
 {
@@ -847,7 +859,8 @@ static int grubenv_err(const struct eopts *o, const char *path, const char *key,
 	return ptctl_err(PTCTL_FAIL, "cannot set %s in %s: %s", key, path, pt_strerror(r));
 }
 
-/* Forget a next (and unless once_only, default) boot that names one of our entries. */
+/* Forget a next (and unless once_only, default) boot that names one of our entries; the
+ * next boot also when it is systemd-boot's Windows entry (boot windows --once). */
 static int forget_choice(struct eopts *o, bool once_only)
 {
 	const size_t n = once_only ? 1 : 2;
@@ -859,7 +872,8 @@ static int forget_choice(struct eopts *o, bool once_only)
 			char v[256];
 
 			if (pt_efivar_get(o->rootfd, vars[i], PT_EFI_LOADER_GUID, v, sizeof(v)) == 0 &&
-			    ours_id(v) && pt_efivar_set(o->rootfd, vars[i], PT_EFI_LOADER_GUID, NULL) == 0)
+			    (ours_id(v) || (once_only && windows_id(v))) &&
+			    pt_efivar_set(o->rootfd, vars[i], PT_EFI_LOADER_GUID, NULL) == 0)
 				change(o, "removed EFI variable %s (%s)", vars[i], v);
 		}
 		return 0;
@@ -1265,17 +1279,14 @@ static int choice_ids(struct eopts *o, bool want_vm, char *vm, char *bare, size_
 	return 0;
 }
 
-static int boot_choose(struct eopts *o, bool vm, bool once)
+/* Make id the default boot, or (once) the next boot's: mode names it in the message. */
+static int set_choice(struct eopts *o, const char *id, const char *mode, bool once)
 {
-	char vmid[256], bareid[256], path[96], *env = NULL;
-	const char *id, *mode = vm ? "host+passthrough" : "bare-metal (normal entry)";
+	char path[96], *env = NULL;
 	struct pt_buf b = { 0 };
 	size_t len = 0;
-	int rc, r;
+	int r;
 
-	if ((rc = choice_ids(o, vm, vmid, bareid, sizeof(vmid))))
-		return rc;
-	id = vm ? vmid : bareid;
 	if (o->boot.loader == PT_LOADER_SDBOOT) {
 		const char *var = once ? "LoaderEntryOneShot" : "LoaderEntryDefault";
 
@@ -1318,6 +1329,84 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 	return 0;
 }
 
+static int boot_choose(struct eopts *o, bool vm, bool once)
+{
+	char vmid[256], bareid[256];
+	int rc;
+
+	if ((rc = choice_ids(o, vm, vmid, bareid, sizeof(vmid))))
+		return rc;
+	return set_choice(o, vm ? vmid : bareid, vm ? "host+passthrough" : "bare-metal (normal entry)", once);
+}
+
+/* ---- boot windows ------------------------------------------------------------------------ */
+
+/* The Windows entry: GRUB's is 42_ptboot's chainload entry in grub.cfg (id PT_GRUB_WINDOWS_ID,
+ * from entry add --windows); systemd-boot's is its own auto-windows, listed when the Windows
+ * boot manager is on systemd-boot's ESP (it chainloads nothing from another disk). */
+static int windows_choice(struct eopts *o, char *id, size_t size)
+{
+	struct pt_entry_conf c = { 0 };
+	bool saved = read_conf(o->rootfd, &c) > 0 && c.windows_uuid[0];
+	char where[160];
+
+	if (o->boot.loader == PT_LOADER_SDBOOT) {
+		pt_snprintf(where, sizeof(where), "%s/" PT_WINDOWS_BOOTMGR, o->boot.esp);
+		if (pt_exists(o->rootfd, where)) {
+			pt_snprintf(id, size, "%s", PT_SDBOOT_WINDOWS_ID);
+			return 0;
+		}
+		if (saved)
+			return ptctl_err(
+				PTCTL_FAIL,
+				"systemd-boot has no Windows entry: no %s on its ESP, and it cannot chainload the "
+				"Windows on %s (another disk's ESP, FAT serial %s): choose it in the firmware's boot menu",
+				where, c.windows_slot, c.windows_uuid);
+		return ptctl_err(
+			PTCTL_FAIL,
+			"no Windows entry: systemd-boot lists Windows (%s) only when %s is on its ESP, and there is none",
+			PT_SDBOOT_WINDOWS_ID, where);
+	}
+	struct pt_menu m = { 0 };
+	bool found = false;
+	int r = load_menu(o, &m, where, sizeof(where));
+
+	if (r < 0 && r != -ENOENT)
+		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", where, strerror(-r));
+	for (size_t i = 0; r == 0 && i < m.n && !found; i++)
+		found = !m.v[i].depth && !m.v[i].submenu && !strcmp(m.v[i].id, PT_GRUB_WINDOWS_ID);
+	pt_menu_free(&m);
+	if (found) {
+		pt_snprintf(id, size, "%s", PT_GRUB_WINDOWS_ID);
+		return 0;
+	}
+	if (saved && !o->boot.grubd_script)
+		return ptctl_err(PTCTL_FAIL,
+				 "%s has no Windows entry: %s writes it and is missing (reinstall ptboot)",
+				 where, PT_GRUBD_SCRIPT);
+	if (saved)
+		return ptctl_err(PTCTL_FAIL,
+				 "%s has no Windows entry yet (entry.conf has the ESP %s on %s): run %s%s%s",
+				 where, c.windows_uuid, c.windows_slot, o->boot.mkconfig,
+				 strcmp(o->boot.mkconfig, "update-grub") ? " -o /" : "",
+				 strcmp(o->boot.mkconfig, "update-grub") ? where : "");
+	return ptctl_err(
+		PTCTL_FAIL,
+		"%s has no Windows entry: run ptctl entry add --windows with the Windows disk's function",
+		where);
+}
+
+static int boot_windows(struct eopts *o, bool once)
+{
+	char id[64];
+	int rc;
+
+	if ((rc = windows_choice(o, id, sizeof(id))) ||
+	    (rc = set_choice(o, id, "Windows (bare metal)", once)))
+		return rc;
+	return once ? 0 : forget_choice(o, true); /* a pending one-shot would win over it */
+}
+
 /* The default and a pending one-shot, as the boot loader will use them. */
 static void show_choice(struct eopts *o)
 {
@@ -1327,29 +1416,26 @@ static void show_choice(struct eopts *o)
 
 	if (o->boot.loader == PT_LOADER_SDBOOT) {
 		if (pt_efivar_get(o->rootfd, "LoaderEntryDefault", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0)
-			printf("default: %s (EFI variable LoaderEntryDefault=%s)\n",
-			       ours_id(v) ? "host+passthrough" : "bare-metal", v);
+			printf("default: %s (EFI variable LoaderEntryDefault=%s)\n", choice_label(v), v);
 		else
 			printf("default: as loader.conf says (no EFI variable LoaderEntryDefault)\n");
 		once = pt_efivar_get(o->rootfd, "LoaderEntryOneShot", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0;
 		if (once)
 			printf("pending, next boot only: %s (EFI variable LoaderEntryOneShot=%s)\n",
-			       ours_id(v) ? "host+passthrough" : "bare-metal", v);
+			       choice_label(v), v);
 	} else {
 		pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
 		if (pt_read_file(o->rootfd, path, 1 << 16, &env, &len) < 0)
 			env = NULL;
 		if (env && pt_grubenv_get(env, len, "saved_entry", v, sizeof(v)) == 1 && v[0] &&
 		    o->boot.grub_default_saved)
-			printf("default: %s (%s saved_entry=%s)\n",
-			       ours_id(v) ? "host+passthrough" : "bare-metal", path, v);
+			printf("default: %s (%s saved_entry=%s)\n", choice_label(v), path, v);
 		else
 			printf("default: the first menu entry (%s)\n",
 			       o->boot.grub_default_saved ? "no saved_entry" : "GRUB_DEFAULT is not saved");
 		once = env && pt_grubenv_get(env, len, "next_entry", v, sizeof(v)) == 1 && v[0];
 		if (once)
-			printf("pending, next boot only: %s (%s next_entry=%s)\n",
-			       ours_id(v) ? "host+passthrough" : "bare-metal", path, v);
+			printf("pending, next boot only: %s (%s next_entry=%s)\n", choice_label(v), path, v);
 		free(env);
 	}
 	if (!once)
@@ -1425,10 +1511,10 @@ int ptctl_cmd_boot(struct ptctl *c)
 	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
 	int rc;
 
-	if (c->sub && strcmp(c->sub, "vm") && strcmp(c->sub, "bare-metal"))
-		return ptctl_err(PTCTL_FAIL, "boot wants vm or bare-metal, not %s", c->sub);
+	if (c->sub && strcmp(c->sub, "vm") && strcmp(c->sub, "bare-metal") && strcmp(c->sub, "windows"))
+		return ptctl_err(PTCTL_FAIL, "boot wants vm, bare-metal or windows, not %s", c->sub);
 	if (c->nargs)
-		return ptctl_err(PTCTL_FAIL, "boot takes only vm|bare-metal, --once and --force");
+		return ptctl_err(PTCTL_FAIL, "boot takes only vm|bare-metal|windows, --once and --force");
 	if (c->cancel_once && (c->sub || c->once))
 		return ptctl_err(PTCTL_FAIL, "--cancel-once goes alone: ptctl boot --cancel-once");
 	rc = open_root(&o, true);
@@ -1441,6 +1527,8 @@ int ptctl_cmd_boot(struct ptctl *c)
 	else if (!rc && strcmp(c->sub, "bare-metal") == 0 && !c->once &&
 		 (rc = boot_choose(&o, false, false)) == 0)
 		rc = forget_choice(&o, true); /* a pending VM one-shot would win over it */
+	else if (!rc && strcmp(c->sub, "windows") == 0)
+		rc = boot_windows(&o, c->once);
 	else if (!rc)
 		rc = boot_choose(&o, strcmp(c->sub, "vm") == 0, c->once);
 	if (o.lockfd >= 0)

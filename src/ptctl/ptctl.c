@@ -44,12 +44,14 @@ static const struct ptctl_cmd commands[] = {
 	  "  arguments of that entry only (kept by later adds; --args \"\" clears them); an entry\n"
 	  "  edited by hand is left alone unless --keep-edits (its added arguments become --args)\n"
 	  "  or --force (they are dropped)\n" },
-	{ "boot", ptctl_cmd_boot, "OfK", true, "boot [vm|bare-metal [--once]] [--cancel-once]",
-	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once] [--force]\n"
+	{ "boot", ptctl_cmd_boot, "OfK", true, "boot [vm|bare-metal|windows [--once]] [--cancel-once]",
+	  "usage: ptctl [OPTIONS] boot vm|bare-metal|windows [--once] [--force]\n"
 	  "       ptctl [OPTIONS] boot [--cancel-once]\n"
 	  "  the entry to boot by default, or (--once) next time only; bare-metal also clears a\n"
-	  "  pending host+passthrough one-shot. vm refuses an entry whose initramfs can't bind\n"
-	  "  (--force boots it anyway). Without a mode: the default and a pending one-shot;\n"
+	  "  pending host+passthrough or Windows one-shot. windows: the Windows entry (GRUB: the\n"
+	  "  one entry add --windows makes; systemd-boot: its own auto-windows). vm refuses an\n"
+	  "  entry whose initramfs can't bind (--force boots it anyway). Without a mode: the\n"
+	  "  default and a pending one-shot;\n"
 	  "  --cancel-once clears the one-shot alone\n" },
 	{ "bind", ptctl_cmd_bind, "fgnvX", false, "bind SEL... [--group] [--force]",
 	  "usage: ptctl [OPTIONS] bind SEL... [--group] [--force] [--dry-run] [--verbose] [--no-complete]\n"
