@@ -495,99 +495,94 @@ static int grow(void **v, size_t n, size_t each)
 	return 0;
 }
 
-static int read_cores(int rootfd, struct pt_topo *t)
+/* The core cpu belongs to: its online SMT siblings not taken yet (marked in done), its IDs,
+ * capacity and kind (P/E from the PMUs' cpus lists when there are any). */
+static int read_core(int rootfd, const struct pt_topo *t, int cpu, struct pt_cpuset *done,
+		     const struct pt_cpuset *kinds, struct pt_core *c)
 {
-	struct pt_cpuset done = { 0 }, pcore = { 0 }, ecore = { 0 };
-	bool have_kinds;
-	int r;
+	static const char *const attrs[] = { "core_id", "die_id", "cluster_id", "physical_package_id" };
+	int *const dst[] = { &c->core_id, &c->die, &c->cluster, &c->package };
+	struct pt_cpuset sib = { 0 };
+	char p[128];
+	int cap = 0, r;
 
-	have_kinds = read_cpulist(rootfd, "sys/devices/cpu_core/cpus", &pcore) == 0 &&
-		     read_cpulist(rootfd, "sys/devices/cpu_atom/cpus", &ecore) == 0;
-	for (int cpu = pt_cpuset_next(&t->online, -1); cpu >= 0; cpu = pt_cpuset_next(&t->online, cpu)) {
-		struct pt_cpuset sib = { 0 };
-		struct pt_core c = { .node = -1, .l3 = -1 };
-		struct pt_l3 l3;
-		char p[128];
-		int cap = 0;
-
-		if (pt_cpuset_has(&done, (unsigned)cpu))
+	*c = (struct pt_core){ .node = -1, .l3 = -1 };
+	if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu)) < 0)
+		return r;
+	r = read_cpulist(rootfd, p, &sib);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	pt_cpuset_add(&sib, (unsigned)cpu);
+	for (int s = pt_cpuset_next(&sib, -1); s >= 0; s = pt_cpuset_next(&sib, s)) {
+		if (!pt_cpuset_has(&t->online, (unsigned)s) || pt_cpuset_has(done, (unsigned)s))
 			continue;
-		if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
-			      cpu)) < 0)
+		if (c->ncpus == PT_SMT_MAX)
+			return -ERANGE;
+		c->cpus[c->ncpus++] = (uint16_t)s;
+		pt_cpuset_add(done, (unsigned)s);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+		*dst[i] = -1;
+		if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/topology/%s", cpu, attrs[i])) < 0)
 			return r;
-		r = read_cpulist(rootfd, p, &sib);
+		r = read_int(rootfd, p, dst[i]);
 		if (r < 0 && r != -ENOENT)
 			return r;
-		pt_cpuset_add(&sib, (unsigned)cpu);
-		for (int s = pt_cpuset_next(&sib, -1); s >= 0; s = pt_cpuset_next(&sib, s)) {
-			if (!pt_cpuset_has(&t->online, (unsigned)s) || pt_cpuset_has(&done, (unsigned)s))
-				continue;
-			if (c.ncpus == PT_SMT_MAX)
-				return -ERANGE;
-			c.cpus[c.ncpus++] = (uint16_t)s;
-			pt_cpuset_add(&done, (unsigned)s);
-		}
-		static const char *const attrs[] = { "core_id", "die_id", "cluster_id",
-						     "physical_package_id" };
-		int *const dst[] = { &c.core_id, &c.die, &c.cluster, &c.package };
-
-		for (size_t i = 0; i < 4; i++) {
-			*dst[i] = -1;
-			if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/topology/%s", cpu,
-				      attrs[i])) < 0)
-				return r;
-			r = read_int(rootfd, p, dst[i]);
-			if (r < 0 && r != -ENOENT)
-				return r;
-		}
-		if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/cpu_capacity", cpu)) < 0)
-			return r;
-		if (read_int(rootfd, p, &cap) == 0 && cap > 0)
-			c.capacity = (unsigned)cap;
-		if (have_kinds)
-			c.kind = pt_cpuset_has(&pcore, (unsigned)cpu)	? PT_CORE_P
-				 : pt_cpuset_has(&ecore, (unsigned)cpu) ? PT_CORE_E
-									: PT_CORE_ANY;
-
-		/* its L3 domain: known already, read, or made up from the package */
-		bool found = false;
-
-		for (size_t i = 0; i < t->nl3 && !found; i++)
-			found = pt_cpuset_has(&t->l3[i].cpus, (unsigned)cpu);
-		if (!found) {
-			r = cpu_l3(rootfd, (unsigned)cpu, &l3);
-			if (r < 0)
-				return r;
-			if (r == 0) {
-				for (size_t i = 0; i < t->nl3 && !found; i++)
-					if (t->l3[i].synthetic && t->l3[i].id == c.package) {
-						for (unsigned k = 0; k < c.ncpus; k++)
-							pt_cpuset_add(&t->l3[i].cpus, c.cpus[k]);
-						found = true;
-					}
-				l3 = (struct pt_l3){ .id = c.package, .synthetic = true };
-				for (unsigned k = 0; k < c.ncpus; k++)
-					pt_cpuset_add(&l3.cpus, c.cpus[k]);
-			}
-			if (!found) {
-				if ((r = grow((void **)&t->l3, t->nl3, sizeof(*t->l3))) < 0)
-					return r;
-				t->l3[t->nl3++] = l3;
-			}
-		}
-		if ((r = grow((void **)&t->cores, t->ncores, sizeof(*t->cores))) < 0)
-			return r;
-		t->cores[t->ncores++] = c;
 	}
-	/* only online CPUs count in a domain */
+	if ((r = path(p, sizeof(p), "sys/devices/system/cpu/cpu%d/cpu_capacity", cpu)) < 0)
+		return r;
+	if (read_int(rootfd, p, &cap) == 0 && cap > 0)
+		c->capacity = (unsigned)cap;
+	if (kinds)
+		c->kind = pt_cpuset_has(&kinds[0], (unsigned)cpu)   ? PT_CORE_P
+			  : pt_cpuset_has(&kinds[1], (unsigned)cpu) ? PT_CORE_E
+								    : PT_CORE_ANY;
+	return 0;
+}
+
+/* The L3 domain of core c (first CPU cpu): known already, read, or made up from the package. */
+static int core_l3(int rootfd, struct pt_topo *t, int cpu, const struct pt_core *c)
+{
+	bool found = false;
+	struct pt_l3 l3;
+	int r;
+
+	for (size_t i = 0; i < t->nl3 && !found; i++)
+		found = pt_cpuset_has(&t->l3[i].cpus, (unsigned)cpu);
+	if (found)
+		return 0;
+	r = cpu_l3(rootfd, (unsigned)cpu, &l3);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		for (size_t i = 0; i < t->nl3 && !found; i++)
+			if (t->l3[i].synthetic && t->l3[i].id == c->package) {
+				for (unsigned k = 0; k < c->ncpus; k++)
+					pt_cpuset_add(&t->l3[i].cpus, c->cpus[k]);
+				found = true;
+			}
+		l3 = (struct pt_l3){ .id = c->package, .synthetic = true };
+		for (unsigned k = 0; k < c->ncpus; k++)
+			pt_cpuset_add(&l3.cpus, c->cpus[k]);
+	}
+	if (found)
+		return 0;
+	if ((r = grow((void **)&t->l3, t->nl3, sizeof(*t->l3))) < 0)
+		return r;
+	t->l3[t->nl3++] = l3;
+	return 0;
+}
+
+/* After every core is read: domains of online CPUs only, sorted; kinds from capacities where
+ * the PMUs gave none (arm64 big.LITTLE); hybrid, SMT width and each core's domain index. */
+static void finish_cores(struct pt_topo *t, bool have_kinds)
+{
+	unsigned cmin = 0, cmax = 0;
+
 	for (size_t i = 0; i < t->nl3; i++)
 		for (size_t w = 0; w < PT_CPU_MAX / 64; w++)
 			t->l3[i].cpus.bits[w] &= t->online.bits[w];
 	qsort(t->l3, t->nl3, sizeof(*t->l3), l3_cmp);
-
-	/* a lower capacity marks efficiency cores where the PMUs don't (arm64 big.LITTLE) */
-	unsigned cmin = 0, cmax = 0;
-
 	for (size_t i = 0; i < t->ncores; i++) {
 		unsigned cap = t->cores[i].capacity;
 
@@ -610,6 +605,31 @@ static int read_cores(int rootfd, struct pt_topo *t)
 			if (pt_cpuset_has(&t->l3[k].cpus, c->cpus[0]))
 				c->l3 = (int)k;
 	}
+}
+
+static int read_cores(int rootfd, struct pt_topo *t)
+{
+	struct pt_cpuset done = { 0 }, kinds[2] = { { { 0 } } }; /* P cores, E cores */
+	bool have_kinds;
+	int r;
+
+	have_kinds = read_cpulist(rootfd, "sys/devices/cpu_core/cpus", &kinds[0]) == 0 &&
+		     read_cpulist(rootfd, "sys/devices/cpu_atom/cpus", &kinds[1]) == 0;
+	for (int cpu = pt_cpuset_next(&t->online, -1); cpu >= 0; cpu = pt_cpuset_next(&t->online, cpu)) {
+		struct pt_core c;
+
+		if (pt_cpuset_has(&done, (unsigned)cpu))
+			continue;
+		r = read_core(rootfd, t, cpu, &done, have_kinds ? kinds : NULL, &c);
+		if (r == 0)
+			r = core_l3(rootfd, t, cpu, &c);
+		if (r == 0)
+			r = grow((void **)&t->cores, t->ncores, sizeof(*t->cores));
+		if (r < 0)
+			return r;
+		t->cores[t->ncores++] = c;
+	}
+	finish_cores(t, have_kinds);
 	return 0;
 }
 
