@@ -29,10 +29,11 @@ static int load_resets(const struct pt_host *h, struct pt_reset_quirks *q)
 		pt_snprintf(path, sizeof(path), "%s", PT_RESET_QUIRKS);
 		r = pt_read_file_in(h->sys.rootfd, path, 1 << 20, &text, &len);
 	}
-	if (r == -ENOENT && !(dir && *dir))
-		r = 0;
-	else if (r < 0)
+	if (r < 0 && (r != -ENOENT || (dir && *dir)))
 		return ptctl_err(PTCTL_FAIL, "cannot read %s: %s", path, strerror(-r));
+	/* no file under the root: the list built into ptctl */
+	if (!text)
+		pt_snprintf(path, sizeof(path), "the built-in reset-quirks");
 	r = pt_reset_quirks_parse(text ? text : pt_reset_quirks_builtin,
 				  text ? len : strlen(pt_reset_quirks_builtin), q, &line);
 	free(text);
@@ -40,7 +41,7 @@ static int load_resets(const struct pt_host *h, struct pt_reset_quirks *q)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
 	if (r < 0)
 		return ptctl_err(PTCTL_FAIL, "%s, line %u: expected \"VENDOR:DEVICE[-DEVICE] METHOD NOTE\"",
-				 text ? path : "the built-in reset-quirks", line);
+				 path, line);
 	return 0;
 }
 
