@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The benchmark's floor: a C program that reads only the attributes the
- * matching needs (vendor, device, class) of every PCI function under ROOT
+ * The benchmark's floor: a C program that reads only what the matching
+ * needs (vendor, device, class) of every PCI function under ROOT, the
+ * cheapest way sysfs offers it (the one uevent file: PCI_ID=, PCI_CLASS=),
  * and prints the ones whose ID is on the command line. No policy parsing,
  * no groups, no report. Usage: minread ROOT VVVV:DDDD...
  */
@@ -28,7 +29,7 @@ static int attr(int dfd, const char *name, char *buf, size_t size)
 
 int main(int argc, char **argv)
 {
-	char path[4096], v[16], d[16], c[16], id[16];
+	char path[4096], ev[512], id[16];
 	struct dirent *de;
 	DIR *dir;
 	int fd;
@@ -48,12 +49,18 @@ int main(int argc, char **argv)
 		dfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY);
 		if (dfd < 0)
 			continue;
-		if (attr(dfd, "vendor", v, sizeof(v)) == 0 && attr(dfd, "device", d, sizeof(d)) == 0 &&
-		    attr(dfd, "class", c, sizeof(c)) == 0) {
-			snprintf(id, sizeof(id), "%.4s:%.4s", v + 2, d + 2);
-			for (int i = 2; i < argc; i++)
-				if (strcmp(argv[i], id) == 0)
-					printf("%s %s %.8s\n", de->d_name, id, c);
+		if (attr(dfd, "uevent", ev, sizeof(ev)) == 0) {
+			const char *i_ = strstr(ev, "PCI_ID="), *c = strstr(ev, "PCI_CLASS=");
+
+			if (i_ && c) {
+				snprintf(id, sizeof(id), "%.9s", i_ + 7);
+				for (char *p = id; *p; p++)
+					*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+				for (int i = 2; i < argc; i++)
+					if (strcmp(argv[i], id) == 0)
+						printf("%s %s %.*s\n", de->d_name, id,
+						       (int)strcspn(c + 10, "\n"), c + 10);
+			}
 		}
 		close(dfd);
 	}

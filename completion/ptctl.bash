@@ -35,7 +35,7 @@ _ptctl()
 
 	local global_opts='--root --cmdline-file --policy --json --no-disks --pci-ids --hwdb --no-hwdb
 		--tuning --help --version'
-	local commands='list check cmdline entry boot bind unbind virt tune status'
+	local commands='list check cmdline entry boot bind unbind virt tune migrate status'
 	local vm_opts='--vm-cpus --vm-memory --vm-pages --cross-numa --no-isolcpus --no-nohz --no-rcu-nocbs
 		--no-irqaffinity'
 	local root=/ cmd='' sub='' i w
@@ -47,7 +47,10 @@ _ptctl()
 			--root) root=${words[i + 1]:-/}; ((i++)); continue ;;
 			--root=*) root=${w#--root=}; continue ;;
 			--cmdline-file | --policy | --pci-ids | --tuning | -s | -d | --title | --kernel | \
-				--to | --format | --vm-cpus | --vm-memory | --vm-pages) ((i++)); continue ;;
+				--to | --format | --vm-cpus | --vm-memory | --vm-pages | --select | --rebuild-with)
+				((i++))
+				continue
+				;;
 			-*) continue ;;
 		esac
 		if [[ -z $cmd ]]; then
@@ -66,12 +69,12 @@ _ptctl()
 			_filedir
 			return
 			;;
-		-s)
+		-s | --select)
 			COMPREPLY=($(compgen -W "$(_ptctl_slots "$root")" -- "$cur"))
 			__ltrim_colon_completions "$cur"
 			return
 			;;
-		-d | --policy | --title | --vm-cpus | --vm-memory)
+		-d | --policy | --title | --vm-cpus | --vm-memory | --args)
 			return
 			;;
 		--vm-pages)
@@ -92,6 +95,15 @@ _ptctl()
 		--format)
 			COMPREPLY=($(compgen -W 'libvirt virt-install qemu pin' -- "$cur"))
 			return
+			;;
+		--rebuild-with)
+			COMPREPLY=($(compgen -c -- "$cur"))
+			return
+			;;
+		--revert)
+			COMPREPLY=($(compgen -W "$(for k in "${root%/}"/var/lib/ptboot/backup/*/manifest; do
+				[[ -f $k ]] && k=${k%/manifest} && printf '%s\n' "${k##*/}"; done)" -- "$cur"))
+			[[ $cur == -* ]] || return
 			;;
 	esac
 
@@ -115,14 +127,15 @@ _ptctl()
 					return
 					;;
 				add) opts="--policy --title --default --windows --kernel --no-update
-					--no-disks --tuning --no-complete $vm_opts" sels=1 ;;
+					--no-disks --tuning --no-complete --args --keep-edits --force
+					$vm_opts" sels=1 ;;
 				remove) opts='--kernel --no-update' ;;
 				status) opts= ;;
 			esac
 			;;
 		boot)
 			if [[ -z $sub && $cur != -* ]]; then
-				COMPREPLY=($(compgen -W 'vm bare-metal' -- "$cur"))
+				COMPREPLY=($(compgen -W 'vm bare-metal windows' -- "$cur"))
 				return
 			fi
 			opts='--once --force --cancel-once'
@@ -131,6 +144,7 @@ _ptctl()
 		unbind) opts='--to --group --dry-run --verbose' sels=1 ;;
 		virt) opts="--policy --format --no-complete $vm_opts" sels=1 ;;
 		tune) opts="--json $vm_opts" ;;
+		migrate) opts='--dry-run --apply --revert --select --rebuild-with --json --force' ;;
 		status) opts= ;;
 		*) return ;;
 	esac

@@ -273,3 +273,79 @@ int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title,
 	}
 	return out->err;
 }
+
+int pt_extra_args_check(const char *args, char *bad, size_t size)
+{
+	const char *s = args;
+
+	while (*s) {
+		const char *w, *why = NULL, *key;
+		size_t k, klen;
+		bool quoted = false;
+
+		while (is_blank(*s))
+			s++;
+		if (!*s)
+			break;
+		w = s;
+		k = word_len(w);
+		s += k;
+		for (size_t i = 0; i < k; i++)
+			quoted ^= w[i] == '"';
+		key = w + (w[0] == '"');
+		klen = strcspn(key, "= \t\"");
+		if (klen > (size_t)(w + k - key))
+			klen = (size_t)(w + k - key);
+		if (quoted)
+			why = "a double quote is not closed";
+		else if (k == 2 && w[0] == '-' && w[1] == '-')
+			why = "\"--\" ends the kernel's arguments (what follows is init's)";
+		else if (klen == 0)
+			why = "no parameter name";
+		else if (klen >= 3 && strncmp(key, "pt.", 3) == 0)
+			why = "pt.* keys come from the selection (ptctl entry add SEL...)";
+		for (size_t i = 0; !why && i < k; i++)
+			if ((unsigned char)w[i] < 0x20 || w[i] == 0x7f || strchr("'\\$`", w[i]))
+				why = "quotes ('), '\\', '$', '`' and control characters can't be saved";
+		if (why) {
+			pt_snprintf(bad, size, "%.*s: %s", (int)k, w, why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int pt_bls_edits(const struct pt_bls *file, const struct pt_bls *want, struct pt_buf *diff,
+		 struct pt_buf *added)
+{
+	static const char *const keys[] = { "title", "options" };
+	int edited = 0;
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		const char *have = pt_bls_get(file, keys[k]), *exp = pt_bls_get(want, keys[k]);
+
+		have = have ? have : "";
+		exp = exp ? exp : "";
+		if (strcmp(have, exp) == 0)
+			continue;
+		edited = 1;
+		pt_buf_printf(diff, "-%s %s\n+%s %s\n", keys[k], exp, keys[k], have);
+		if (strcmp(keys[k], "options"))
+			continue;
+		/* the kernel's words only: what follows "--" is init's */
+		for (const char *a = have, *end = have + kernel_len(have); a < end;) {
+			size_t n;
+
+			while (is_blank(*a))
+				a++;
+			n = word_len(a);
+			if (n && !has_token(exp, strlen(exp), a, n) &&
+			    !has_token(added->data ? added->data : "", added->len, a, n))
+				pt_buf_printf(added, "%s%.*s", added->len ? " " : "", (int)n, a);
+			a += n;
+		}
+	}
+	if (diff->err || added->err)
+		return -ENOMEM;
+	return edited;
+}

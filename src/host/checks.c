@@ -27,6 +27,7 @@ const char *pt_sev_name(enum pt_sev s)
 struct ctx {
 	const struct pt_host *h;
 	const struct pt_tuning *tun;
+	const struct pt_reset_quirks *resets; /* may be NULL: the generic advice */
 	struct pt_findings f;
 	struct pt_leftovers left;
 	int err;
@@ -436,8 +437,8 @@ static void bound_elsewhere(struct ctx *c, const struct pt_dev *d)
 		"%s [%04x:%04x] is on vfio-pci in a boot without pt.devices=: bound by %s, so the normal "
 		"entry keeps it from its host driver",
 		pt_dev_short_slot(d), d->vendor, d->device, who);
-	fix(f,
-	    "remove what binds it (the leftovers above) and pass it in ptctl entry add's host+passthrough entry");
+	fix(f, "remove what binds it (ptctl migrate does, for the leftovers above) and pass it in the "
+	       "host+passthrough entry (ptctl migrate adds it, or ptctl entry add)");
 }
 
 /* The leftovers of a manual setup, each with its file and line */
@@ -453,7 +454,8 @@ static void check_leftovers(struct ctx *c, bool all_bound)
 			f = add(c, l->sev, "leftover", "/%s: %s: %s", l->file, l->text, l->why);
 		if (!f)
 			return;
-		fix(f, "%s", l->fix);
+		/* one command does them all, backed up and revertible; the hand-made fix after it */
+		fix(f, "ptctl migrate (every leftover at once, backed up); by hand: %s", l->fix);
 		pt_snprintf(f->file, sizeof(f->file), "%s", l->file);
 		f->line = l->line;
 		pt_snprintf(f->match, sizeof(f->match), "%s", l->text);
@@ -463,6 +465,32 @@ static void check_leftovers(struct ctx *c, bool all_bound)
 	for (size_t i = 0; i < c->h->sys.ndevs; i++)
 		if (strcmp(c->h->sys.devs[i].driver, PT_VFIO_DRIVER) == 0)
 			bound_elsewhere(c, &c->h->sys.devs[i]);
+}
+
+/* The reset advice: data/reset-quirks for the functions it knows (the facts per ID), the
+ * generic tuning rule for the others; said when the kernel lists no reset method, or when
+ * the ones it lists are known not to be enough (vendor-reset, shutdown). */
+static void check_reset(struct ctx *c, const struct pt_dev *d)
+{
+	const struct pt_reset_quirk *q = pt_reset_quirks_find(c->resets, d->vendor, d->device);
+	const enum pt_sev sev = pt_dev_is_display(d) ? PT_SEV_WARN : PT_SEV_INFO;
+	struct pt_finding *f;
+
+	if (!d->reset_method[0]) {
+		const struct pt_tuning_rule *rr = pt_tuning_find(c->tun, "reset=none");
+
+		f = add(c, sev, "reset", "%s [%04x:%04x] has no reset method (no reset_method in sysfs)",
+			pt_dev_short_slot(d), d->vendor, d->device);
+		if (q)
+			fix(f, "%s (reset-quirks: %s)", q->note, pt_reset_method_name(q->method));
+		else
+			fix(f, "%s", rr ? rr->why : "shut the VM down rather than reboot it");
+	} else if (q && (q->method == PT_RESET_VENDOR_RESET || q->method == PT_RESET_SHUTDOWN)) {
+		f = add(c, sev, "reset",
+			"%s [%04x:%04x]: a guest reboot can leave it hung even with the kernel's reset (%s)",
+			pt_dev_short_slot(d), d->vendor, d->device, d->reset_method);
+		fix(f, "%s (reset-quirks: %s)", q->note, pt_reset_method_name(q->method));
+	}
 }
 
 /* One function the policy passes: its disks, its console, its reset, its driver. */
@@ -482,14 +510,7 @@ static void check_function(struct ctx *c, const struct pt_dev *d, const char *se
 		    seltext);
 	}
 	check_framebuffer(c, d);
-	if (!d->reset_method[0]) {
-		const struct pt_tuning_rule *rr = pt_tuning_find(c->tun, "reset=none");
-
-		f = add(c, pt_dev_is_display(d) ? PT_SEV_WARN : PT_SEV_INFO, "reset",
-			"%s [%04x:%04x] has no reset method (no reset_method in sysfs)", pt_dev_short_slot(d),
-			d->vendor, d->device);
-		fix(f, "%s", rr ? rr->why : "shut the VM down rather than reboot it");
-	}
+	check_reset(c, d);
 	if (strcmp(d->driver, PT_VFIO_DRIVER) != 0)
 		return;
 	if (c->h->opts.devices)
@@ -662,10 +683,10 @@ static void check_policy(struct ctx *c, const char *text, const char *source)
 	pt_selection_free(&s);
 }
 
-int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const char *policy_text,
-		 const char *source, struct pt_findings *ret)
+int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const struct pt_reset_quirks *resets,
+		 const char *policy_text, const char *source, struct pt_findings *ret)
 {
-	struct ctx c = { .h = h, .tun = tun };
+	struct ctx c = { .h = h, .tun = tun, .resets = resets };
 	int r = pt_leftovers_scan(h, &c.left);
 	char saved[sizeof(((struct pt_entry_conf *)0)->policy)];
 

@@ -25,6 +25,7 @@ static const struct {
 	K("PTBOOT_POLICY", policy),
 	K("PTBOOT_WINDOWS_UUID", windows_uuid),
 	K("PTBOOT_WINDOWS_SLOT", windows_slot),
+	K("PTBOOT_EXTRA_ARGS", extra),
 #undef K
 };
 
@@ -100,11 +101,13 @@ int pt_entry_conf_parse(const char *text, size_t len, struct pt_entry_conf *ret)
 	return 0;
 }
 
-static bool conf_value_ok(const char *s)
+/* Inside single quotes a double quote is plain text to the shell: the user's own arguments
+ * may hold the kernel's quoted values (foo="a b"). */
+static bool conf_value_ok(const char *s, bool dquote)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == '\'' || *s == '"' || *s == '\\' || *s == '$' ||
-		    *s == '`' || *s == 0x7f)
+		if ((unsigned char)*s < 0x20 || *s == '\'' || (*s == '"' && !dquote) || *s == '\\' ||
+		    *s == '$' || *s == '`' || *s == 0x7f)
 			return false;
 	return true;
 }
@@ -117,7 +120,7 @@ int pt_entry_conf_format(const struct pt_entry_conf *c, struct pt_buf *out)
 	for (size_t k = 0; k < ARRAY_SIZE(conf_keys); k++) {
 		const char *v = (const char *)c + conf_keys[k].off;
 
-		if (!conf_value_ok(v))
+		if (!conf_value_ok(v, conf_keys[k].off == offsetof(struct pt_entry_conf, extra)))
 			return -EINVAL;
 		if (*v || k < 2)
 			pt_buf_printf(out, "%s='%s'\n", conf_keys[k].name, v);

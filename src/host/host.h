@@ -296,10 +296,35 @@ struct pt_findings {
 };
 
 const char *pt_sev_name(enum pt_sev s);
+
+/* resetquirks.c: data/reset-quirks, what resets a function well enough for a VM, by ID range.
+ * Lines "VENDOR:DEVICE[-DEVICE] METHOD NOTE", # comments; the first match wins. */
+#define PT_RESET_QUIRKS "usr/share/ptboot/reset-quirks" /* under the root */
+enum pt_reset_method {
+	PT_RESET_FLR,	       /* Function Level Reset works */
+	PT_RESET_BUS,	       /* a secondary bus reset works */
+	PT_RESET_VENDOR_RESET, /* the vendor-reset module has a reset for it */
+	PT_RESET_SHUTDOWN,     /* none known to be reliable: shut the VM down from the host */
+};
+struct pt_reset_quirk {
+	uint16_t vendor, first, last; /* last == first for one ID */
+	enum pt_reset_method method;
+	char note[256]; /* the advice */
+};
+struct pt_reset_quirks {
+	struct pt_reset_quirk *v;
+	size_t n;
+};
+/* -EINVAL with the number of the first bad line in ret_line, or -ENOMEM. */
+int pt_reset_quirks_parse(const char *text, size_t len, struct pt_reset_quirks *ret, unsigned *ret_line);
+const struct pt_reset_quirk *pt_reset_quirks_find(const struct pt_reset_quirks *q, uint16_t vendor,
+						  uint16_t device);
+const char *pt_reset_method_name(enum pt_reset_method m); /* "flr", "vendor-reset"... */
+void pt_reset_quirks_free(struct pt_reset_quirks *q);
 /* The findings for the policy in policy_text (said to come from source, "--policy"), or for
  * the running command line's pt.devices= when it is NULL. */
-int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const char *policy_text,
-		 const char *source, struct pt_findings *ret);
+int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const struct pt_reset_quirks *resets,
+		 const char *policy_text, const char *source, struct pt_findings *ret);
 void pt_findings_free(struct pt_findings *f);
 enum pt_sev pt_findings_worst(const struct pt_findings *f);
 /* Interrupt remapping: 1 on, 0 off (intremap=off, or no remapped interrupt chip), -1 can't tell. */
@@ -337,6 +362,90 @@ int pt_karg_leftover(const char *key, const char *val, enum pt_sev *ret_sev, con
  * 1 and buf filled, 0 when none of them names it. */
 int pt_leftover_binder(const struct pt_host *h, const struct pt_leftovers *l, const struct pt_dev *d,
 		       char *buf, size_t size);
+
+/* The command that makes the initramfs (or UKI) at path anew, as check's leftovers say it:
+ * update-initramfs -u -k KVER for Debian's initrd.img-KVER, else pt_initramfs_rebuild's. */
+void pt_leftover_rebuild(const char *path, const char *kver, char *buf, size_t size);
+
+/* ---- migrate.c: ptctl migrate's plan, from the leftovers ------------------------------- */
+
+/* One line removed or rewritten. */
+struct pt_migrate_change {
+	unsigned line; /* 1-based */
+	char *old;     /* the line as it is */
+	char *new;     /* NULL: removed */
+	char *why;     /* "WORD: reason" lines */
+};
+
+/* A file migrate changes: its text now, and after (new NULL and remove: the file goes). */
+struct pt_migrate_file {
+	char path[PT_PATH_MAX]; /* relative to the root */
+	char *old, *new;
+	size_t oldlen, newlen;
+	bool remove; /* nothing but comments left of a modprobe.d or dracut.conf.d file */
+	unsigned mode;
+	uid_t uid;
+	gid_t gid;
+	struct pt_migrate_change *changes;
+	size_t nchanges;
+};
+
+/* One ID of the manual setup's vfio-pci ids= lists, and what it names on this machine. */
+struct pt_migrate_id {
+	char id[10];	  /* "1002:744c" */
+	char from[400];	  /* "/etc/modprobe.d/vfio.conf:1, /etc/kernel/cmdline:1" */
+	size_t nmatch;	  /* functions it names */
+	char slots[128];  /* "04:00.0, 05:00.0" */
+	char guarded[64]; /* SLOT@ID of the one function it names; "" when nmatch != 1 */
+};
+
+struct pt_migrate_kernel {
+	char kver[64];
+	char image[PT_PATH_MAX]; /* relative to the root */
+	char cmd[192];		 /* the distribution's command: dracut -f --kver KVER... */
+};
+
+struct pt_migrate {
+	struct pt_leftovers leftovers;
+	struct pt_migrate_id *ids;
+	size_t nids;
+	struct pt_migrate_file *files; /* in the leftovers' order */
+	size_t nfiles;
+	struct pt_migrate_kernel *kernels;
+	size_t nkernels;
+	char regenerate[32]; /* "update-grub": grub.cfg is made from what changed */
+	char (*notes)[400];  /* leftovers migrate leaves (a file of an unknown kind) */
+	size_t nnotes;
+};
+
+/* The leftovers, and the IDs of their ids= lists resolved on h (pt_select: the selector
+ * code of every command). */
+int pt_migrate_scan(const struct pt_host *h, struct pt_migrate *ret);
+/* The files' edits, args being the host+passthrough entry's arguments ("" without one):
+ * boot entries, etc/default/grub(.d), etc/kernel/cmdline, grubenv's kernelopts and
+ * dracut's kernel_cmdline lose what pt_kargs_strip leaves out and the words of args;
+ * modprobe.d loses ids=/disable_vga (and allow_unsafe_interrupts with interrupt remapping),
+ * the vfio softdeps and the blacklists leftovers names; dracut's force_drivers/add_drivers
+ * their vfio modules; initramfs-tools/modules its vfio lines. Then the kernels to rebuild. */
+int pt_migrate_edits(const struct pt_host *h, const char *args, struct pt_migrate *m);
+/* Nothing to do: no IDs, edits, kernels or grub.cfg to make. */
+bool pt_migrate_empty(const struct pt_migrate *m);
+void pt_migrate_free(struct pt_migrate *m);
+
+enum pt_migrate_kind {
+	PT_MIG_ARGS,	     /* a whole command line (etc/kernel/cmdline) */
+	PT_MIG_BLS,	     /* a BLS entry's "options ..." line */
+	PT_MIG_DEFAULT_GRUB, /* GRUB_CMDLINE_LINUX="..." */
+	PT_MIG_MODPROBE,     /* a modprobe.d line leftovers flagged */
+	PT_MIG_DRACUT,	     /* force_drivers+=" ... ", add_drivers, kernel_cmdline= */
+	PT_MIG_ITOOLS,	     /* a line of etc/initramfs-tools/modules */
+};
+/* One line without the manual setup (pure): 1 rewritten into out, 2 removed, 0 unchanged,
+ * -errno. why gets a "WORD: reason" line for each part taken out. */
+int pt_migrate_line(enum pt_migrate_kind kind, const char *line, const char *args, bool irq_remap,
+		    struct pt_buf *out, struct pt_buf *why);
+/* SHA-256 of data as 64 hex digits. */
+void pt_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* ---- select.c: what selectors mean on this host, for every command ---------------------- */
 
@@ -517,7 +626,10 @@ int pt_runtime_log_parse(const char *text, pt_runtime_fn fn, void *data);
 #define PT_GRUBD_SCRIPT	   "etc/grub.d/42_ptboot"
 #define PT_GRUB_ID	   "ptboot" /* 42_ptboot's entry for the newest kernel */
 #define PT_GRUB_WINDOWS_ID "ptboot-windows"
-#define PT_BLS_MAX	   (64 << 10) /* bigger entry files are refused */
+/* systemd-boot's own entry for the Windows boot manager on its ESP (PT_WINDOWS_BOOTMGR) */
+#define PT_SDBOOT_WINDOWS_ID "auto-windows"
+#define PT_WINDOWS_BOOTMGR   "EFI/Microsoft/Boot/bootmgfw.efi"
+#define PT_BLS_MAX	     (64 << 10) /* bigger entry files are refused */
 
 /* bls.c: one BLS Type #1 entry ("key value" lines), lines kept in order. */
 struct pt_bls_line {
@@ -549,6 +661,14 @@ int pt_args_merge(const char *options, const char *args, struct pt_buf *out);
  * fallback_options when the entry has none). -EINVAL when it has no linux or efi line. */
 int pt_bls_derive(const struct pt_bls *orig, const char *src, const char *title, const char *args,
 		  const char *fallback_options, struct pt_buf *out);
+/* Is our entry file edited by hand: do its title or options differ from want's (what ptctl
+ * would write from entry.conf)? 1 with each differing line as "-KEY WANTED\n+KEY FOUND\n" in
+ * diff and the kernel words the file's options add (before a "--") in added; 0 when not. */
+int pt_bls_edits(const struct pt_bls *file, const struct pt_bls *want, struct pt_buf *diff,
+		 struct pt_buf *added);
+/* entry add --args: words the kernel reads as one parameter each; -EINVAL with "WORD: why"
+ * in bad for a pt.* key, a "--", an unclosed double quote, or a byte entry.conf can't hold. */
+int pt_extra_args_check(const char *args, char *bad, size_t size);
 
 /* grub.c: GRUB's environment block (1024 bytes: header, key=value lines, '#' padding). */
 #define PT_GRUBENV_SIZE 1024
@@ -585,6 +705,7 @@ struct pt_entry_conf {
 	char policy[1024];		/* PTBOOT_POLICY: the selection it was computed from */
 	char windows_uuid[64];		/* PTBOOT_WINDOWS_UUID: FAT serial of the Windows ESP */
 	char windows_slot[PT_SLOT_MAX]; /* PTBOOT_WINDOWS_SLOT */
+	char extra[1024];		/* PTBOOT_EXTRA_ARGS: entry add --args, the user's own */
 };
 
 /* One NAME='value' line after another, entry.conf's shell-sourceable format: blank lines and

@@ -3,12 +3,14 @@
 # files use libpci, libblkid and libkmod; built as an archive, $(B)/libptboot-host.a.
 # Included from the Makefile; uses its variables.
 
-HOST_SRCS := host select checks kargs mounts iomem esp storage names kmods initramfs tuning bls grubenv \
-	grubcfg entryconf bootloader efivar uki safety virt state cpu tune tuneplan vmdef leftovers
-HOST_HDRS := $(CORE_HDRS) src/host/host.h
+HOST_SRCS := dl host select checks kargs mounts iomem esp storage names kmods initramfs tuning bls grubenv \
+	grubcfg entryconf bootloader efivar uki safety virt state cpu tune tuneplan vmdef leftovers migrate \
+	resetquirks
+HOST_HDRS := $(CORE_HDRS) src/host/host.h src/host/dl.h
 HOST_PKGS := libpci blkid libkmod
 HOST_CFLAGS := $(shell pkg-config --cflags $(HOST_PKGS))
-HOST_LIBS := $(shell pkg-config --libs $(HOST_PKGS))
+# libpci is linked; libblkid and libkmod are opened when a command needs them (dl.h)
+HOST_LIBS := $(shell pkg-config --libs libpci) -ldl
 HOST_CPPFLAGS := $(CORE_CPPFLAGS) -Isrc/host $(HOST_CFLAGS)
 HOST_OBJS := $(HOST_SRCS:%=$(B)/obj/host/%.o)
 HOST_ASAN_OBJS := $(HOST_SRCS:%=$(B)/asan/host/%.o)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Kernel modules of an installed kernel through libkmod: is vfio-pci a
+ * Kernel modules of an installed kernel through libkmod (opened here: dl.h): is vfio-pci a
  * module, built in, or missing? libkmod takes paths, so the root fd is handed
  * to it as /proc/self/fd/N: every lookup still goes through the root.
  */
@@ -8,11 +8,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dl.h"
 #include "host.h"
 
 int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_state *ret, char *ret_path,
@@ -23,6 +23,7 @@ int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_st
 	char dir[PT_PATH_MAX], cfg[4][96], prefix[40];
 	const char *cfgs[5];
 	struct kmod_list *list = NULL, *l;
+	struct pt_kmod_api k;
 	struct kmod_ctx *ctx;
 	enum pt_kmod_state st = PT_KMOD_MISSING;
 	char path[512] = "";
@@ -37,18 +38,24 @@ int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_st
 	if (r < 0)
 		return r;
 	cfgs[4] = NULL;
-	ctx = kmod_new(dir, cfgs);
-	if (!ctx)
+	r = pt_kmod_api_open(&k);
+	if (r < 0)
+		return r;
+	ctx = k.kmod_new(dir, cfgs);
+	if (!ctx) {
+		pt_dl_close(k.dl);
 		return -ENOMEM;
-	kmod_set_log_priority(ctx, 0);
-	r = kmod_module_new_from_lookup(ctx, name, &list);
+	}
+	k.kmod_set_log_priority(ctx, 0);
+	r = k.kmod_module_new_from_lookup(ctx, name, &list);
 	if (r < 0) {
-		kmod_unref(ctx);
+		k.kmod_unref(ctx);
+		pt_dl_close(k.dl);
 		return r;
 	}
-	kmod_list_foreach (l, list) {
-		struct kmod_module *m = kmod_module_get_module(l);
-		const char *p = kmod_module_get_path(m);
+	for (l = list; l; l = k.kmod_list_next(list, l)) {
+		struct kmod_module *m = k.kmod_module_get_module(l);
+		const char *p = k.kmod_module_get_path(m);
 
 		if (p) {
 			size_t pl = strlen(prefix);
@@ -56,15 +63,16 @@ int pt_kmod_find(int rootfd, const char *kver, const char *name, enum pt_kmod_st
 			if (pt_pathf(path, sizeof(path), "%s",
 				     strncmp(p, prefix, pl) == 0 ? p + pl + 1 : p) >= 0)
 				st = pt_exists(rootfd, path) ? PT_KMOD_MODULE : PT_KMOD_MISSING;
-		} else if (kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN) {
+		} else if (k.kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN) {
 			st = PT_KMOD_BUILTIN;
 		}
-		kmod_module_unref(m);
+		k.kmod_module_unref(m);
 		if (st != PT_KMOD_MISSING)
 			break;
 	}
-	kmod_module_unref_list(list);
-	kmod_unref(ctx);
+	k.kmod_module_unref_list(list);
+	k.kmod_unref(ctx);
+	pt_dl_close(k.dl);
 	if (ret_path && size && pt_pathf(ret_path, size, "%s", st == PT_KMOD_MODULE ? path : "") < 0)
 		return -ENAMETOOLONG;
 	*ret = st;

@@ -587,16 +587,21 @@ static int rd_cb(const char *name, void *data)
 		return 0;
 	r->nfound++;
 	pt_snprintf(text, sizeof(text), "%s", n);
-	if (strstr(r->path, "/initrd.img-")) /* Debian's initramfs-tools made it */
-		pt_snprintf(cmd, sizeof(cmd), "update-initramfs -u -k %s", r->kver);
-	else
-		pt_initramfs_rebuild(r->path, r->kver, cmd, sizeof(cmd));
+	pt_leftover_rebuild(r->path, r->kver, cmd, sizeof(cmd));
 	lfix(add(r->c, PT_SEV_WARN, r->path, 0, text,
 		 "the initramfs of %s carries a copy of %s: it acts in every boot of that kernel until "
 		 "the initramfs is made anew",
 		 r->kver, src),
 	     "remove the leftover files first, then: %s", cmd);
 	return 0;
+}
+
+void pt_leftover_rebuild(const char *path, const char *kver, char *buf, size_t size)
+{
+	if (strstr(path, "/initrd.img-")) /* Debian's initramfs-tools made it */
+		pt_snprintf(buf, size, "update-initramfs -u -k %s", kver);
+	else
+		pt_initramfs_rebuild(path, kver, buf, size);
 }
 
 static void scan_initramfs(struct lctx *c)

@@ -75,11 +75,59 @@ static void load_names(struct pt_names *n)
 	n->problem[strcspn(n->problem, "\n")] = '\0';
 }
 
-static bool wanted(const struct pt_sys *sys, unsigned v)
+/* What of pci.ids the host needs: its vendors (and subsystem vendors) as a bitmap, its
+ * vendor:device pairs sorted for bsearch. pci.ids has some 40,000 lines to test. */
+struct want {
+	uint64_t vendors[0x10000 / 64];
+	uint32_t *ids;
+	size_t n;
+};
+
+static int cmp_u32(const void *a, const void *b)
 {
-	for (size_t i = 0; i < sys->ndevs; i++)
-		if (sys->devs[i].vendor == v || sys->devs[i].subvendor == v)
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int want_init(struct want *w, const struct pt_sys *sys)
+{
+	w->ids = malloc((sys->ndevs + 1) * sizeof(*w->ids));
+	if (!w->ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < sys->ndevs; i++) {
+		const struct pt_dev *x = &sys->devs[i];
+
+		w->vendors[(x->vendor & 0xffff) / 64] |= 1ULL << (x->vendor % 64);
+		w->vendors[(x->subvendor & 0xffff) / 64] |= 1ULL << (x->subvendor % 64);
+		w->ids[i] = (x->vendor & 0xffff) << 16 | (x->device & 0xffff);
+	}
+	w->n = sys->ndevs;
+	qsort(w->ids, w->n, sizeof(*w->ids), cmp_u32);
+	return 0;
+}
+
+static bool want_vendor(const struct want *w, unsigned v)
+{
+	return w->vendors[v / 64] & (1ULL << (v % 64));
+}
+
+static bool want_device(const struct want *w, unsigned v, unsigned d)
+{
+	uint32_t key = v << 16 | d;
+
+	return bsearch(&key, w->ids, w->n, sizeof(*w->ids), cmp_u32) != NULL;
+}
+
+/* a subsystem line is tested only under a device the host has: a walk is cheap there */
+static bool want_subsys(const struct pt_sys *sys, unsigned v, unsigned d, unsigned sv, unsigned sd)
+{
+	for (size_t i = 0; i < sys->ndevs; i++) {
+		const struct pt_dev *x = &sys->devs[i];
+
+		if (x->vendor == v && x->device == d && x->subvendor == sv && x->subdevice == sd)
 			return true;
+	}
 	return false;
 }
 
@@ -88,42 +136,82 @@ static int hexdigit(int c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-/* The part of pci.ids (mapped at ids, len bytes) that names sys's functions: the blocks of
- * their vendors and subsystem vendors, and the class section. Lookups of those IDs give
- * exactly what the whole file gives, since a vendor's devices and subsystems are all in its
- * block. Written to a memory file; returns its fd or -errno. */
+/* The four-digit hex ID at p (end of line at next), or -1. */
+static int hex4(const char *p, const char *next)
+{
+	if (next - p < 5 || !hexdigit(p[0]) || !hexdigit(p[1]) || !hexdigit(p[2]) || !hexdigit(p[3]))
+		return -1;
+	return (int)strtoul((char[5]){ p[0], p[1], p[2], p[3], 0 }, NULL, 16);
+}
+
+/* The part of pci.ids (mapped at ids, len bytes) that names sys's functions: the class
+ * section, the vendor line of every vendor and subsystem vendor, and under a vendor the lines
+ * of the devices sys has and of their subsystems it has. Every lookup libpci makes for those
+ * functions gives what the whole file gives (a device's name and its subsystems' are in its
+ * vendor's block; a subsystem's vendor in its own line), and libpci parses a few hundred lines
+ * instead of the whole file's 40,000. Written to a memory file; returns its fd or -errno. */
 static int ids_part(const char *ids, size_t len, const struct pt_sys *sys)
 {
 	const char *p = ids, *end = ids + len;
-	bool keep = false;
-	int fd = memfd_create("pci.ids", MFD_CLOEXEC);
-	FILE *f;
+	bool keep = false, vendor = false, dkeep = false;
+	struct want *w = calloc(1, sizeof(*w));
+	int v = -1, d = -1, fd;
+	FILE *f = NULL;
 
-	if (fd < 0)
-		return -errno;
-	f = fdopen(dup(fd), "w");
-	if (!f) {
-		close(fd);
+	if (!w || want_init(w, sys) < 0) {
+		free(w);
 		return -ENOMEM;
+	}
+	fd = memfd_create("pci.ids", MFD_CLOEXEC);
+	if (fd >= 0)
+		f = fdopen(dup(fd), "w");
+	if (!f) {
+		int r = fd < 0 ? -errno : -ENOMEM;
+
+		if (fd >= 0)
+			close(fd);
+		free(w->ids);
+		free(w);
+		return r;
 	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *next = nl ? nl + 1 : end;
+		bool line = false;
 
-		if (*p != '\t' && *p != '#' && *p != '\n') {
-			if (p[0] == 'C' && p[1] == ' ')
+		if (*p == '#' || *p == '\n') {
+			line = false;
+		} else if (*p != '\t') {
+			vendor = false;
+			if (p[0] == 'C' && p[1] == ' ') {
 				keep = true; /* the classes: small, and asked for by every function */
-			else if (next - p > 4 && hexdigit(p[0]) && hexdigit(p[1]) && hexdigit(p[2]) &&
-				 hexdigit(p[3]))
-				keep = wanted(sys, (unsigned)strtoul((char[5]){ p[0], p[1], p[2], p[3], 0 },
-								     NULL, 16));
-			else
+			} else if ((v = hex4(p, next)) >= 0) {
+				vendor = true;
+				keep = want_vendor(w, (unsigned)v);
+			} else {
 				keep = true; /* a line we don't know: libpci decides about it */
+			}
+			line = keep;
+		} else if (!keep) {
+			line = false;
+		} else if (!vendor) {
+			line = true; /* a class's subclasses and programming interfaces */
+		} else if (p[1] != '\t') {
+			d = hex4(p + 1, next);
+			dkeep = d < 0 || want_device(w, (unsigned)v, (unsigned)d);
+			line = dkeep;
+		} else if (dkeep) {
+			int sv = hex4(p + 2, next), sd = sv >= 0 ? hex4(p + 7, next) : -1;
+
+			line = sv < 0 || sd < 0 || d < 0 || p[6] != ' ' ||
+			       want_subsys(sys, (unsigned)v, (unsigned)d, (unsigned)sv, (unsigned)sd);
 		}
-		if (keep && *p != '#')
+		if (line)
 			fwrite(p, 1, (size_t)(next - p), f);
 		p = next;
 	}
+	free(w->ids);
+	free(w);
 	if (fclose(f) != 0) {
 		close(fd);
 		return -EIO;

@@ -6,7 +6,6 @@
  * running system spreads across (a volume group, a multi-device btrfs or md array).
  */
 #define _GNU_SOURCE
-#include <blkid/blkid.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "dl.h"
 #include "host.h"
 
 #define ESP_GUID  "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
@@ -953,39 +953,41 @@ static int btrfs_members(int rootfd, struct pt_storage *s)
 
 /* ---- the scan: libblkid ---------------------------------------------------------------- */
 
-static void copy_value(blkid_probe pr, const char *key, char *buf, size_t size)
+static void copy_value(const struct pt_blkid_api *api, blkid_probe pr, const char *key, char *buf,
+		       size_t size)
 {
 	const char *v;
 
-	if (blkid_probe_lookup_value(pr, key, &v, NULL) == 0)
+	if (api->blkid_probe_lookup_value(pr, key, &v, NULL) == 0)
 		pt_snprintf(buf, size, "%s", v);
 }
 
 /* Superblock at [off, off+size) of fd: type, label, UUID. */
-static void probe_fs(int fd, uint64_t off, uint64_t size, struct pt_blk *b)
+static void probe_fs(const struct pt_blkid_api *api, int fd, uint64_t off, uint64_t size, struct pt_blk *b)
 {
-	blkid_probe pr = blkid_new_probe();
+	blkid_probe pr = api->blkid_new_probe();
 
 	if (!pr)
 		return;
-	if (blkid_probe_set_device(pr, fd, (blkid_loff_t)off, (blkid_loff_t)size) == 0) {
-		blkid_probe_enable_superblocks(pr, 1);
-		blkid_probe_set_superblocks_flags(pr,
-						  BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID);
-		blkid_probe_enable_partitions(pr, 0);
-		if (blkid_do_safeprobe(pr) == 0) {
-			copy_value(pr, "TYPE", b->fstype, sizeof(b->fstype));
-			copy_value(pr, "LABEL", b->label, sizeof(b->label));
-			copy_value(pr, "UUID", b->uuid, sizeof(b->uuid));
+	if (api->blkid_probe_set_device(pr, fd, (blkid_loff_t)off, (blkid_loff_t)size) == 0) {
+		api->blkid_probe_enable_superblocks(pr, 1);
+		api->blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL |
+								   BLKID_SUBLKS_UUID);
+		api->blkid_probe_enable_partitions(pr, 0);
+		if (api->blkid_do_safeprobe(pr) == 0) {
+			copy_value(api, pr, "TYPE", b->fstype, sizeof(b->fstype));
+			copy_value(api, pr, "LABEL", b->label, sizeof(b->label));
+			copy_value(api, pr, "UUID", b->uuid, sizeof(b->uuid));
 		}
 	}
-	blkid_free_probe(pr);
+	api->blkid_free_probe(pr);
 	if (strcmp(b->fstype, "vfat") == 0 && strcasecmp(b->parttype, ESP_GUID) == 0)
 		pt_fat_efi_dirs(fd, off, size, b->esp, sizeof(b->esp), &b->ms_bootmgr);
 }
 
 /* A disk: its partition table (types and names by number), then each partition's contents. */
-static void probe_disk(int rootfd, struct pt_storage *s, size_t di, const struct entry *raws)
+static void probe_disk(const struct pt_blkid_api *api, int rootfd, struct pt_storage *s, size_t di,
+		       const struct entry *raws)
 {
 	struct pt_blk *d = &s->v[di];
 	char path[64];
@@ -1001,25 +1003,26 @@ static void probe_disk(int rootfd, struct pt_storage *s, size_t di, const struct
 				s->v[i].probe_err = d->probe_err;
 		return;
 	}
-	pr = blkid_new_probe();
-	if (pr && blkid_probe_set_device(pr, fd, 0, 0) == 0) {
+	pr = api->blkid_new_probe();
+	if (pr && api->blkid_probe_set_device(pr, fd, 0, 0) == 0) {
 		blkid_partlist pl;
 
-		blkid_probe_enable_partitions(pr, 1);
-		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
-		blkid_probe_enable_superblocks(pr, 1);
-		blkid_probe_set_superblocks_flags(pr,
-						  BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID);
-		if (blkid_do_safeprobe(pr) == 0) {
-			copy_value(pr, "TYPE", d->fstype, sizeof(d->fstype));
-			copy_value(pr, "LABEL", d->label, sizeof(d->label));
-			copy_value(pr, "UUID", d->uuid, sizeof(d->uuid));
+		api->blkid_probe_enable_partitions(pr, 1);
+		api->blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+		api->blkid_probe_enable_superblocks(pr, 1);
+		api->blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL |
+								   BLKID_SUBLKS_UUID);
+		if (api->blkid_do_safeprobe(pr) == 0) {
+			copy_value(api, pr, "TYPE", d->fstype, sizeof(d->fstype));
+			copy_value(api, pr, "LABEL", d->label, sizeof(d->label));
+			copy_value(api, pr, "UUID", d->uuid, sizeof(d->uuid));
 		}
-		pl = blkid_probe_get_partitions(pr);
-		for (int k = 0; pl && k < blkid_partlist_numof_partitions(pl); k++) {
-			blkid_partition p = blkid_partlist_get_partition(pl, k);
-			const char *t = blkid_partition_get_type_string(p), *nm = blkid_partition_get_name(p);
-			int no = blkid_partition_get_partno(p);
+		pl = api->blkid_probe_get_partitions(pr);
+		for (int k = 0; pl && k < api->blkid_partlist_numof_partitions(pl); k++) {
+			blkid_partition p = api->blkid_partlist_get_partition(pl, k);
+			const char *t = api->blkid_partition_get_type_string(p),
+				   *nm = api->blkid_partition_get_name(p);
+			int no = api->blkid_partition_get_partno(p);
 
 			for (size_t i = 0; i < s->n; i++) {
 				if (s->v[i].parent != (int)di || s->v[i].partno != no)
@@ -1028,24 +1031,24 @@ static void probe_disk(int rootfd, struct pt_storage *s, size_t di, const struct
 					pt_snprintf(s->v[i].parttype, sizeof(s->v[i].parttype), "%s", t);
 				else
 					pt_snprintf(s->v[i].parttype, sizeof(s->v[i].parttype), "0x%02x",
-						    (unsigned)blkid_partition_get_type(p));
+						    (unsigned)api->blkid_partition_get_type(p));
 				if (nm)
 					pt_snprintf(s->v[i].partname, sizeof(s->v[i].partname), "%s", nm);
 			}
 		}
 	}
 	if (pr)
-		blkid_free_probe(pr);
+		api->blkid_free_probe(pr);
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].parent == (int)di) {
 			if (strcmp(s->v[i].parttype, "0xef") == 0) /* MBR ESP */
 				pt_snprintf(s->v[i].parttype, sizeof(s->v[i].parttype), ESP_GUID);
-			probe_fs(fd, raws[i].r.start, s->v[i].size, &s->v[i]);
+			probe_fs(api, fd, raws[i].r.start, s->v[i].size, &s->v[i]);
 		}
 	close(fd);
 }
 
-static void probe_holder(int rootfd, struct pt_blk *b)
+static void probe_holder(const struct pt_blkid_api *api, int rootfd, struct pt_blk *b)
 {
 	char path[64];
 	int fd;
@@ -1056,7 +1059,7 @@ static void probe_holder(int rootfd, struct pt_blk *b)
 		b->probe_err = -errno;
 		return;
 	}
-	probe_fs(fd, 0, 0, b);
+	probe_fs(api, fd, 0, 0, b);
 	close(fd);
 }
 
@@ -1176,6 +1179,7 @@ static int index_all(struct entry *e, size_t n, struct pt_storage *s)
 
 int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *ret)
 {
+	struct pt_blkid_api api = { 0 };
 	struct pt_storage s = { 0 };
 	struct entry *e = NULL;
 	size_t n = 0;
@@ -1184,12 +1188,15 @@ int pt_storage_scan(int rootfd, const struct pt_mounts *m, struct pt_storage *re
 	r = read_all(rootfd, &e, &n);
 	if (r == 0)
 		r = index_all(e, n, &s);
+	if (r == 0 && s.n > 0)
+		r = pt_blkid_api_open(&api);
 	for (size_t i = 0; r == 0 && i < s.n; i++) {
 		if (s.v[i].kind == PT_BLK_DISK)
-			probe_disk(rootfd, &s, i, e);
+			probe_disk(&api, rootfd, &s, i, e);
 		else if (s.v[i].kind == PT_BLK_HOLDER)
-			probe_holder(rootfd, &s.v[i]);
+			probe_holder(&api, rootfd, &s.v[i]);
 	}
+	pt_dl_close(api.dl);
 	if (r == 0)
 		r = btrfs_members(rootfd, &s);
 	if (r == 0)

@@ -80,12 +80,60 @@ static void read_volatile(int devfd, struct pt_dev *d)
 		d->override[0] = '\0';
 }
 
-/* A function whose IDs can't be read stays in the model (unreadable): it is still a member
- * of its IOMMU group, and a selector must not take what it can't identify. */
-static void read_dev(int devfd, struct pt_dev *d)
+/* "KEY=" in a uevent's text: the value's start and length, or NULL. */
+static const char *uevent_val(const char *s, const char *key, size_t *ret_len)
 {
-	char buf[PT_NAME_MAX];
+	size_t k = strlen(key);
 
+	for (const char *l = s; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (strncmp(l, key, k) == 0 && l[k] == '=') {
+			*ret_len = strcspn(l + k + 1, "\n");
+			return l + k + 1;
+		}
+	}
+	return NULL;
+}
+
+/* "VVVV:DDDD" (PCI_ID=, PCI_SUBSYS_ID=) */
+static int uevent_pair(const char *s, const char *key, uint32_t *a, uint32_t *b)
+{
+	const char *v, *colon;
+	size_t len;
+
+	v = uevent_val(s, key, &len);
+	if (!v)
+		return -ENODATA;
+	colon = memchr(v, ':', len);
+	if (!colon || pt_parse_hex(v, (size_t)(colon - v), 0xffff, a) < 0)
+		return -EINVAL;
+	return pt_parse_hex(colon + 1, len - (size_t)(colon + 1 - v), 0xffff, b);
+}
+
+/* The IDs and class from the one uevent file the kernel fills from pci_uevent() (PCI_CLASS,
+ * PCI_ID, PCI_SUBSYS_ID): one read instead of five. Its DRIVER= is not used: the driver link
+ * is read with the other volatile attributes, the same way after a bind. */
+static int read_uevent(int devfd, struct pt_dev *d)
+{
+	char buf[512];
+	const char *v;
+	size_t len;
+	int r;
+
+	r = pt_read_attr(devfd, "uevent", buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	v = uevent_val(buf, "PCI_CLASS", &len);
+	if (!v || pt_parse_hex(v, len, 0xffffff, &d->cls) < 0)
+		return -ENODATA;
+	if (uevent_pair(buf, "PCI_ID", &d->vendor, &d->device) < 0 ||
+	    uevent_pair(buf, "PCI_SUBSYS_ID", &d->subvendor, &d->subdevice) < 0)
+		return -ENODATA;
+	return 0;
+}
+
+/* The same from the attribute files, for a uevent without them. */
+static void read_ids(int devfd, struct pt_dev *d)
+{
 	if (read_hex_attr(devfd, "vendor", 0xffff, &d->vendor) < 0 ||
 	    read_hex_attr(devfd, "device", 0xffff, &d->device) < 0 ||
 	    read_hex_attr(devfd, "class", 0xffffff, &d->cls) < 0) {
@@ -97,6 +145,16 @@ static void read_dev(int devfd, struct pt_dev *d)
 		d->subvendor = 0;
 	if (read_hex_attr(devfd, "subsystem_device", 0xffff, &d->subdevice) < 0)
 		d->subdevice = 0;
+}
+
+/* A function whose IDs can't be read stays in the model (unreadable): it is still a member
+ * of its IOMMU group, and a selector must not take what it can't identify. */
+static void read_dev(int devfd, struct pt_dev *d)
+{
+	char buf[PT_NAME_MAX];
+
+	if (read_uevent(devfd, d) < 0)
+		read_ids(devfd, d);
 	d->group = -1;
 	if (pt_read_link_name(devfd, "iommu_group", buf, sizeof(buf)) > 0) {
 		uint32_t g;
@@ -105,7 +163,9 @@ static void read_dev(int devfd, struct pt_dev *d)
 			d->group = (int)g;
 	}
 	d->boot_vga = -1;
-	if (pt_read_attr(devfd, "boot_vga", buf, sizeof(buf)) > 0)
+	/* the kernel shows boot_vga on VGA functions only (pci_dev_attr_is_visible, pci_is_vga) */
+	if (((d->cls >> 8) == 0x0300 || (d->cls >> 8) == 0x0001) &&
+	    pt_read_attr(devfd, "boot_vga", buf, sizeof(buf)) > 0)
 		d->boot_vga = buf[0] == '1';
 	if (pt_read_attr(devfd, "reset_method", d->reset_method, sizeof(d->reset_method)) < 0)
 		d->reset_method[0] = '\0';

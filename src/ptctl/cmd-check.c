@@ -5,10 +5,44 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptctl.h"
+#include "tuning-data.h"
+
+/* The reset facts: $PTBOOT_DATA_DIR/reset-quirks (tests), else the root's
+ * /usr/share/ptboot/reset-quirks, else the copy built in from data/reset-quirks. */
+static int load_resets(const struct pt_host *h, struct pt_reset_quirks *q)
+{
+	const char *dir = getenv("PTBOOT_DATA_DIR");
+	char path[4096], *text = NULL;
+	size_t len = 0;
+	unsigned line = 0;
+	int r;
+
+	if (dir && *dir) {
+		pt_snprintf(path, sizeof(path), "%s/reset-quirks", dir);
+		r = pt_read_file(AT_FDCWD, path, 1 << 20, &text, &len);
+	} else {
+		pt_snprintf(path, sizeof(path), "%s", PT_RESET_QUIRKS);
+		r = pt_read_file_in(h->sys.rootfd, path, 1 << 20, &text, &len);
+	}
+	if (r == -ENOENT && !(dir && *dir))
+		r = 0;
+	else if (r < 0)
+		return ptctl_err(PTCTL_FAIL, "cannot read %s: %s", path, strerror(-r));
+	r = pt_reset_quirks_parse(text ? text : pt_reset_quirks_builtin,
+				  text ? len : strlen(pt_reset_quirks_builtin), q, &line);
+	free(text);
+	if (r == -ENOMEM)
+		return ptctl_err(PTCTL_FAIL, "out of memory");
+	if (r < 0)
+		return ptctl_err(PTCTL_FAIL, "%s, line %u: expected \"VENDOR:DEVICE[-DEVICE] METHOD NOTE\"",
+				 text ? path : "the built-in reset-quirks", line);
+	return 0;
+}
 
 static void render_json(struct pt_buf *b, const struct pt_findings *f, const size_t *count, enum pt_sev worst)
 {
@@ -35,10 +69,14 @@ static void render_json(struct pt_buf *b, const struct pt_findings *f, const siz
 	pt_buf_puts(b, f->n ? "\n  ]\n}\n" : "]\n}\n");
 }
 
-static void render_text(struct pt_buf *b, const struct pt_findings *f, const size_t *count, enum pt_sev worst)
+static void render_text(struct pt_buf *b, const struct pt_findings *f, const size_t *count, enum pt_sev worst,
+			bool brief)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pt_finding *x = &f->v[i];
+
+		if (brief && x->sev < PT_SEV_WARN)
+			continue;
 
 		pt_buf_printf(b, "%-8s %-12s %s\n", pt_sev_name(x->sev), x->topic, x->text);
 		if (x->fix[0])
@@ -77,20 +115,33 @@ static int check_vm(const struct pt_host *h, struct pt_findings *f)
 	return r == -ENOENT || r == -EINVAL || r == -E2BIG ? 0 : r;
 }
 
+static int check(const struct ptctl *c, bool brief);
+
 int ptctl_cmd_check(struct ptctl *c)
+{
+	return check(c, false);
+}
+
+int ptctl_check_summary(const struct ptctl *c)
+{
+	return check(c, true);
+}
+
+static int check(const struct ptctl *c, bool brief)
 {
 	struct pt_tuning tun = { 0 };
 	struct pt_findings f;
+	struct pt_reset_quirks resets = { 0 };
 	struct pt_buf b = { 0 }, sel = { 0 };
 	size_t count[4] = { 0 };
-	const char *source = c->nargs ? "selection" : "--policy";
+	const char *source = c->nargs && !brief ? "selection" : "--policy";
 	enum pt_sev worst;
 	struct pt_host h;
 	int r, rc = PTCTL_OK;
 
-	for (int i = 0; i < c->nargs; i++)
+	for (int i = 0; !brief && i < c->nargs; i++)
 		pt_buf_printf(&sel, "%s%s", i ? "," : "", c->args[i]);
-	if (c->policy)
+	if (c->policy && !brief)
 		pt_buf_printf(&sel, "%s%s", sel.len ? "," : "", c->policy);
 	if (sel.err)
 		return ptctl_err(PTCTL_FAIL, "out of memory");
@@ -114,7 +165,12 @@ int ptctl_cmd_check(struct ptctl *c)
 		goto out_sel;
 	if ((rc = ptctl_open_host(c, true, &h)))
 		goto out_tun;
-	r = pt_check_run(&h, &tun, sel.data, source, &f);
+	if ((rc = load_resets(&h, &resets))) {
+		pt_host_close(&h);
+		goto out_tun;
+	}
+	r = pt_check_run(&h, &tun, &resets, sel.data, source, &f);
+	pt_reset_quirks_free(&resets);
 	if (r == 0 && (r = check_vm(&h, &f)) < 0)
 		pt_findings_free(&f);
 	pt_host_close(&h);
@@ -125,10 +181,10 @@ int ptctl_cmd_check(struct ptctl *c)
 	worst = pt_findings_worst(&f);
 	for (size_t i = 0; i < f.n; i++)
 		count[f.v[i].sev]++;
-	if (c->json)
+	if (c->json && !brief)
 		render_json(&b, &f, count, worst);
 	else
-		render_text(&b, &f, count, worst);
+		render_text(&b, &f, count, worst, brief);
 	pt_findings_free(&f);
 	rc = ptctl_print(&b);
 	if (!rc)

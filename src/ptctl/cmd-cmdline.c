@@ -10,8 +10,7 @@
 
 #include "ptctl.h"
 
-/* Say the builder's reasons as "# " lines on stderr. */
-static void say_why(const struct pt_buf *why)
+void ptctl_say_why(const struct pt_buf *why)
 {
 	const char *p = why->data;
 
@@ -51,7 +50,7 @@ int ptctl_cmd_cmdline(struct ptctl *c)
 	if ((rc = ptctl_select(c, &h, PTCTL_SELECT_REQUIRED | PTCTL_SELECT_ANY, ptctl_complete_flags(c), &s)))
 		goto out_host;
 	r = pt_kargs_build(&h, &tun, s.plan.take, &k);
-	say_why(&k.why);
+	ptctl_say_why(&k.why);
 	if (r < 0)
 		rc = ptctl_kargs_error(r, &k);
 	else

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ptctl entry add|remove|status and ptctl boot vm|bare-metal: the boot menu's
+ * ptctl entry add|remove|status and ptctl boot vm|bare-metal|windows: the boot menu's
  * "host+passthrough" entry beside the normal one (BLS files for systemd-boot and Fedora's
  * GRUB, /etc/grub.d/42_ptboot for Debian's GRUB), and the choice of the next boot.
  */
@@ -25,7 +25,9 @@ struct eopts {
 	char win_part[32]; /* --windows: the ESP found */
 	struct pt_boot boot;
 	int changes;
-	int unbindable; /* entries written for kernels whose initramfs can't bind */
+	int unbindable;			 /* entries written for kernels whose initramfs can't bind */
+	const struct pt_entry_conf *old; /* entry add: the saved entry.conf, NULL when none */
+	char old_args[4096];		 /* ... and the arguments its entries got */
 };
 
 /* Whether the initramfs of kver has pt-early and vfio-pci: 1 yes, 0 no (fix: the command that
@@ -94,6 +96,27 @@ static int check_entry_args(const struct ptctl *c)
 		return ptctl_err(PTCTL_FAIL,
 				 "entry %s takes no selectors, --policy, --title, --default or --windows",
 				 sub);
+	if (strcmp(sub, "add") && (c->extra_args || c->keep_edits || c->force))
+		return ptctl_err(PTCTL_FAIL, "entry %s takes no --args, --keep-edits or --force", sub);
+	if (c->keep_edits && c->force)
+		return ptctl_err(PTCTL_FAIL, "--keep-edits or --force, not both");
+	for (int i = 0; i < c->nargs; i++) /* a selector never has an '=' */
+		if (strchr(c->args[i], '='))
+			return ptctl_err(
+				PTCTL_FAIL,
+				"%s is a kernel argument, not a selector: give the entry's own arguments"
+				" with --args \"%s\"",
+				c->args[i], c->args[i]);
+	if (c->extra_args) {
+		char bad[256];
+
+		if (strlen(c->extra_args) >= sizeof(((struct pt_entry_conf *)0)->extra))
+			return ptctl_err(PTCTL_FAIL, "--args is %zu bytes long: at most %zu",
+					 strlen(c->extra_args),
+					 sizeof(((struct pt_entry_conf *)0)->extra) - 1);
+		if (pt_extra_args_check(c->extra_args, bad, sizeof(bad)) < 0)
+			return ptctl_err(PTCTL_FAIL, "--args: %s", bad);
+	}
 	if (strcmp(sub, "add") && (ptctl_vm_asked(c) || c->vm_pages || c->cross_numa || c->tune_off))
 		return ptctl_err(PTCTL_FAIL, "entry %s takes no VM-mode options (--vm-cpus, --vm-memory...)",
 				 sub);
@@ -129,7 +152,10 @@ static int open_root(struct eopts *o, bool write)
 		return ptctl_err(PTCTL_FAIL,
 				 "ptctl %s %s changes the boot menu: run it as root (or give --root DIR)",
 				 o->c->cmd->name, o->c->sub);
-	/* one ptctl at a time changes a root's boot files (ptctl(8), FILES) */
+	/* one ptctl at a time changes a root's boot files (ptctl(8), FILES); migrate holds it
+	 * already when it adds the entry */
+	if (write && o->c->locked)
+		write = false;
 	if (write && (o->lockfd = pt_lock_take(o->rootfd, PT_LOCK_FILE, PT_LOCK_WAIT_MS)) == -EWOULDBLOCK)
 		return ptctl_err(
 			PTCTL_FAIL,
@@ -340,6 +366,180 @@ static int check_foreign(struct eopts *o)
 	return rc;
 }
 
+/* The arguments of the host+passthrough entries: the selection's, VM mode's (vm may be NULL),
+ * then the user's own (--args), which the kernel reads last. 0 or -ENAMETOOLONG. */
+static int entry_args(const struct pt_entry_conf *c, const struct pt_tune_plan *vm, char *buf, size_t size)
+{
+	const char *v = vm ? vm->args : "";
+
+	return (size_t)pt_snprintf(buf, size, "%s%s%s%s%s", c->args, v[0] ? " " : "", v,
+				   c->extra[0] ? " " : "", c->extra) >= size
+		       ? -ENAMETOOLONG
+		       : 0;
+}
+
+/* The arguments the entries got from the saved entry.conf c (text: PTBOOT_VM_ARGS too). */
+static int saved_args(int rootfd, const struct pt_entry_conf *c, char *buf, size_t size)
+{
+	struct pt_tune_plan vm = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	int r = pt_read_file_in(rootfd, PT_ENTRY_CONF, 1 << 16, &text, &len);
+
+	if (r < 0)
+		return r;
+	r = pt_tune_plan_parse(text, len, &vm);
+	free(text);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	return entry_args(c, r == 0 ? &vm : NULL, buf, size);
+}
+
+/* etc/kernel/cmdline: the options of kernel entries that have none; NULL when absent */
+static char *fallback_options(int rootfd)
+{
+	char *fallback = NULL;
+
+	if (pt_read_file_in(rootfd, "etc/kernel/cmdline", 1 << 16, &fallback, NULL) == 0)
+		fallback[strcspn(fallback, "\n")] = '\0';
+	return fallback;
+}
+
+/* Our entry f (of kernel entry x) against what ptctl writes from title and args: 1 edited
+ * by hand (diff, added: pt_bls_edits), 0 not, -errno. */
+static int entry_edited(const struct pt_bls_file *x, const struct pt_bls_file *f, const char *fallback,
+			const char *title, const char *args, struct pt_buf *diff, struct pt_buf *added)
+{
+	struct pt_buf b = { 0 };
+	struct pt_bls want;
+	int r = pt_bls_derive(&x->e, x->name, title, args, fallback, &b);
+
+	if (r == 0)
+		r = pt_bls_parse(b.data, b.len, &want);
+	pt_buf_free(&b);
+	if (r < 0)
+		return r;
+	r = pt_bls_edits(&f->e, &want, diff, added);
+	pt_bls_free(&want);
+	return r;
+}
+
+/* Our entry of kernel entry x in f, or NULL */
+static const struct pt_bls_file *our_file(const struct pt_bls_files *f, const struct pt_bls_file *x)
+{
+	char ours[300];
+
+	our_name(x, ours, sizeof(ours));
+	for (size_t k = 0; k < f->n; k++)
+		if (f->v[k].e.ours && strcmp(f->v[k].name, ours) == 0)
+			return &f->v[k];
+	return NULL;
+}
+
+/* The length of the word at s, up to a blank outside double quotes (the kernel's rule) */
+static size_t word_end(const char *s)
+{
+	size_t k = 0;
+	bool q = false;
+
+	for (; s[k] && (q || s[k] != ' '); k++)
+		q ^= s[k] == '"';
+	return k;
+}
+
+static bool same_key(const char *a, const char *word)
+{
+	size_t klen = strcspn(word, "=");
+
+	return strcspn(a, "= ") == klen && strncmp(a, word, klen) == 0;
+}
+
+/* Add word to the words of extra, in place of the one word that sets the same key (a key
+ * given several times, hugepagesz= and hugepages= pairs, is added to). */
+static int extra_put(char *extra, size_t size, const char *word)
+{
+	struct pt_buf b = { 0 };
+	int r = 0, n = 0;
+
+	for (const char *a = extra; *a; a += word_end(a) + (a[word_end(a)] == ' '))
+		n += same_key(a, word);
+	for (const char *a = extra; *a;) {
+		size_t k = word_end(a);
+
+		if (k && !(n == 1 && same_key(a, word)))
+			pt_buf_printf(&b, "%s%.*s", b.len ? " " : "", (int)k, a);
+		a += k + (a[k] == ' ');
+	}
+	pt_buf_printf(&b, "%s%s", b.len ? " " : "", word);
+	if (b.err || b.len >= size)
+		r = b.err ? b.err : -E2BIG;
+	else
+		memcpy(extra, b.data, b.len + 1);
+	pt_buf_free(&b);
+	return r;
+}
+
+/* Before anything is written: entries edited by hand since ptctl wrote them from the saved
+ * entry.conf. Without --keep-edits or --force they stay as they are (1, the lines shown);
+ * --keep-edits adds their added arguments to c->extra, --force drops them. */
+static int check_edits(struct eopts *o, struct pt_entry_conf *c)
+{
+	struct pt_buf added = { 0 };
+	struct pt_bls_files f;
+	char *fallback;
+	int n = 0, rc = 0;
+	bool title_edited = false;
+
+	if (!o->old || (o->boot.loader != PT_LOADER_SDBOOT && o->boot.loader != PT_LOADER_GRUB_BLS) ||
+	    pt_boot_entries(o->rootfd, &o->boot, &f, NULL) < 0)
+		return 0;
+	fallback = fallback_options(o->rootfd);
+	for (size_t i = 0; i < f.n; i++) {
+		const struct pt_bls_file *x = &f.v[i], *ours;
+		struct pt_buf diff = { 0 };
+		int r;
+
+		if (!to_derive(o, x) || !(ours = our_file(&f, x)))
+			continue;
+		r = entry_edited(x, ours, fallback, o->old->title, o->old_args, &diff, &added);
+		if (r > 0) {
+			title_edited |= strncmp(diff.data, "-title ", 7) == 0;
+			printf("%s %s/%s:\n%s",
+			       o->c->force	  ? "edited by hand, edits dropped (--force):"
+			       : o->c->keep_edits ? "edited by hand, added arguments kept (--keep-edits):"
+						  : "edited by hand, left as it is:",
+			       o->boot.entries, ours->name, diff.data);
+			n++;
+		}
+		pt_buf_free(&diff);
+	}
+	free(fallback);
+	pt_bls_files_free(&f);
+	if (n && !o->c->force && !o->c->keep_edits)
+		rc = ptctl_err(
+			PTCTL_PARTIAL,
+			"%d host+passthrough entr%s edited by hand (lines above: - as ptctl wrote it, +"
+			" as it is): nothing written; --keep-edits keeps the added arguments (as"
+			" --args), --force drops them",
+			n, n == 1 ? "y was" : "ies were");
+	for (const char *a = added.data ? added.data : ""; !rc && o->c->keep_edits && *a;) {
+		size_t k = word_end(a);
+		char word[256], bad[300];
+
+		pt_snprintf(word, sizeof(word), "%.*s", (int)k, a);
+		a += k + (a[k] == ' ');
+		if (pt_extra_args_check(word, bad, sizeof(bad)) < 0)
+			printf("not kept: %s\n", bad);
+		else if (extra_put(c->extra, sizeof(c->extra), word) < 0)
+			rc = ptctl_err(PTCTL_FAIL, "--keep-edits: the arguments are too long for %s",
+				       PT_ENTRY_CONF);
+	}
+	if (!rc && o->c->keep_edits && title_edited)
+		printf("not kept: an edited title (ptctl entry add --title T sets the entries' title)\n");
+	pt_buf_free(&added);
+	return rc;
+}
+
 static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 {
 	const bool sb = o->boot.loader == PT_LOADER_SDBOOT && pt_secure_boot(o->rootfd);
@@ -352,8 +552,7 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 	r = pt_boot_entries(o->rootfd, &o->boot, &f, &skipped);
 	if (r < 0)
 		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", o->boot.entries, strerror(-r));
-	if (pt_read_file_in(o->rootfd, "etc/kernel/cmdline", 1 << 16, &fallback, NULL) == 0)
-		fallback[strcspn(fallback, "\n")] = '\0';
+	fallback = fallback_options(o->rootfd);
 	for (size_t i = 0; i < f.n; i++) {
 		const struct pt_bls_file *x = &f.v[i];
 		char name[300], path[400], src[400];
@@ -518,9 +717,12 @@ static int entry_add(struct eopts *o)
 				 PT_ENTRY_CONF);
 	if (r < 0 && r != -ENOENT)
 		return read_err(PT_ENTRY_CONF, r);
+	if (r > 0)
+		o->old = &old;
 	if (o->c->nargs || o->c->policy) {
 		if ((rc = compute_conf(o, &old, &c)))
 			return rc;
+		pt_snprintf(c.extra, sizeof(c.extra), "%s", old.extra);
 	} else if (r > 0 && !o->c->windows) {
 		c = old; /* a new kernel (kernel-install) or a refresh: the saved selection */
 		if (o->c->title)
@@ -538,11 +740,17 @@ static int entry_add(struct eopts *o)
 	if (rc > 1)
 		return rc;
 	have_vm = rc == 0;
+	if (o->c->extra_args) /* "" clears them */
+		pt_snprintf(c.extra, sizeof(c.extra), "%s", o->c->extra_args);
+	if (o->old && saved_args(o->rootfd, &old, o->old_args, sizeof(o->old_args)) < 0)
+		o->old = NULL; /* nothing to compare the entries with */
+	if ((rc = check_edits(o, &c)))
+		return rc;
 	eff = c;
-	if (have_vm && vm.args[0] &&
-	    (size_t)pt_snprintf(eff.args, sizeof(eff.args), "%s %s", c.args, vm.args) >= sizeof(eff.args))
-		return ptctl_err(PTCTL_FAIL,
-				 "the selection's and VM mode's arguments are too long for one boot entry");
+	if (entry_args(&c, have_vm ? &vm : NULL, eff.args, sizeof(eff.args)) < 0)
+		return ptctl_err(
+			PTCTL_FAIL,
+			"the selection's, VM mode's and --args' arguments are too long for one boot entry");
 	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
 		return ptctl_err(
 			PTCTL_FAIL,
@@ -576,6 +784,10 @@ static int entry_add(struct eopts *o)
 		change(o, "wrote %s: %s", PT_ENTRY_CONF, c.args);
 	else
 		printf("unchanged: %s: %s\n", PT_ENTRY_CONF, c.args);
+	if (c.extra[0])
+		printf("    own arguments (--args): %s\n", c.extra);
+	else if (o->old && o->old->extra[0])
+		printf("    own arguments (--args): none now (they were %s)\n", o->old->extra);
 	if (have_vm) /* the host+passthrough entries only */
 		printf("    VM mode: %s\n", vm.args[0] ? vm.args : "no kernel arguments (pinning only)");
 	switch (o->boot.loader) {
@@ -616,6 +828,18 @@ static bool ours_id(const char *v)
 	       (n > s && strncmp(v + n - s, PT_ENTRY_SUFFIX, s) == 0);
 }
 
+/* Names v the Windows entry (GRUB's from 42_ptboot, systemd-boot's own)? */
+static bool windows_id(const char *v)
+{
+	return strcmp(v, PT_GRUB_WINDOWS_ID) == 0 || strcmp(v, PT_SDBOOT_WINDOWS_ID) == 0;
+}
+
+/* What an entry id boots, for ptctl boot's report */
+static const char *choice_label(const char *v)
+{
+	return windows_id(v) ? "windows" : ours_id(v) ? "host+passthrough" : "bare-metal";
+}
+
 /* A grubenv key that can't be set, said: the block is full, or is no environment block. */
 static int grubenv_err(const struct eopts *o, const char *path, const char *key, const char *value, int r)
 {
@@ -635,7 +859,8 @@ static int grubenv_err(const struct eopts *o, const char *path, const char *key,
 	return ptctl_err(PTCTL_FAIL, "cannot set %s in %s: %s", key, path, pt_strerror(r));
 }
 
-/* Forget a next (and unless once_only, default) boot that names one of our entries. */
+/* Forget a next (and unless once_only, default) boot that names one of our entries; the
+ * next boot also when it is systemd-boot's Windows entry (boot windows --once). */
 static int forget_choice(struct eopts *o, bool once_only)
 {
 	const size_t n = once_only ? 1 : 2;
@@ -647,7 +872,8 @@ static int forget_choice(struct eopts *o, bool once_only)
 			char v[256];
 
 			if (pt_efivar_get(o->rootfd, vars[i], PT_EFI_LOADER_GUID, v, sizeof(v)) == 0 &&
-			    ours_id(v) && pt_efivar_set(o->rootfd, vars[i], PT_EFI_LOADER_GUID, NULL) == 0)
+			    (ours_id(v) || (once_only && windows_id(v))) &&
+			    pt_efivar_set(o->rootfd, vars[i], PT_EFI_LOADER_GUID, NULL) == 0)
 				change(o, "removed EFI variable %s (%s)", vars[i], v);
 		}
 		return 0;
@@ -777,11 +1003,17 @@ static void initrd_status(int rootfd, const char *path, const char *kver)
 	}
 }
 
-static void status_bls(struct eopts *o)
+static void status_bls(struct eopts *o, const struct pt_entry_conf *c)
 {
-	char base[96], v[256];
+	char base[96], v[256], args[4096];
 	struct pt_bls_files f;
 	size_t skipped = 0;
+	char *fallback = NULL;
+
+	if (c && saved_args(o->rootfd, c, args, sizeof(args)) < 0)
+		c = NULL;
+	if (c)
+		fallback = fallback_options(o->rootfd);
 
 	pt_snprintf(base, sizeof(base), "%.*s", (int)(strlen(o->boot.entries) - strlen("/loader/entries")),
 		    o->boot.entries);
@@ -806,9 +1038,19 @@ static void status_bls(struct eopts *o)
 		for (size_t k = 0; k < f.n; k++) {
 			if (!f.v[k].e.ours || strcmp(f.v[k].name, ours))
 				continue;
+			struct pt_buf diff = { 0 }, added = { 0 };
+
 			opts = pt_bls_get(&f.v[k].e, "options");
 			printf("    host+passthrough: %s\n    options %s\n", ours, opts ? opts : "");
 			have = true;
+			if (c && entry_edited(x, &f.v[k], fallback, c->title, args, &diff, &added) > 0) {
+				printf("    edited by hand (- as ptctl wrote it, + as it is; entry add leaves it"
+				       " alone without --keep-edits or --force):\n");
+				for (const char *l = diff.data; *l; l += strcspn(l, "\n") + 1)
+					printf("      %.*s\n", (int)strcspn(l, "\n"), l);
+			}
+			pt_buf_free(&diff);
+			pt_buf_free(&added);
 		}
 		if (!have)
 			printf("    host+passthrough: none (ptctl entry add)\n");
@@ -831,6 +1073,7 @@ static void status_bls(struct eopts *o)
 			printf("stale: %s (its kernel's entry %s is gone; ptctl entry add removes it)\n",
 			       f.v[i].name, src);
 	}
+	free(fallback);
 	if (skipped)
 		printf("skipped: %zu unreadable or malformed file%s in %s: %s\n", skipped,
 		       skipped == 1 ? "" : "s", o->boot.entries, f.skipped.data ? f.skipped.data : "");
@@ -943,12 +1186,14 @@ static int entry_status(struct eopts *o)
 		printf("%s: title '%s', selection %s\n    args %s\n%s%s%s", PT_ENTRY_CONF, c.title,
 		       c.policy[0] ? c.policy : "-", c.args, c.windows_uuid[0] ? "    windows: ESP " : "",
 		       c.windows_uuid, c.windows_uuid[0] ? "\n" : "");
+	if (r > 0 && c.extra[0])
+		printf("    own args (--args) %s\n", c.extra);
 	if (r > 0)
 		ptctl_vm_status(o->rootfd);
 	switch (o->boot.loader) {
-	case PT_LOADER_SDBOOT: status_bls(o); break;
+	case PT_LOADER_SDBOOT: status_bls(o, r > 0 ? &c : NULL); break;
 	case PT_LOADER_GRUB_BLS:
-		status_bls(o);
+		status_bls(o, r > 0 ? &c : NULL);
 		status_grubenv(o);
 		break;
 	case PT_LOADER_GRUB:
@@ -1034,17 +1279,14 @@ static int choice_ids(struct eopts *o, bool want_vm, char *vm, char *bare, size_
 	return 0;
 }
 
-static int boot_choose(struct eopts *o, bool vm, bool once)
+/* Make id the default boot, or (once) the next boot's: mode names it in the message. */
+static int set_choice(struct eopts *o, const char *id, const char *mode, bool once)
 {
-	char vmid[256], bareid[256], path[96], *env = NULL;
-	const char *id, *mode = vm ? "host+passthrough" : "bare-metal (normal entry)";
+	char path[96], *env = NULL;
 	struct pt_buf b = { 0 };
 	size_t len = 0;
-	int rc, r;
+	int r;
 
-	if ((rc = choice_ids(o, vm, vmid, bareid, sizeof(vmid))))
-		return rc;
-	id = vm ? vmid : bareid;
 	if (o->boot.loader == PT_LOADER_SDBOOT) {
 		const char *var = once ? "LoaderEntryOneShot" : "LoaderEntryDefault";
 
@@ -1087,6 +1329,84 @@ static int boot_choose(struct eopts *o, bool vm, bool once)
 	return 0;
 }
 
+static int boot_choose(struct eopts *o, bool vm, bool once)
+{
+	char vmid[256], bareid[256];
+	int rc;
+
+	if ((rc = choice_ids(o, vm, vmid, bareid, sizeof(vmid))))
+		return rc;
+	return set_choice(o, vm ? vmid : bareid, vm ? "host+passthrough" : "bare-metal (normal entry)", once);
+}
+
+/* ---- boot windows ------------------------------------------------------------------------ */
+
+/* The Windows entry: GRUB's is 42_ptboot's chainload entry in grub.cfg (id PT_GRUB_WINDOWS_ID,
+ * from entry add --windows); systemd-boot's is its own auto-windows, listed when the Windows
+ * boot manager is on systemd-boot's ESP (it chainloads nothing from another disk). */
+static int windows_choice(struct eopts *o, char *id, size_t size)
+{
+	struct pt_entry_conf c = { 0 };
+	bool saved = read_conf(o->rootfd, &c) > 0 && c.windows_uuid[0];
+	char where[160];
+
+	if (o->boot.loader == PT_LOADER_SDBOOT) {
+		pt_snprintf(where, sizeof(where), "%s/" PT_WINDOWS_BOOTMGR, o->boot.esp);
+		if (pt_exists(o->rootfd, where)) {
+			pt_snprintf(id, size, "%s", PT_SDBOOT_WINDOWS_ID);
+			return 0;
+		}
+		if (saved)
+			return ptctl_err(
+				PTCTL_FAIL,
+				"systemd-boot has no Windows entry: no %s on its ESP, and it cannot chainload the "
+				"Windows on %s (another disk's ESP, FAT serial %s): choose it in the firmware's boot menu",
+				where, c.windows_slot, c.windows_uuid);
+		return ptctl_err(
+			PTCTL_FAIL,
+			"no Windows entry: systemd-boot lists Windows (%s) only when %s is on its ESP, and there is none",
+			PT_SDBOOT_WINDOWS_ID, where);
+	}
+	struct pt_menu m = { 0 };
+	bool found = false;
+	int r = load_menu(o, &m, where, sizeof(where));
+
+	if (r < 0 && r != -ENOENT)
+		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", where, strerror(-r));
+	for (size_t i = 0; r == 0 && i < m.n && !found; i++)
+		found = !m.v[i].depth && !m.v[i].submenu && !strcmp(m.v[i].id, PT_GRUB_WINDOWS_ID);
+	pt_menu_free(&m);
+	if (found) {
+		pt_snprintf(id, size, "%s", PT_GRUB_WINDOWS_ID);
+		return 0;
+	}
+	if (saved && !o->boot.grubd_script)
+		return ptctl_err(PTCTL_FAIL,
+				 "%s has no Windows entry: %s writes it and is missing (reinstall ptboot)",
+				 where, PT_GRUBD_SCRIPT);
+	if (saved)
+		return ptctl_err(PTCTL_FAIL,
+				 "%s has no Windows entry yet (entry.conf has the ESP %s on %s): run %s%s%s",
+				 where, c.windows_uuid, c.windows_slot, o->boot.mkconfig,
+				 strcmp(o->boot.mkconfig, "update-grub") ? " -o /" : "",
+				 strcmp(o->boot.mkconfig, "update-grub") ? where : "");
+	return ptctl_err(
+		PTCTL_FAIL,
+		"%s has no Windows entry: run ptctl entry add --windows with the Windows disk's function",
+		where);
+}
+
+static int boot_windows(struct eopts *o, bool once)
+{
+	char id[64];
+	int rc;
+
+	if ((rc = windows_choice(o, id, sizeof(id))) ||
+	    (rc = set_choice(o, id, "Windows (bare metal)", once)))
+		return rc;
+	return once ? 0 : forget_choice(o, true); /* a pending one-shot would win over it */
+}
+
 /* The default and a pending one-shot, as the boot loader will use them. */
 static void show_choice(struct eopts *o)
 {
@@ -1096,33 +1416,73 @@ static void show_choice(struct eopts *o)
 
 	if (o->boot.loader == PT_LOADER_SDBOOT) {
 		if (pt_efivar_get(o->rootfd, "LoaderEntryDefault", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0)
-			printf("default: %s (EFI variable LoaderEntryDefault=%s)\n",
-			       ours_id(v) ? "host+passthrough" : "bare-metal", v);
+			printf("default: %s (EFI variable LoaderEntryDefault=%s)\n", choice_label(v), v);
 		else
 			printf("default: as loader.conf says (no EFI variable LoaderEntryDefault)\n");
 		once = pt_efivar_get(o->rootfd, "LoaderEntryOneShot", PT_EFI_LOADER_GUID, v, sizeof(v)) == 0;
 		if (once)
 			printf("pending, next boot only: %s (EFI variable LoaderEntryOneShot=%s)\n",
-			       ours_id(v) ? "host+passthrough" : "bare-metal", v);
+			       choice_label(v), v);
 	} else {
 		pt_snprintf(path, sizeof(path), "%s/grubenv", o->boot.grubdir);
 		if (pt_read_file(o->rootfd, path, 1 << 16, &env, &len) < 0)
 			env = NULL;
 		if (env && pt_grubenv_get(env, len, "saved_entry", v, sizeof(v)) == 1 && v[0] &&
 		    o->boot.grub_default_saved)
-			printf("default: %s (%s saved_entry=%s)\n",
-			       ours_id(v) ? "host+passthrough" : "bare-metal", path, v);
+			printf("default: %s (%s saved_entry=%s)\n", choice_label(v), path, v);
 		else
 			printf("default: the first menu entry (%s)\n",
 			       o->boot.grub_default_saved ? "no saved_entry" : "GRUB_DEFAULT is not saved");
 		once = env && pt_grubenv_get(env, len, "next_entry", v, sizeof(v)) == 1 && v[0];
 		if (once)
-			printf("pending, next boot only: %s (%s next_entry=%s)\n",
-			       ours_id(v) ? "host+passthrough" : "bare-metal", path, v);
+			printf("pending, next boot only: %s (%s next_entry=%s)\n", choice_label(v), path, v);
 		free(env);
 	}
 	if (!once)
 		printf("no one-shot pending\n");
+}
+
+/* ---- for ptctl migrate -------------------------------------------------------------------- */
+
+/* The files entry add would write under c->root, one path (relative to it) a line: each
+ * kernel entry's host+passthrough entry (BLS loaders) and entry.conf. */
+int ptctl_entry_targets(const struct ptctl *c, struct pt_buf *out)
+{
+	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
+	struct pt_bls_files f;
+	int rc = open_root(&o, false);
+
+	if (!rc && (o.boot.loader == PT_LOADER_SDBOOT || o.boot.loader == PT_LOADER_GRUB_BLS) &&
+	    pt_boot_entries(o.rootfd, &o.boot, &f, NULL) == 0) {
+		for (size_t i = 0; i < f.n; i++) {
+			char name[300];
+
+			if (!to_derive(&o, &f.v[i]) || strlen(f.v[i].name) > 200)
+				continue;
+			our_name(&f.v[i], name, sizeof(name));
+			pt_buf_printf(out, "%s/%s\n", o.boot.entries, name);
+		}
+		pt_bls_files_free(&f);
+	}
+	if (!rc)
+		pt_buf_printf(out, "%s\n", PT_ENTRY_CONF);
+	if (o.rootfd >= 0)
+		close(o.rootfd);
+	return rc ? rc : out->err ? ptctl_err(PTCTL_FAIL, "out of memory") : 0;
+}
+
+/* grub.cfg made anew (update-grub), or the command to run said when the root is not this
+ * system's. */
+int ptctl_entry_regenerate(const struct ptctl *c)
+{
+	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
+	int rc = open_root(&o, false);
+
+	if (!rc)
+		rc = regenerate_grub(&o);
+	if (o.rootfd >= 0)
+		close(o.rootfd);
+	return rc;
 }
 
 /* ---- entry points ------------------------------------------------------------------------ */
@@ -1151,10 +1511,10 @@ int ptctl_cmd_boot(struct ptctl *c)
 	struct eopts o = { .c = c, .rootfd = -1, .lockfd = -1 };
 	int rc;
 
-	if (c->sub && strcmp(c->sub, "vm") && strcmp(c->sub, "bare-metal"))
-		return ptctl_err(PTCTL_FAIL, "boot wants vm or bare-metal, not %s", c->sub);
+	if (c->sub && strcmp(c->sub, "vm") && strcmp(c->sub, "bare-metal") && strcmp(c->sub, "windows"))
+		return ptctl_err(PTCTL_FAIL, "boot wants vm, bare-metal or windows, not %s", c->sub);
 	if (c->nargs)
-		return ptctl_err(PTCTL_FAIL, "boot takes only vm|bare-metal, --once and --force");
+		return ptctl_err(PTCTL_FAIL, "boot takes only vm|bare-metal|windows, --once and --force");
 	if (c->cancel_once && (c->sub || c->once))
 		return ptctl_err(PTCTL_FAIL, "--cancel-once goes alone: ptctl boot --cancel-once");
 	rc = open_root(&o, true);
@@ -1167,6 +1527,8 @@ int ptctl_cmd_boot(struct ptctl *c)
 	else if (!rc && strcmp(c->sub, "bare-metal") == 0 && !c->once &&
 		 (rc = boot_choose(&o, false, false)) == 0)
 		rc = forget_choice(&o, true); /* a pending VM one-shot would win over it */
+	else if (!rc && strcmp(c->sub, "windows") == 0)
+		rc = boot_windows(&o, c->once);
 	else if (!rc)
 		rc = boot_choose(&o, strcmp(c->sub, "vm") == 0, c->once);
 	if (o.lockfd >= 0)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,19 +33,25 @@ static const struct ptctl_cmd commands[] = {
 	  "  the kernel arguments that pass the functions SEL (slot, ID or SLOT@ID): IOMMU groups\n"
 	  "  and slots completed, guarded, tuned; why each is there goes to stderr. --no-complete:\n"
 	  "  leave a slot's functions in other IOMMU groups out\n" },
-	{ "entry", ptctl_cmd_entry, "PiDwkUX12345678", true, "entry add|remove|status",
+	{ "entry", ptctl_cmd_entry, "PiDwkUXaEf12345678", true, "entry add|remove|status",
 	  "usage: ptctl [OPTIONS] entry add [SEL... | --policy STR] [--title T] [--default] [--windows]\n"
-	  "                 [--kernel KVER] [--no-update] [--no-complete]\n"
+	  "                 [--kernel KVER] [--no-update] [--no-complete] [--args \"ARGS\"]\n"
+	  "                 [--keep-edits | --force]\n"
 	  "                 [--vm-cpus N --vm-memory SIZE [TUNE OPTIONS]]\n"
 	  "       ptctl [OPTIONS] entry remove [--kernel KVER] [--no-update]\n"
 	  "       ptctl [OPTIONS] entry status\n"
-	  "  the boot menu's host+passthrough entry beside every kernel's own\n" },
-	{ "boot", ptctl_cmd_boot, "OfK", true, "boot [vm|bare-metal [--once]] [--cancel-once]",
-	  "usage: ptctl [OPTIONS] boot vm|bare-metal [--once] [--force]\n"
+	  "  the boot menu's host+passthrough entry beside every kernel's own; --args: kernel\n"
+	  "  arguments of that entry only (kept by later adds; --args \"\" clears them); an entry\n"
+	  "  edited by hand is left alone unless --keep-edits (its added arguments become --args)\n"
+	  "  or --force (they are dropped)\n" },
+	{ "boot", ptctl_cmd_boot, "OfK", true, "boot [vm|bare-metal|windows [--once]] [--cancel-once]",
+	  "usage: ptctl [OPTIONS] boot vm|bare-metal|windows [--once] [--force]\n"
 	  "       ptctl [OPTIONS] boot [--cancel-once]\n"
 	  "  the entry to boot by default, or (--once) next time only; bare-metal also clears a\n"
-	  "  pending host+passthrough one-shot. vm refuses an entry whose initramfs can't bind\n"
-	  "  (--force boots it anyway). Without a mode: the default and a pending one-shot;\n"
+	  "  pending host+passthrough or Windows one-shot. windows: the Windows entry (GRUB: the\n"
+	  "  one entry add --windows makes; systemd-boot: its own auto-windows). vm refuses an\n"
+	  "  entry whose initramfs can't bind (--force boots it anyway). Without a mode: the\n"
+	  "  default and a pending one-shot;\n"
 	  "  --cancel-once clears the one-shot alone\n" },
 	{ "bind", ptctl_cmd_bind, "fgnvX", false, "bind SEL... [--group] [--force]",
 	  "usage: ptctl [OPTIONS] bind SEL... [--group] [--force] [--dry-run] [--verbose] [--no-complete]\n"
@@ -67,6 +74,16 @@ static const struct ptctl_cmd commands[] = {
 	  "  VM mode: the host CPUs (whole L3 domains, SMT siblings together, CPU 0 with the host)\n"
 	  "  and hugepages for a VM, and the kernel arguments of the host+passthrough entry; exit 2\n"
 	  "  when refused (save it: ptctl entry add SEL... --vm-cpus N --vm-memory SIZE)\n" },
+	{ "migrate", ptctl_cmd_migrate, "nArSBjf", false,
+	  "migrate [--dry-run | --apply | --revert [BACKUP]] [--select SEL...]",
+	  "usage: ptctl [OPTIONS] migrate [--dry-run] [--select SEL]... [--json]\n"
+	  "       ptctl [OPTIONS] migrate --apply [--select SEL]... [--rebuild-with CMD]\n"
+	  "       ptctl [OPTIONS] migrate --revert [BACKUP] [--force] [--rebuild-with CMD]\n"
+	  "  from a passthrough set up by hand (vfio-pci.ids=, modprobe.d, dracut.conf.d...) to\n"
+	  "  ptboot's host+passthrough entry: the plan (exit 0 nothing to do, 1 a plan); --apply\n"
+	  "  backs the files up (/var/lib/ptboot/backup/), rewrites them, adds the entry, makes the\n"
+	  "  initramfs anew (CMD KVER with --rebuild-with) and checks; --revert puts the files back.\n"
+	  "  --select SEL chooses when an ID names several functions, or none\n" },
 	{ "status", ptctl_cmd_status, "", false, "status",
 	  "usage: ptctl [OPTIONS] status\n"
 	  "  what pt-early did this boot and what changed since\n" },
@@ -104,6 +121,13 @@ static const struct option options[] = {
 	{ "once", no_argument, NULL, 'O' },
 	{ "no-complete", no_argument, NULL, 'X' },
 	{ "cancel-once", no_argument, NULL, 'K' },
+	{ "args", required_argument, NULL, 'a' },
+	{ "keep-edits", no_argument, NULL, 'E' },
+	/* migrate */
+	{ "apply", no_argument, NULL, 'A' },
+	{ "revert", no_argument, NULL, 'r' },
+	{ "select", required_argument, NULL, 'S' },
+	{ "rebuild-with", required_argument, NULL, 'B' },
 	/* VM mode (tune, entry add, virt) */
 	{ "vm-cpus", required_argument, NULL, '1' },
 	{ "vm-memory", required_argument, NULL, '2' },
@@ -179,6 +203,16 @@ static void set_opt(struct ptctl *c, int id, char *arg)
 	case 'O': c->once = true; break;
 	case 'X': c->no_complete = true; break;
 	case 'K': c->cancel_once = true; break;
+	case 'a': c->extra_args = arg; break;
+	case 'E': c->keep_edits = true; break;
+	case 'A': c->apply = true; break;
+	case 'r': c->revert = true; break;
+	case 'S':
+		if (c->nselects < (int)ARRAY_SIZE(c->selects))
+			c->selects[c->nselects] = arg;
+		c->nselects++; /* migrate refuses more than it holds */
+		break;
+	case 'B': c->rebuild_with = arg; break;
 	case '1': c->vm_cpus = arg; break;
 	case '2': c->vm_memory = arg; break;
 	case '3': c->vm_pages = arg; break;
@@ -524,6 +558,11 @@ int main(int argc, char **argv)
 	char **words;
 	int rc;
 
+	/* A short-lived tool: keep freed heap instead of giving it back page by page (libpci frees
+	 * its name list in small pieces at the end, and glibc trimmed the heap after each one:
+	 * a hundred brk() calls in `ptctl list`), and grow it in bigger steps. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
 	esc_streams();
 	words = calloc((size_t)argc + 1, sizeof(*words));
 	if (!words)

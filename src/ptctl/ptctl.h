@@ -27,13 +27,21 @@ struct ptctl {
 	/* command options: ptctl.c's option table says which command takes which */
 	const char *policy, *slot, *id, *format, *to, *title, *kernel;
 	bool json, force, group, dry_run, verbose, def, windows, no_update, once;
-	bool no_complete; /* --no-complete: leave a slot's other functions */
-	bool cancel_once; /* boot --cancel-once */
+	bool no_complete;	/* --no-complete: leave a slot's other functions */
+	bool cancel_once;	/* boot --cancel-once */
+	const char *extra_args; /* entry add --args: NULL when not given, "" clears */
+	bool keep_edits;	/* entry add --keep-edits */
 	/* VM mode (tune, entry add, virt): --vm-cpus, --vm-memory, --vm-pages, --cross-numa,
 	 * --no-isolcpus/--no-nohz/--no-rcu-nocbs/--no-irqaffinity (PT_TUNE_NO_*) */
 	const char *vm_cpus, *vm_memory, *vm_pages;
 	bool cross_numa;
 	unsigned tune_off;
+	/* migrate: --apply, --revert, --select SEL (repeatable), --rebuild-with CMD */
+	bool apply, revert;
+	const char *rebuild_with;
+	const char *selects[32];
+	int nselects;
+	bool locked; /* the caller holds PT_LOCK_FILE: entry add does not take it again */
 	const struct ptctl_cmd *cmd;
 	const char *sub; /* entry and boot: the subcommand */
 	char **args;	 /* the command's positional arguments (after sub) */
@@ -79,6 +87,8 @@ int ptctl_select(const struct ptctl *c, const struct pt_host *h, unsigned how, u
 /* The plan flags of a command that completes: a slot's other functions, unless --no-complete. */
 unsigned ptctl_complete_flags(const struct ptctl *c);
 
+/* pt_kargs_build's reasons (cmdline, migrate) as "# " lines on stderr. */
+void ptctl_say_why(const struct pt_buf *why);
 /* The refusals of pt_kargs_build (cmdline, entry add), worded once; the exit status. */
 int ptctl_kargs_error(int r, const struct pt_kargs *k);
 
@@ -100,6 +110,15 @@ void ptctl_vm_status(int rootfd);
 /* The PTBOOT_VM_* lines of p appended to an entry.conf text (entry add). */
 int ptctl_vm_conf(const struct pt_tune_plan *p, struct pt_buf *conf);
 
+/* For migrate (cmd-entry.c): the files entry add would write, one a line; grub.cfg made
+ * anew (or the command said). */
+int ptctl_entry_targets(const struct ptctl *c, struct pt_buf *out);
+int ptctl_entry_regenerate(const struct ptctl *c);
+/* For migrate (cmd-check.c): the checks of ptctl check on the running command line and the
+ * saved selection, only their warnings and errors and the summary line printed; the exit
+ * status check would have. */
+int ptctl_check_summary(const struct ptctl *c);
+
 /* The commands (cmd-*.c) */
 int ptctl_cmd_list(struct ptctl *c);
 int ptctl_cmd_check(struct ptctl *c);
@@ -111,5 +130,6 @@ int ptctl_cmd_unbind(struct ptctl *c);
 int ptctl_cmd_virt(struct ptctl *c);
 int ptctl_cmd_status(struct ptctl *c);
 int ptctl_cmd_tune(struct ptctl *c);
+int ptctl_cmd_migrate(struct ptctl *c);
 
 #endif

@@ -10,7 +10,15 @@ $(B)/gen/tuning-data.c: kernel-cmdline/tuning.conf
 		{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\t\"" $$0 "\\n\"" } \
 		END { print "\t\"\";" }' $< > $@
 
-PTCTL_SRCS := $(wildcard src/ptctl/*.c) $(B)/gen/tuning-data.c
+# data/reset-quirks, likewise
+$(B)/gen/reset-quirks-data.c: data/reset-quirks
+	@mkdir -p $(@D)
+	$(Q)awk 'BEGIN { print "/* generated from data/reset-quirks by ptctl.mk */"; \
+		print "#include \"tuning-data.h\""; print "const char pt_reset_quirks_builtin[] =" } \
+		{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\t\"" $$0 "\\n\"" } \
+		END { print "\t\"\";" }' $< > $@
+
+PTCTL_SRCS := $(wildcard src/ptctl/*.c) $(B)/gen/tuning-data.c $(B)/gen/reset-quirks-data.c
 PTCTL_HDRS := $(HOST_HDRS) $(wildcard src/ptctl/*.h)
 PTCTL_CPPFLAGS := $(HOST_CPPFLAGS) -Isrc/ptctl
 

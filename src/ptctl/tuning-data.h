@@ -6,4 +6,6 @@
 #ifndef PTCTL_TUNING_DATA_H
 #define PTCTL_TUNING_DATA_H
 extern const char pt_tuning_builtin[];
+/* data/reset-quirks, likewise (ptctl check reads the installed one first) */
+extern const char pt_reset_quirks_builtin[];
 #endif

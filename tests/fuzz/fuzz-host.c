@@ -202,7 +202,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 				    strcmp(again.args, c.args) || strcmp(again.title, c.title) ||
 				    strcmp(again.policy, c.policy) ||
 				    strcmp(again.windows_uuid, c.windows_uuid) ||
-				    strcmp(again.windows_slot, c.windows_slot))
+				    strcmp(again.windows_slot, c.windows_slot) ||
+				    strcmp(again.extra, c.extra))
 					abort();
 			}
 			pt_buf_free(&out);

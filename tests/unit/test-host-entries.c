@@ -5,7 +5,10 @@
  * PE files built here byte by byte), plus a garbage loop (random and
  * mutated input, every length) that must never crash, hang or read out of bounds under ASan.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -266,6 +269,131 @@ TEST(entry_conf)
 	CHECK_STR(d.title, "vm");
 }
 
+/* entry add --args: the kernel's words, what is refused and why */
+TEST(extra_args)
+{
+	struct pt_entry_conf c = { 0 }, d;
+	struct pt_buf b = { 0 };
+	char bad[256];
+
+	CHECK_INT(pt_extra_args_check("", bad, sizeof(bad)), 0);
+	CHECK_INT(pt_extra_args_check(" hugepagesz=1G  hugepages=8 nosmt ", bad, sizeof(bad)), 0);
+	CHECK_INT(pt_extra_args_check("dyndbg=\"file a.c +p\" \"quoted=a b\"", bad, sizeof(bad)), 0);
+	CHECK_INT(pt_extra_args_check("a=1 pt.debug", bad, sizeof(bad)), -EINVAL);
+	CHECK_STR(bad, "pt.debug: pt.* keys come from the selection (ptctl entry add SEL...)");
+	CHECK_INT(pt_extra_args_check("\"pt.devices=03:00.0\"", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("a -- init=x", bad, sizeof(bad)), -EINVAL);
+	CHECK(strncmp(bad, "--: ", 4) == 0);
+	CHECK_INT(pt_extra_args_check("x=\"a b", bad, sizeof(bad)), -EINVAL);
+	CHECK_STR(bad, "x=\"a b: a double quote is not closed");
+	CHECK_INT(pt_extra_args_check("x='a'", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("x=$y", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("=1", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("a\x01b", bad, sizeof(bad)), -EINVAL);
+	CHECK_INT(pt_extra_args_check("pt=1 ptx.y=2", bad, sizeof(bad)), 0);
+	/* a double quote is saved in PTBOOT_EXTRA_ARGS (single-quoted), nowhere else */
+	pt_snprintf(c.title, sizeof(c.title), "vm");
+	pt_snprintf(c.extra, sizeof(c.extra), "dyndbg=\"file a.c +p\"");
+	CHECK_INT(pt_entry_conf_format(&c, &b), 0);
+	CHECK(strstr(b.data, "\nPTBOOT_EXTRA_ARGS='dyndbg=\"file a.c +p\"'\n"));
+	CHECK_INT(pt_entry_conf_parse(b.data, b.len, &d), 0);
+	CHECK_STR(d.extra, c.extra);
+	pt_buf_free(&b);
+	pt_snprintf(c.title, sizeof(c.title), "a \"b\"");
+	CHECK_INT(pt_entry_conf_format(&c, &b), -EINVAL);
+	pt_buf_free(&b);
+}
+
+/* a hand edit of our entry: the lines that differ, the words added */
+TEST(bls_edits)
+{
+	static const char want_text[] = "title K (vm)\nlinux /v\noptions ro a=1 pt.devices=x -- single\n";
+	static const char same_text[] = "title K (vm)\nlinux /other\noptions ro a=1 pt.devices=x -- single\n";
+	static const char edit_text[] =
+		"title K (mine)\nlinux /v\noptions ro a=2 pt.devices=x b=\"1 2\" -- single emergency\n";
+	struct pt_bls want, same, edit;
+	struct pt_buf diff = { 0 }, added = { 0 };
+
+	CHECK_INT(pt_bls_parse(want_text, strlen(want_text), &want), 0);
+	CHECK_INT(pt_bls_parse(same_text, strlen(same_text), &same), 0);
+	CHECK_INT(pt_bls_parse(edit_text, strlen(edit_text), &edit), 0);
+	CHECK_INT(pt_bls_edits(&same, &want, &diff, &added), 0); /* only title and options count */
+	CHECK(!diff.len && !added.len);
+	CHECK_INT(pt_bls_edits(&edit, &want, &diff, &added), 1);
+	CHECK_STR(diff.data, "-title K (vm)\n+title K (mine)\n"
+			     "-options ro a=1 pt.devices=x -- single\n"
+			     "+options ro a=2 pt.devices=x b=\"1 2\" -- single emergency\n");
+	CHECK_STR(added.data, "a=2 b=\"1 2\""); /* init's words after "--" are not the kernel's */
+	pt_buf_free(&diff);
+	pt_buf_free(&added);
+	pt_bls_free(&want);
+	pt_bls_free(&same);
+	pt_bls_free(&edit);
+}
+
+/* data/reset-quirks: ranges, comments, bad lines named by number; the shipped file */
+TEST(reset_quirks)
+{
+	static const char text[] = "# comment\n\n  1002:67df vendor-reset Polaris 10: vendor-reset\n"
+				   "1002:6860-6864\tvendor-reset  Vega 10  \r\n"
+				   "144D:A804 flr NVMe: FLR\n1002:744c shutdown Navi 31\n"
+				   "1002:6862 flr never: the first match wins";
+	struct pt_reset_quirks q;
+	const struct pt_reset_quirk *x;
+	unsigned line = 0;
+	char *file = NULL;
+	size_t len = 0;
+
+	CHECK_INT(pt_reset_quirks_parse(text, strlen(text), &q, &line), 0);
+	CHECK_INT((int)q.n, 5);
+	x = pt_reset_quirks_find(&q, 0x1002, 0x67df);
+	CHECK(x && x->method == PT_RESET_VENDOR_RESET);
+	CHECK_STR(x ? x->note : "", "Polaris 10: vendor-reset");
+	CHECK(!pt_reset_quirks_find(&q, 0x1002, 0x685f));
+	x = pt_reset_quirks_find(&q, 0x1002, 0x6862);
+	CHECK(x && x->method == PT_RESET_VENDOR_RESET);
+	CHECK_STR(x ? x->note : "", "Vega 10");
+	x = pt_reset_quirks_find(&q, 0x1002, 0x6864);
+	CHECK(x && x->first == 0x6860 && x->last == 0x6864);
+	CHECK(!pt_reset_quirks_find(&q, 0x1002, 0x6865));
+	x = pt_reset_quirks_find(&q, 0x144d, 0xa804);
+	CHECK(x && x->method == PT_RESET_FLR);
+	CHECK_STR(pt_reset_method_name(PT_RESET_SHUTDOWN), "shutdown");
+	CHECK(!pt_reset_quirks_find(NULL, 0x1002, 0x744c));
+	pt_reset_quirks_free(&q);
+	static const struct {
+		const char *text;
+		unsigned line;
+	} bad[] = {
+		{ "# ok\n1002:744c reboot note\n", 2 }, /* no such method */
+		{ "1002:744c flr\n", 1 },		/* no note */
+		{ "\n\n1002:744 flr x\n", 3 },		/* three digits */
+		{ "1002:6864-6860 flr x\n", 1 },	/* a range backwards */
+		{ "1002:6860-686 flr x\n", 1 },		/* a short range end */
+		{ "1002:6860x flr x\n", 1 },		/* no blank after the ID */
+		{ "1002-744c flr x\n", 1 },		/* no colon */
+		{ "1002:744c flr a\001b\n", 1 },	/* a control byte */
+		{ "1002:744c flr ok\n1002:744c\n", 2 }, /* an ID alone */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		line = 0;
+		CHECK_INT(pt_reset_quirks_parse(bad[i].text, strlen(bad[i].text), &q, &line), -EINVAL);
+		CHECK_INT((int)line, (int)bad[i].line);
+	}
+	/* the shipped file: the 7900 XTX is never sent to vendor-reset, Polaris is */
+	CHECK_INT(pt_read_file(AT_FDCWD, "data/reset-quirks", 1 << 20, &file, &len), 0);
+	CHECK_INT(pt_reset_quirks_parse(file ? file : "", len, &q, &line), 0);
+	x = pt_reset_quirks_find(&q, 0x1002, 0x744c);
+	CHECK(x && x->method == PT_RESET_SHUTDOWN);
+	x = pt_reset_quirks_find(&q, 0x1002, 0x73bf);
+	CHECK(x && x->method == PT_RESET_SHUTDOWN);
+	x = pt_reset_quirks_find(&q, 0x1002, 0x67df);
+	CHECK(x && x->method == PT_RESET_VENDOR_RESET);
+	CHECK(!pt_reset_quirks_find(&q, 0xc0a9, 0x5421));
+	pt_reset_quirks_free(&q);
+	free(file);
+}
+
 /* xorshift: reproducible garbage */
 static uint32_t rnd(uint32_t *s)
 {
@@ -429,9 +557,10 @@ TEST(garbage)
 }
 
 static const struct test_case tests[] = {
-	TEST_CASE(bls_derive), TEST_CASE(bls_systemd_layout), TEST_CASE(bls_malformed),
-	TEST_CASE(args_merge), TEST_CASE(kargs_strip),	      TEST_CASE(grubenv),
-	TEST_CASE(grubcfg),    TEST_CASE(entry_conf),	      TEST_CASE(uki),
-	TEST_CASE(garbage),
+	TEST_CASE(bls_derive),	 TEST_CASE(bls_systemd_layout), TEST_CASE(bls_malformed),
+	TEST_CASE(args_merge),	 TEST_CASE(kargs_strip),	TEST_CASE(grubenv),
+	TEST_CASE(grubcfg),	 TEST_CASE(entry_conf),		TEST_CASE(uki),
+	TEST_CASE(garbage),	 TEST_CASE(extra_args),		TEST_CASE(bls_edits),
+	TEST_CASE(reset_quirks),
 };
 TEST_MAIN(tests)

@@ -200,6 +200,44 @@ TEST(refresh_driver_change)
 	pt_sys_close(&sys);
 }
 
+/* IDs and class come from the uevent file (one read); a uevent without them falls back to the
+ * attribute files; neither readable leaves the function unreadable but in the model */
+TEST(ids_from_uevent)
+{
+	char scratch_root[600], path[700];
+	const struct pt_dev *d;
+	struct pt_sys sys;
+
+	snprintf(scratch_root, sizeof(scratch_root), "%s/uevent", test_scratch);
+	fixture_copy(test_fixtures, "qemu-std", scratch_root);
+	/* the uevent is what is read: its IDs differ from the attribute files' here */
+	put(scratch_root, "sys/bus/pci/devices/0000:02:00.0/uevent",
+	    "DRIVER=nvme\nPCI_CLASS=10802\nPCI_ID=144D:A808\nPCI_SUBSYS_ID=144D:A801\n"
+	    "PCI_SLOT_NAME=0000:02:00.0\nMODALIAS=pci:v0000144Dd0000A808sv0000144Dsd0000A801bc01sc08i02\n");
+	/* no IDs in it: the attribute files */
+	put(scratch_root, "sys/bus/pci/devices/0000:03:00.0/uevent", "DRIVER=nvme\n");
+	/* a malformed ID and no attribute files: unreadable */
+	put(scratch_root, "sys/bus/pci/devices/0000:04:00.0/uevent", "PCI_CLASS=20000\nPCI_ID=8086:zz\n");
+	for (const char *const *a = (const char *const[]){ "vendor", "device", "class", NULL }; *a; a++) {
+		snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:04:00.0/%s", scratch_root, *a);
+		CHECK_INT(unlink(path), 0);
+	}
+	CHECK_INT(pt_sys_open(scratch_root, &sys), 0);
+	CHECK_INT(pt_sys_scan(&sys), 0);
+	d = pt_sys_find(&sys, "0000:02:00.0");
+	CHECK(d && d->vendor == 0x144d && d->device == 0xa808 && d->subvendor == 0x144d &&
+	      d->subdevice == 0xa801 && d->cls == 0x010802 && !d->unreadable);
+	d = pt_sys_find(&sys, "0000:03:00.0");
+	CHECK(d && d->vendor == 0x1b36 && d->device == 0x0010 && d->cls == 0x010802 && !d->unreadable);
+	d = pt_sys_find(&sys, "0000:04:00.0");
+	CHECK(d && d->unreadable && d->vendor == 0xffff && d->group >= 0);
+	d = pt_sys_find(&sys, "0000:00:02.0");
+	CHECK(d && d->boot_vga == 1); /* VGA class: boot_vga read */
+	d = pt_sys_find(&sys, "0000:01:00.1");
+	CHECK(d && d->boot_vga == -1); /* audio: not looked for */
+	pt_sys_close(&sys);
+}
+
 /* names and link targets as sysfs gives them */
 TEST(slot_and_link_names)
 {
@@ -242,6 +280,7 @@ static const struct test_case tests[] = {
 	TEST_CASE(plan_whole_slot),	TEST_CASE(plan_boot_vga_refused),
 	TEST_CASE(plan_guard_mismatch), TEST_CASE(plan_bridge_no_note),
 	TEST_CASE(plan_no_match_noted), TEST_CASE(refresh_driver_change),
-	TEST_CASE(slot_and_link_names), TEST_CASE(bad_roots),
+	TEST_CASE(ids_from_uevent),	TEST_CASE(slot_and_link_names),
+	TEST_CASE(bad_roots),
 };
 TEST_MAIN(tests)
