@@ -576,7 +576,10 @@ static int rd_cb(const char *name, void *data)
 		n++;
 	if (strncmp(n, "etc/modprobe.d/", 15) == 0 && has_leftover(r->c, n))
 		src = n;
-	else if (strcmp(n, "etc/cmdline.d/20-force_driver.conf") == 0)
+	/* dracut.sh writes force_drivers to 20-force_drivers.conf; the singular name is the
+	 * one it removes first (and the seed-guide fixture's) */
+	else if (strcmp(n, "etc/cmdline.d/20-force_drivers.conf") == 0 ||
+		 strcmp(n, "etc/cmdline.d/20-force_driver.conf") == 0)
 		src = "dracut's force_drivers (rd.driver.pre= for each)";
 	else if (strcmp(n, "conf/modules") == 0 && has_leftover(r->c, "etc/initramfs-tools/modules"))
 		src = "etc/initramfs-tools/modules";
