@@ -35,6 +35,29 @@ pttest_file() {
 	fi
 }
 
+# Every bound PCI function as DRIVER/SLOT, one string.
+pttest_bound() {
+	_pt_bound=
+	for _pt_x in /sys/bus/pci/drivers/*/0*:*; do
+		[ -e "$_pt_x" ] && _pt_bound="$_pt_bound ${_pt_x#/sys/bus/pci/drivers/}"
+	done
+}
+
+# udev's queue being empty does not mean every probe has returned (nvme and others
+# probe asynchronously; a loaded TCG host stretches that to seconds): wait until the
+# bound set is the same twice 0.5 s apart (at most 30 s), and say so when it moved.
+pttest_settle_drivers() {
+	pttest_bound
+	_pt_prev=$_pt_bound _pt_n=0
+	while [ $_pt_n -lt 60 ]; do
+		sleep 0.5 2> /dev/null || sleep 1
+		pttest_bound
+		[ "$_pt_bound" = "$_pt_prev" ] && break
+		_pt_prev=$_pt_bound _pt_n=$((_pt_n + 1))
+	done
+	[ $_pt_n -eq 0 ] || pttest_log "settle: the bound drivers changed $_pt_n times after udev settled"
+}
+
 # "table SLOT VENDOR:DEVICE DRIVER" per PCI function, then "dev SLOT ..." with
 # the class, IOMMU group, boot_vga and driver_override, then "group N SLOT..."
 # per IOMMU group.
@@ -102,6 +125,7 @@ pttest_poweroff() {
 }
 
 pttest_report() {
+	pttest_settle_drivers
 	pttest_table
 	pttest_state
 	pttest_modules
