@@ -185,18 +185,12 @@ static int list_dir(int rootfd, const char *dir, bool uki, struct pt_bls_files *
 {
 	size_t cap = f->n;
 	struct dirent *de;
-	int fd, r = 0;
+	int r;
 	DIR *d;
 
-	fd = pt_open_in(rootfd, dir, O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
+	r = pt_opendir_in(rootfd, dir, &d);
+	if (r < 0)
 		return r;
-	}
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		struct pt_buf text = { 0 };

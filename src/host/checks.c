@@ -111,17 +111,11 @@ static const char *tuning_args(const struct ctx *c, const char *when)
 static int irq_remap_active(int rootfd)
 {
 	struct dirent *de;
-	int fd, seen = 0, ir = 0;
+	int seen = 0, ir = 0;
 	DIR *d;
 
-	fd = openat(rootfd, "sys/kernel/irq", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (pt_opendir(rootfd, "sys/kernel/irq", &d) < 0)
 		return -1;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -1;
-	}
 	while (!ir && (de = readdir(d))) {
 		char p[300], name[64];
 

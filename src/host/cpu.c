@@ -329,18 +329,12 @@ static int read_pools(int rootfd, const char *dir, struct pt_hugepool *pools, si
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
-	int fd, r = 0;
+	int r;
 
-	fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		*ret_n = 0;
-		return errno == ENOENT ? 0 : -errno;
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	*ret_n = 0;
+	r = pt_opendir(rootfd, dir, &d);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while ((de = readdir(d))) {
 		char p[512], *end;
 		unsigned long long kb;
@@ -806,19 +800,12 @@ static int read_qemu(int rootfd, int pid, struct pt_qemu *q)
 	struct dirent *de;
 	char p[128];
 	DIR *d;
-	int fd, r;
+	int r;
 
 	if ((r = path(p, sizeof(p), "proc/%d/task", pid)) < 0)
 		return r;
-	fd = openat(rootfd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	r = 0;
+	if ((r = pt_opendir(rootfd, p, &d)) < 0)
+		return r;
 	while ((de = readdir(d))) {
 		struct pt_qemu_thread th = { .vcpu = -1 };
 		char comm[64], *status, *l;
@@ -863,16 +850,11 @@ static int read_qemus(int rootfd, struct pt_vmstate *st)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, r = 0;
+	int r;
 
-	fd = openat(rootfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	r = pt_opendir(rootfd, "proc", &d);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while ((de = readdir(d))) {
 		struct pt_qemu q = { 0 };
 		char p[128], comm[64] = "", *argv = NULL;

@@ -47,17 +47,11 @@ static void os_release(int rootfd, char *buf, size_t size)
 static int count_dir(int rootfd, const char *path)
 {
 	struct dirent *de;
-	int fd, n = 0;
+	int n = 0;
 	DIR *d;
 
-	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (pt_opendir(rootfd, path, &d) < 0)
 		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
 	while ((de = readdir(d)))
 		n += de->d_name[0] != '.';
 	closedir(d);

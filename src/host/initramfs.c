@@ -324,13 +324,9 @@ int pt_initramfs_path(int rootfd, const char *kver, char *buf, size_t size)
 		struct dirent *de;
 		int found = 0;
 		DIR *d;
-		int fd = openat(rootfd, ukidirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-		if (fd < 0 || !(d = fdopendir(fd))) {
-			if (fd >= 0)
-				close(fd);
+		if (pt_opendir(rootfd, ukidirs[i], &d) < 0)
 			continue;
-		}
 		while (!found && (de = readdir(d))) {
 			const char *k = strstr(de->d_name, kver), *e;
 

@@ -90,21 +90,13 @@ int pt_kernels_list(int rootfd, char (**ret)[64], size_t *ret_n)
 	struct dirent *de;
 	size_t n = 0;
 	DIR *dir;
-	int fd;
+	int r;
 
-	fd = openat(rootfd, "lib/modules", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			return -errno;
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return -ENOMEM;
-	}
+	*ret = NULL;
+	*ret_n = 0;
+	r = pt_opendir(rootfd, "lib/modules", &dir);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while ((de = readdir(dir))) {
 		char p[128];
 		char(*nv)[64];

@@ -253,19 +253,14 @@ static int list_dir(int rootfd, const char *dir, const char *suffix, char (**ret
 	char(*v)[256] = NULL;
 	size_t n = 0, sl = strlen(suffix);
 	struct dirent *de;
-	int fd, r = 0;
+	int r;
 	DIR *d;
 
 	*ret = NULL;
 	*ret_n = 0;
-	fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	r = pt_opendir(rootfd, dir, &d);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0; /* absent or unreadable: nothing there */
 	while ((de = readdir(d))) {
 		size_t k = strlen(de->d_name);
 		void *nv;

@@ -60,19 +60,13 @@ static int scan_pid(int procfd, const char *pid, struct pt_openers *o)
 {
 	char path[64], comm[32], who[64], target[128];
 	struct dirent *de;
-	int fd, r = 0;
+	int r = 0;
 	DIR *d;
 
 	if (pt_pathf(path, sizeof(path), "%s/fd", pid) < 0)
 		return 0;
-	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (pt_opendir(procfd, path, &d) < 0)
 		return 0; /* gone, or not ours to read */
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
 	if (pt_pathf(path, sizeof(path), "%s/comm", pid) < 0 ||
 	    pt_read_attr(procfd, path, comm, sizeof(comm)) <= 0)
 		pt_snprintf(comm, sizeof(comm), "pid");
@@ -97,19 +91,13 @@ int pt_openers_scan(int rootfd, struct pt_openers *ret)
 {
 	struct pt_openers o = { 0 };
 	struct dirent *de;
-	int fd, r = 0;
+	int r;
 	DIR *d;
 
-	fd = openat(rootfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		*ret = o;
-		return 0;
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
+	*ret = o;
+	r = pt_opendir(rootfd, "proc", &d);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
 	while ((de = readdir(d)) && r == 0)
 		if (all_digits(de->d_name))
 			r = scan_pid(dirfd(d), de->d_name, &o);
@@ -228,20 +216,12 @@ static void list_sub(int rootfd, const char *slot, const char *sub, char (*names
 {
 	char path[128];
 	struct dirent *de;
-	int fd;
 	DIR *d;
 
 	*n = 0;
-	if (pt_pathf(path, sizeof(path), "sys/bus/pci/devices/%s/%s", slot, sub) < 0)
+	if (pt_pathf(path, sizeof(path), "sys/bus/pci/devices/%s/%s", slot, sub) < 0 ||
+	    pt_opendir(rootfd, path, &d) < 0)
 		return;
-	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	while ((de = readdir(d)) && *n < max)
 		if (de->d_name[0] != '.' && strlen(de->d_name) < 32)
 			pt_snprintf(names[(*n)++], 32, "%s", de->d_name);

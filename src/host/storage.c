@@ -685,17 +685,12 @@ static int read_names(int dirfd, const char *sub, struct names *ret)
 {
 	struct names nm = { 0 };
 	struct dirent *de;
-	int fd, r = 0;
+	int r;
 	DIR *d;
 
-	fd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
+	r = pt_opendir(dirfd, sub, &d);
+	if (r < 0)
+		return r == -ENOENT || r == -ENOTDIR ? 0 : r;
 	while ((de = readdir(d))) {
 		char(*v)[32];
 
@@ -762,19 +757,14 @@ static int subsystem_carriers(int rootfd, const char *path, struct pt_blk *b)
 {
 	char dir[PATH_SIZE], target[PATH_SIZE], ctrl[PATH_SIZE];
 	struct dirent *de;
-	int fd, r = 0;
+	int r;
 	DIR *d;
 
 	if (pt_path_resolve(path, "..", dir, sizeof(dir)) < 0)
 		return -ENAMETOOLONG;
-	fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
+	r = pt_opendir(rootfd, dir, &d);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
 	while ((de = readdir(d)) && r == 0) {
 		const char *n = de->d_name;
 		ssize_t len;
@@ -917,16 +907,11 @@ static int btrfs_members(int rootfd, struct pt_storage *s)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, r = 0;
+	int r;
 
-	fd = openat(rootfd, "sys/fs/btrfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
+	r = pt_opendir(rootfd, "sys/fs/btrfs", &d);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
 	while ((de = readdir(d)) && r == 0) {
 		struct names nm = { 0 };
 		char sub[300];
@@ -1102,17 +1087,12 @@ static int read_all(int rootfd, struct entry **ret_e, size_t *ret_n)
 	struct entry *e = NULL;
 	struct dirent *de;
 	size_t n = 0, cap = 0;
-	int fd, r = 0;
+	int r;
 	DIR *dir;
 
-	fd = openat(rootfd, "sys/class/block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return -ENOMEM;
-	}
+	r = pt_opendir(rootfd, "sys/class/block", &dir);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' || skip_name(de->d_name))
 			continue;

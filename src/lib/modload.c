@@ -163,16 +163,9 @@ static void conf_load_dirs(struct pt_modload *m)
 	for (size_t d = 0; d < ARRAY_SIZE(dirs); d++) {
 		struct dirent *de;
 		DIR *dir;
-		int fd;
 
-		fd = openat(m->rootfd, dirs[d], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
+		if (pt_opendir(m->rootfd, dirs[d], &dir) < 0)
 			continue;
-		dir = fdopendir(fd);
-		if (!dir) {
-			close(fd);
-			continue;
-		}
 		while ((de = readdir(dir)) && n < ARRAY_SIZE(names)) {
 			size_t l = strlen(de->d_name);
 			bool dup = false;

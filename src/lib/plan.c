@@ -218,13 +218,12 @@ struct units_ctx {
 	bool complete;
 };
 
-/* Members of a bound function's IOMMU group that stay behind: added (pt.groups=complete)
- * or named in a warning. */
-static int group_gap(void *data, const struct pt_gap *g)
+/* The members of a bound function's IOMMU group (by PT_SEL_BY_GROUP) or slot (by
+ * PT_SEL_BY_SLOT) that stay behind: each is added when completing and not refused, or
+ * listed in MISSING for the caller's warning. Returns the length listed, or -ENOMEM. */
+static int gap_walk(struct units_ctx *c, const struct pt_gap *g, int by, char *missing, size_t size)
 {
-	struct units_ctx *c = data;
 	const struct pt_dev *d = &c->sys->devs[g->first];
-	char missing[200];
 	size_t len = 0;
 
 	missing[0] = '\0';
@@ -233,26 +232,46 @@ static int group_gap(void *data, const struct pt_gap *g)
 		bool refused = c->item_of[g->left[k]] != SIZE_MAX;
 		struct pt_item *mi;
 
+		/* a slot's functions in the bound one's own group are the group's business */
+		if (by == PT_SEL_BY_SLOT && d->group >= 0 && m->group == d->group)
+			continue;
 		if (c->complete && !refused) {
-			mi = add_item(c->p, g->left[k], PT_SEL_BY_GROUP, PT_ACT_BIND);
+			mi = add_item(c->p, g->left[k], by, PT_ACT_BIND);
 			if (!mi)
 				return -ENOMEM;
-			pt_snprintf(mi->reason, sizeof(mi->reason),
-				    "completes IOMMU group %d of %s (pt.groups=complete)", g->group, d->slot);
+			if (by == PT_SEL_BY_GROUP)
+				pt_snprintf(mi->reason, sizeof(mi->reason),
+					    "completes IOMMU group %d of %s (pt.groups=complete)", g->group,
+					    d->slot);
+			else
+				pt_snprintf(mi->reason, sizeof(mi->reason),
+					    "shares slot %.*s with %s: functions of one slot share resets",
+					    (int)(strlen(d->slot) - 2), d->slot, d->slot);
 			continue;
 		}
-		if (len < sizeof(missing))
-			len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x]%s",
+		if (len < size)
+			len += (size_t)pt_snprintf(missing + len, size - len, "%s%s [%04x:%04x]%s",
 						   len ? ", " : "", m->slot, m->vendor, m->device,
 						   refused ? " (refused)" : "");
 	}
-	if (!len)
-		return 0;
+	return (int)len;
+}
+
+/* Members of a bound function's IOMMU group that stay behind: added (pt.groups=complete)
+ * or named in a warning. */
+static int group_gap(void *data, const struct pt_gap *g)
+{
+	struct units_ctx *c = data;
+	char missing[200];
+	int len = gap_walk(c, g, PT_SEL_BY_GROUP, missing, sizeof(missing));
+
+	if (len <= 0)
+		return len;
 	return pt_plan_note(
 		c->p, LOG_WARNING,
 		"%s: IOMMU group %d also holds %s, not selected: a VM can't use the group until all "
 		"of it is on vfio-pci (select it, or add pt.groups=complete)",
-		d->slot, g->group, missing);
+		c->sys->devs[g->first].slot, g->group, missing);
 }
 
 /* Functions of a bound function's slot in other IOMMU groups (those in its own group are
@@ -261,38 +280,15 @@ static int group_gap(void *data, const struct pt_gap *g)
 static int slot_gap(void *data, const struct pt_gap *g)
 {
 	struct units_ctx *c = data;
-	const struct pt_dev *d = &c->sys->devs[g->first];
 	char missing[200];
-	size_t len = 0;
+	int len = gap_walk(c, g, PT_SEL_BY_SLOT, missing, sizeof(missing));
 
-	missing[0] = '\0';
-	for (size_t k = 0; k < g->nleft; k++) {
-		const struct pt_dev *m = &c->sys->devs[g->left[k]];
-		bool refused = c->item_of[g->left[k]] != SIZE_MAX;
-		struct pt_item *mi;
-
-		if (d->group >= 0 && m->group == d->group)
-			continue;
-		if (c->complete && !refused) {
-			mi = add_item(c->p, g->left[k], PT_SEL_BY_SLOT, PT_ACT_BIND);
-			if (!mi)
-				return -ENOMEM;
-			pt_snprintf(mi->reason, sizeof(mi->reason),
-				    "shares slot %.*s with %s: functions of one slot share resets",
-				    (int)(strlen(d->slot) - 2), d->slot, d->slot);
-			continue;
-		}
-		if (len < sizeof(missing))
-			len += (size_t)pt_snprintf(missing + len, sizeof(missing) - len, "%s%s [%04x:%04x]%s",
-						   len ? ", " : "", m->slot, m->vendor, m->device,
-						   refused ? " (refused)" : "");
-	}
-	if (!len)
-		return 0;
+	if (len <= 0)
+		return len;
 	return pt_plan_note(c->p, LOG_WARNING,
 			    "%s: its slot also holds %s, not selected: the functions of one slot share "
 			    "resets and go to a VM together (select them too)",
-			    d->slot, missing);
+			    c->sys->devs[g->first].slot, missing);
 }
 
 /* Complete or note the IOMMU groups or slots of the functions the plan binds. */

@@ -36,6 +36,7 @@
 /* ---- format.c: snprintf for what ptboot prints (no floats, no locale) -- */
 
 #include <stdarg.h>
+#include <dirent.h>
 int pt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int pt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -65,6 +66,8 @@ int pt_parse_hex(const char *s, size_t len, uint32_t max, uint32_t *ret);
 bool pt_exists(int dirfd, const char *path);
 /* Is path (relative to dirfd) a directory, following symlinks? */
 bool pt_is_dir(int dirfd, const char *path);
+/* opendir(3) of path relative to dirfd: 0 or -errno (*ret NULL then). */
+int pt_opendir(int dirfd, const char *path, DIR **ret);
 /* Parse a whole NUL-terminated decimal string: -EINVAL not digits, -ERANGE over max. */
 int pt_parse_u64(const char *s, uint64_t max, uint64_t *ret);
 int pt_parse_dec(const char *s, uint32_t *ret);
@@ -77,6 +80,8 @@ int pt_parse_dec(const char *s, uint32_t *ret);
  * not a regular file (a FIFO, a socket, a device) is refused with -EBADFD, never opened. */
 /* open(2) of path inside rootfd (O_NOFOLLOW, O_CLOEXEC and O_NONBLOCK added); fd or -errno. */
 int pt_open_in(int rootfd, const char *path, int flags, unsigned mode);
+/* pt_opendir for a directory inside rootfd. */
+int pt_opendir_in(int rootfd, const char *path, DIR **ret);
 /* pt_read_file for a file inside rootfd (a regular file only). */
 int pt_read_file_in(int rootfd, const char *path, size_t max, char **ret, size_t *ret_len);
 /* Replace path inside rootfd whole: a new temp file ".#NAME.PID" beside it (O_CREAT|O_EXCL|

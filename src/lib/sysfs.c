@@ -192,24 +192,18 @@ int pt_sys_scan(struct pt_sys *sys)
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *dir;
-	int fd, r = 0;
+	int r;
 
-	fd = openat(sys->rootfd, PCI_DEVICES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		r = -errno;
-		close(fd);
+	r = pt_opendir(sys->rootfd, PCI_DEVICES, &dir);
+	if (r < 0)
 		return r;
-	}
 	while ((de = readdir(dir))) {
 		struct pt_dev d = { 0 };
 		int devfd;
 
 		if (de->d_name[0] == '.' || pt_slot_parse(de->d_name, &d) < 0)
 			continue;
-		devfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		devfd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (devfd < 0)
 			continue; /* hot-removed under us */
 		read_dev(devfd, &d);

@@ -178,6 +178,35 @@ int pt_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *re
 	return read_fd(fd, max, ret, ret_len);
 }
 
+/* fd (or an open's -errno) as a DIR stream; the fd is closed when that fails. */
+static int dir_of(int fd, DIR **ret)
+{
+	int r;
+
+	*ret = NULL;
+	if (fd < 0)
+		return fd;
+	*ret = fdopendir(fd);
+	if (!*ret) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return 0;
+}
+
+int pt_opendir(int dirfd, const char *path, DIR **ret)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return dir_of(fd < 0 ? -errno : fd, ret);
+}
+
+int pt_opendir_in(int rootfd, const char *path, DIR **ret)
+{
+	return dir_of(pt_open_in(rootfd, path, O_RDONLY | O_DIRECTORY, 0), ret);
+}
+
 int pt_read_file_in(int rootfd, const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	int fd = pt_open_in(rootfd, path, O_RDONLY, 0);

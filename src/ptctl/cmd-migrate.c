@@ -565,16 +565,12 @@ static int newest_backup(int rootfd, char *buf, size_t size)
 	char(*v)[256] = NULL;
 	size_t n = 0;
 	struct dirent *de;
-	int fd = pt_open_in(rootfd, BACKUP_DIR, O_RDONLY | O_DIRECTORY, 0), r = -ENOENT;
 	DIR *d;
+	int r = pt_opendir_in(rootfd, BACKUP_DIR, &d);
 
-	if (fd < 0)
-		return -ENOENT;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	if (r < 0)
+		return r == -ENOMEM ? r : -ENOENT;
+	r = -ENOENT;
 	while ((de = readdir(d))) {
 		char man[PT_PATH_MAX];
 		void *nv;
