@@ -547,13 +547,37 @@ static void check_twins(struct policy_ctx *p, size_t s)
 	fix(f, "name the one you mean in the guarded form, e.g. %s", g);
 }
 
+/* The members a gap leaves on the host, as "SLOT [VVVV:DDDD], ..." in missing and as
+ * selectors in add_sel (both size bytes); for a slot, only those outside the taken
+ * function's own IOMMU group (those are the group's gap). Returns how many. */
+static size_t gap_lists(const struct policy_ctx *p, const struct pt_gap *g, bool slot, char *missing,
+			char *add_sel, size_t size)
+{
+	const struct pt_dev *d = &p->sys->devs[g->first];
+	size_t ml = 0, al = 0, n = 0;
+
+	missing[0] = add_sel[0] = '\0';
+	for (size_t k = 0; k < g->nleft; k++) {
+		const struct pt_dev *m = &p->sys->devs[g->left[k]];
+		char gs[64];
+
+		if (slot && d->group >= 0 && m->group == d->group)
+			continue;
+		n++;
+		pt_dev_guarded(m, gs, sizeof(gs));
+		ml += (size_t)pt_snprintf(missing + ml, ml < size ? size - ml : 0, "%s%s [%04x:%04x]",
+					  ml ? ", " : "", pt_dev_short_slot(m), m->vendor, m->device);
+		al += (size_t)pt_snprintf(add_sel + al, al < size ? size - al : 0, "%s%s", al ? "," : "", gs);
+	}
+	return n;
+}
+
 /* IOMMU groups left half on the host */
 static int group_gap(void *data, const struct pt_gap *g)
 {
 	struct policy_ctx *p = data;
 	const struct pt_dev *d = &p->sys->devs[g->first];
-	char missing[200] = "", add_sel[200] = "";
-	size_t ml = 0, al = 0;
+	char missing[200], add_sel[200];
 	struct pt_finding *f;
 	bool many;
 
@@ -561,17 +585,7 @@ static int group_gap(void *data, const struct pt_gap *g)
 		add(p->c, PT_SEV_OK, "group", "IOMMU group %d is passed whole", g->group);
 		return 0;
 	}
-	for (size_t k = 0; k < g->nleft; k++) {
-		const struct pt_dev *m = &p->sys->devs[g->left[k]];
-		char gs[64];
-
-		pt_dev_guarded(m, gs, sizeof(gs));
-		ml += (size_t)pt_snprintf(missing + ml, ml < sizeof(missing) ? sizeof(missing) - ml : 0,
-					  "%s%s [%04x:%04x]", ml ? ", " : "", pt_dev_short_slot(m), m->vendor,
-					  m->device);
-		al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0,
-					  "%s%s", al ? "," : "", gs);
-	}
+	gap_lists(p, g, false, missing, add_sel, sizeof(missing));
 	many = g->nleft > 1;
 	f = add(p->c, PT_SEV_WARN, "group",
 		"IOMMU group %d is incomplete: %s stay%s on the host; a VM "
@@ -587,24 +601,10 @@ static int slot_gap(void *data, const struct pt_gap *g)
 {
 	struct policy_ctx *p = data;
 	const struct pt_dev *d = &p->sys->devs[g->first];
-	char missing[200] = "", add_sel[200] = "";
-	size_t ml = 0, al = 0, n = 0;
+	char missing[200], add_sel[200];
 	struct pt_finding *f;
+	size_t n = gap_lists(p, g, true, missing, add_sel, sizeof(missing));
 
-	for (size_t k = 0; k < g->nleft; k++) {
-		const struct pt_dev *m = &p->sys->devs[g->left[k]];
-		char gs[64];
-
-		if (d->group >= 0 && m->group == d->group)
-			continue;
-		n++;
-		pt_dev_guarded(m, gs, sizeof(gs));
-		ml += (size_t)pt_snprintf(missing + ml, ml < sizeof(missing) ? sizeof(missing) - ml : 0,
-					  "%s%s [%04x:%04x]", ml ? ", " : "", pt_dev_short_slot(m), m->vendor,
-					  m->device);
-		al += (size_t)pt_snprintf(add_sel + al, al < sizeof(add_sel) ? sizeof(add_sel) - al : 0,
-					  "%s%s", al ? "," : "", gs);
-	}
 	if (!n)
 		return 0;
 	f = add(p->c, PT_SEV_WARN, "slot",

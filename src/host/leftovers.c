@@ -213,8 +213,9 @@ static void scan_grubcfg(struct lctx *c, const struct pt_boot *b)
 	free(text);
 }
 
-/* GRUB_CMDLINE_LINUX="..." and _DEFAULT in etc/default/grub and etc/default/grub.d/NAME.cfg */
-static void scan_default_grub(struct lctx *c, const char *file)
+/* Each line of a file (none when it can't be read) to fn, numbered from 1. */
+static void scan_text_lines(struct lctx *c, const char *file,
+			    void (*fn)(struct lctx *, const char *, unsigned, char *))
 {
 	char *text = NULL, *p, *l;
 	unsigned n = 0;
@@ -223,22 +224,31 @@ static void scan_default_grub(struct lctx *c, const char *file)
 	if (pt_read_file(c->h->sys.rootfd, file, 1 << 20, &text, &len) < 0)
 		return;
 	p = text;
-	while ((l = next_line(&p))) {
-		char *s = skip_blank(l), *v, *e;
-
-		n++;
-		if (strncmp(s, "GRUB_CMDLINE_LINUX", 18) != 0 || !(v = strchr(s, '=')))
-			continue;
-		v++;
-		if (*v == '"' || *v == '\'') {
-			e = strrchr(v + 1, *v);
-			if (e)
-				*e = '\0';
-			v++;
-		}
-		scan_args(c, file, n, v, "every entry grub-mkconfig writes");
-	}
+	while ((l = next_line(&p)))
+		fn(c, file, ++n, l);
 	free(text);
+}
+
+/* GRUB_CMDLINE_LINUX="..." and _DEFAULT in etc/default/grub and etc/default/grub.d/NAME.cfg */
+static void default_grub_line(struct lctx *c, const char *file, unsigned n, char *l)
+{
+	char *s = skip_blank(l), *v, *e;
+
+	if (strncmp(s, "GRUB_CMDLINE_LINUX", 18) != 0 || !(v = strchr(s, '=')))
+		return;
+	v++;
+	if (*v == '"' || *v == '\'') {
+		e = strrchr(v + 1, *v);
+		if (e)
+			*e = '\0';
+		v++;
+	}
+	scan_args(c, file, n, v, "every entry grub-mkconfig writes");
+}
+
+static void kernel_cmdline_line(struct lctx *c, const char *file, unsigned n, char *l)
+{
+	scan_args(c, file, n, l, "every entry or UKI kernel-install makes");
 }
 
 static int cmp_name(const void *a, const void *b, const void *ctx)
@@ -292,7 +302,7 @@ static void scan_cmdline_files(struct lctx *c)
 	const int rootfd = c->h->sys.rootfd;
 	struct pt_boot b = { 0 };
 	char(*v)[256] = NULL;
-	char *text = NULL, *p, *l, file[PT_PATH_MAX], val[1024];
+	char *text = NULL, file[PT_PATH_MAX], val[1024];
 	unsigned n = 0;
 	size_t len, nv = 0;
 
@@ -311,19 +321,13 @@ static void scan_cmdline_files(struct lctx *c)
 			free(text);
 		}
 	}
-	scan_default_grub(c, "etc/default/grub");
+	scan_text_lines(c, "etc/default/grub", default_grub_line);
 	if (list_dir(rootfd, "etc/default/grub.d", ".cfg", &v, &nv) == 0)
 		for (size_t i = 0; i < nv; i++)
 			if (pt_pathf(file, sizeof(file), "etc/default/grub.d/%s", v[i]) >= 0)
-				scan_default_grub(c, file);
+				scan_text_lines(c, file, default_grub_line);
 	free(v);
-	if (pt_read_file(rootfd, "etc/kernel/cmdline", 1 << 16, &text, &len) == 0) {
-		p = text;
-		n = 0;
-		while ((l = next_line(&p)))
-			scan_args(c, "etc/kernel/cmdline", ++n, l, "every entry or UKI kernel-install makes");
-		free(text);
-	}
+	scan_text_lines(c, "etc/kernel/cmdline", kernel_cmdline_line);
 }
 
 /* ---- modprobe.d -------------------------------------------------------------------------- */
@@ -468,21 +472,6 @@ static void modprobe_line(struct lctx *c, const char *file, unsigned n, char *l)
 			 cmd[0] == 'b' ? "loads by alias" : "loads", who),
 		     "delete the line (the passthrough entry keeps the selected functions from %s)", mod);
 	}
-}
-
-static void scan_text_lines(struct lctx *c, const char *file,
-			    void (*fn)(struct lctx *, const char *, unsigned, char *))
-{
-	char *text = NULL, *p, *l;
-	unsigned n = 0;
-	size_t len;
-
-	if (pt_read_file(c->h->sys.rootfd, file, 1 << 20, &text, &len) < 0)
-		return;
-	p = text;
-	while ((l = next_line(&p)))
-		fn(c, file, ++n, l);
-	free(text);
 }
 
 /* ---- dracut.conf.d, initramfs-tools ---------------------------------------------------- */

@@ -43,6 +43,17 @@ static int load_driver(const struct ptctl *c, const struct pt_host *h, struct pt
 	return 0;
 }
 
+/* The kernel's sysfs for binding, with drv (when not NULL) made available first: 0, or the
+ * exit status after saying why. */
+static int open_kernel(const struct ptctl *c, const struct pt_host *h, const char *drv, struct pt_kernel **k)
+{
+	int r = pt_kernel_new(h->sys.rootfd, k);
+
+	if (r < 0)
+		return ptctl_errno(r, "cannot reach the kernel");
+	return drv ? load_driver(c, h, *k, drv) : 0;
+}
+
 static void journal(const struct pt_host *h, const char *action, const struct pt_dev *d, const char *from,
 		    const char *to)
 {
@@ -153,7 +164,7 @@ int ptctl_cmd_bind(struct ptctl *c)
 	struct pt_binder b = { .driver = PT_VFIO_DRIVER };
 	struct pt_host h;
 	size_t todo = 0;
-	int r, rc;
+	int rc;
 
 	if ((rc = ptctl_open_host(c, true, &h)))
 		return rc;
@@ -168,12 +179,7 @@ int ptctl_cmd_bind(struct ptctl *c)
 		bind_dry_run(&h, &s.plan);
 		goto out;
 	}
-	r = pt_kernel_new(h.sys.rootfd, &k);
-	if (r < 0) {
-		rc = ptctl_errno(r, "cannot reach the kernel");
-		goto out;
-	}
-	if (todo && (rc = load_driver(c, &h, k, PT_VFIO_DRIVER)))
+	if ((rc = open_kernel(c, &h, todo ? PT_VFIO_DRIVER : NULL, &k)))
 		goto out;
 	b.sys = &h.sys;
 	b.kernel = k;
@@ -363,12 +369,7 @@ int ptctl_cmd_unbind(struct ptctl *c)
 		unbind_dry_run(c, &h.sys, gc.give);
 		goto out;
 	}
-	r = pt_kernel_new(h.sys.rootfd, &k);
-	if (r < 0) {
-		rc = ptctl_errno(r, "cannot reach the kernel");
-		goto out;
-	}
-	if (c->to && (rc = load_driver(c, &h, k, c->to)))
+	if ((rc = open_kernel(c, &h, c->to, &k)))
 		goto out;
 	b = (struct pt_binder){ .sys = &h.sys,
 				.kernel = k,

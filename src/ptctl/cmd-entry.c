@@ -30,6 +30,15 @@ struct eopts {
 	char old_args[4096];		 /* ... and the arguments its entries got */
 };
 
+/* The lock (when taken) and the root's fd, once a command is done. */
+static void eopts_close(struct eopts *o)
+{
+	if (o->lockfd >= 0)
+		close(o->lockfd);
+	if (o->rootfd >= 0)
+		close(o->rootfd);
+}
+
 /* Whether the initramfs of kver has pt-early and vfio-pci: 1 yes, 0 no (fix: the command that
  * rebuilds it), -errno when there is none or it can't be read. */
 /* Does kver's initramfs hold pt-early and vfio-pci? The entry's own initrd line (relative to
@@ -1466,8 +1475,7 @@ int ptctl_entry_targets(const struct ptctl *c, struct pt_buf *out)
 	}
 	if (!rc)
 		pt_buf_printf(out, "%s\n", PT_ENTRY_CONF);
-	if (o.rootfd >= 0)
-		close(o.rootfd);
+	eopts_close(&o);
 	return rc ? rc : out->err ? ptctl_err(PTCTL_FAIL, "out of memory") : 0;
 }
 
@@ -1480,8 +1488,7 @@ int ptctl_entry_regenerate(const struct ptctl *c)
 
 	if (!rc)
 		rc = regenerate_grub(&o);
-	if (o.rootfd >= 0)
-		close(o.rootfd);
+	eopts_close(&o);
 	return rc;
 }
 
@@ -1499,10 +1506,7 @@ int ptctl_cmd_entry(struct ptctl *c)
 		rc = entry_remove(&o);
 	else if (!rc)
 		rc = entry_status(&o);
-	if (o.lockfd >= 0)
-		close(o.lockfd);
-	if (o.rootfd >= 0)
-		close(o.rootfd);
+	eopts_close(&o);
 	return rc;
 }
 
@@ -1531,9 +1535,6 @@ int ptctl_cmd_boot(struct ptctl *c)
 		rc = boot_windows(&o, c->once);
 	else if (!rc)
 		rc = boot_choose(&o, strcmp(c->sub, "vm") == 0, c->once);
-	if (o.lockfd >= 0)
-		close(o.lockfd);
-	if (o.rootfd >= 0)
-		close(o.rootfd);
+	eopts_close(&o);
 	return rc;
 }
