@@ -549,6 +549,86 @@ static int check_edits(struct eopts *o, struct pt_entry_conf *c)
 	return rc;
 }
 
+/* What the normal entry x has that the new ones must not inherit, said once: true when
+ * something was said. */
+static bool say_left_out(const struct pt_bls_file *x, const struct pt_entry_conf *c, const char *fallback)
+{
+	struct pt_buf kept = { 0 }, out = { 0 };
+	const char *opts = pt_bls_get(&x->e, "options");
+	bool said;
+
+	if (pt_kargs_strip(opts ? opts : fallback ? fallback : "", c->args, &kept, &out) == 0 && out.len)
+		printf("left out of the new entries (the normal entry keeps them):\n%s", out.data);
+	said = out.len > 0;
+	pt_buf_free(&kept);
+	pt_buf_free(&out);
+	return said;
+}
+
+/* The host+passthrough entry derived from x, written (or found unchanged: *made counts
+ * both) or skipped: 0, or the exit status after saying why. */
+static int bls_add_one(struct eopts *o, const struct pt_entry_conf *c, const struct pt_bls_file *x,
+		       const char *fallback, bool sb, bool *said_left_out, int *made)
+{
+	char name[300], path[400], src[400];
+	struct pt_buf b = { 0 };
+	int r;
+
+	if (!to_derive(o, x) || strlen(x->name) > 200)
+		return 0;
+	our_name(x, name, sizeof(name));
+	where(o, x, src, sizeof(src));
+	pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, name);
+	if (locked(x, sb)) {
+		printf("skipped: %s: Secure Boot is on and it has its own command line, which an entry can't extend\n",
+		       src);
+		return 0;
+	}
+	if (!*said_left_out)
+		*said_left_out = say_left_out(x, c, fallback);
+	r = pt_bls_derive(&x->e, x->name, c->title, c->args, fallback, &b);
+	if (r == -EINVAL) {
+		printf("skipped: %s has no linux line\n", src);
+		pt_buf_free(&b);
+		return 0;
+	}
+	if (r == 0 && x->uki)
+		r = pt_mkdir_p(o->rootfd, o->boot.entries, 0755);
+	if (r == 0)
+		r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
+	pt_buf_free(&b);
+	if (r < 0)
+		return ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, pt_strerror(r));
+	if (r > 0)
+		change(o, "wrote %s (%s)", path, x->kver[0] ? x->kver : x->name);
+	else
+		printf("unchanged: %s\n", path);
+	if (x->kver[0] &&
+	    kernel_can_bind(o->rootfd, o->boot.entries, &x->e, x->kver, src, sizeof(src)) != 1) {
+		ptctl_warn("%s: the initramfs of %s has no pt-early or no vfio-pci, so this entry "
+			   "binds nothing: rebuild it with ptboot installed: %s",
+			   path, x->kver, src);
+		o->unbindable++;
+	}
+	(*made)++;
+	return 0;
+}
+
+/* No entry was derived: the exit status after saying where none was found. */
+static int no_kernel_entries(const struct eopts *o)
+{
+	char in[160];
+
+	if (o->boot.esp[0]) /* systemd-boot: its UKIs too */
+		pt_snprintf(in, sizeof(in), "%s or %s/" PT_UKI_DIR, o->boot.entries, o->boot.esp);
+	else
+		pt_snprintf(in, sizeof(in), "%s", o->boot.entries);
+	return o->c->kernel ? ptctl_err(PTCTL_PARTIAL, "no entry for kernel %s in %s", o->c->kernel, in)
+			    : ptctl_err(PTCTL_PARTIAL, "no kernel entries in %s", in);
+}
+
+/* BLS (systemd-boot, GRUB with BLS): a host+passthrough entry beside each kernel entry (or
+ * the one of --kernel), ours whose kernel entry is gone removed. 0 or the exit status. */
 static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 {
 	const bool sb = o->boot.loader == PT_LOADER_SDBOOT && pt_secure_boot(o->rootfd);
@@ -562,66 +642,8 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 	if (r < 0)
 		return ptctl_err(PTCTL_PARTIAL, "cannot read %s: %s", o->boot.entries, strerror(-r));
 	fallback = fallback_options(o->rootfd);
-	for (size_t i = 0; i < f.n; i++) {
-		const struct pt_bls_file *x = &f.v[i];
-		char name[300], path[400], src[400];
-		struct pt_buf b = { 0 };
-
-		if (!to_derive(o, x))
-			continue;
-		if (strlen(x->name) > 200)
-			continue;
-		our_name(x, name, sizeof(name));
-		where(o, x, src, sizeof(src));
-		pt_snprintf(path, sizeof(path), "%s/%s", o->boot.entries, name);
-		if (locked(x, sb)) {
-			printf("skipped: %s: Secure Boot is on and it has its own command line, which an entry can't extend\n",
-			       src);
-			continue;
-		}
-		if (!said_left_out) { /* what the normal entry has that the new one must not inherit */
-			struct pt_buf kept = { 0 }, out = { 0 };
-			const char *opts = pt_bls_get(&x->e, "options");
-
-			if (pt_kargs_strip(opts	      ? opts
-					   : fallback ? fallback
-						      : "",
-					   c->args, &kept, &out) == 0 &&
-			    out.len)
-				printf("left out of the new entries (the normal entry keeps them):\n%s",
-				       out.data);
-			said_left_out = out.len > 0;
-			pt_buf_free(&kept);
-			pt_buf_free(&out);
-		}
-		r = pt_bls_derive(&x->e, x->name, c->title, c->args, fallback, &b);
-		if (r == -EINVAL) {
-			printf("skipped: %s has no linux line\n", src);
-			pt_buf_free(&b);
-			continue;
-		}
-		if (r == 0 && x->uki)
-			r = pt_mkdir_p(o->rootfd, o->boot.entries, 0755);
-		if (r == 0)
-			r = write_if_changed(o->rootfd, path, b.data, b.len, 0644);
-		pt_buf_free(&b);
-		if (r < 0) {
-			rc = ptctl_err(PTCTL_PARTIAL, "cannot write %s: %s", path, pt_strerror(r));
-			break;
-		}
-		made++;
-		if (r > 0)
-			change(o, "wrote %s (%s)", path, x->kver[0] ? x->kver : x->name);
-		else
-			printf("unchanged: %s\n", path);
-		if (x->kver[0] &&
-		    kernel_can_bind(o->rootfd, o->boot.entries, &x->e, x->kver, src, sizeof(src)) != 1) {
-			ptctl_warn("%s: the initramfs of %s has no pt-early or no vfio-pci, so this entry "
-				   "binds nothing: rebuild it with ptboot installed: %s",
-				   path, x->kver, src);
-			o->unbindable++;
-		}
-	}
+	for (size_t i = 0; i < f.n && !rc; i++)
+		rc = bls_add_one(o, c, &f.v[i], fallback, sb, &said_left_out, &made);
 	/* ours whose kernel entry is gone (the kernel was removed without the plugin) */
 	for (size_t i = 0; !rc && !o->c->kernel && i < f.n; i++) {
 		char src[300], path[400];
@@ -632,16 +654,8 @@ static int bls_add(struct eopts *o, const struct pt_entry_conf *c)
 		if (pt_unlink_in(o->rootfd, path) == 0)
 			change(o, "removed %s: %s is gone", path, src);
 	}
-	if (!rc && !made) {
-		char in[160];
-
-		if (o->boot.esp[0]) /* systemd-boot: its UKIs too */
-			pt_snprintf(in, sizeof(in), "%s or %s/" PT_UKI_DIR, o->boot.entries, o->boot.esp);
-		else
-			pt_snprintf(in, sizeof(in), "%s", o->boot.entries);
-		rc = o->c->kernel ? ptctl_err(PTCTL_PARTIAL, "no entry for kernel %s in %s", o->c->kernel, in)
-				  : ptctl_err(PTCTL_PARTIAL, "no kernel entries in %s", in);
-	}
+	if (!rc && !made)
+		rc = no_kernel_entries(o);
 	free(fallback);
 	pt_bls_files_free(&f);
 	return rc;
@@ -705,13 +719,122 @@ out_tun:
 
 static int boot_choose(struct eopts *o, bool vm, bool once);
 
+/* The entry.conf to write (c) from the selection given, or the saved one (old, and o->old
+ * when there is one) on a refresh: 0 or the exit status. */
+static int entry_conf_new(struct eopts *o, struct pt_entry_conf *old, struct pt_entry_conf *c)
+{
+	int r, rc;
+
+	r = read_conf(o->rootfd, old);
+	if (r == -EINVAL)
+		return ptctl_err(PTCTL_FAIL, "%s is malformed: run ptctl entry remove, then add again",
+				 PT_ENTRY_CONF);
+	if (r < 0 && r != -ENOENT)
+		return read_err(PT_ENTRY_CONF, r);
+	if (r > 0)
+		o->old = old;
+	if (o->c->nargs || o->c->policy) {
+		if ((rc = compute_conf(o, old, c)))
+			return rc;
+		pt_snprintf(c->extra, sizeof(c->extra), "%s", old->extra);
+	} else if (r > 0 && !o->c->windows) {
+		*c = *old; /* a new kernel (kernel-install) or a refresh: the saved selection */
+		if (o->c->title)
+			pt_snprintf(c->title, sizeof(c->title), "%s", o->c->title);
+	} else {
+		return ptctl_err(
+			PTCTL_FAIL,
+			"name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
+	}
+	if (o->c->extra_args) /* "" clears them */
+		pt_snprintf(c->extra, sizeof(c->extra), "%s", o->c->extra_args);
+	return 0;
+}
+
+/* GRUB's entries come from 42_ptboot: 0, or the exit status when it is missing. */
+static int grubd_ready(const struct eopts *o, const struct pt_entry_conf *c)
+{
+	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
+		return ptctl_err(
+			PTCTL_FAIL,
+			"GRUB without BLS needs %s (installed with ptboot; executable): it is missing",
+			PT_GRUBD_SCRIPT);
+	if (o->boot.loader == PT_LOADER_GRUB_BLS && c->windows_uuid[0] && !o->boot.grubd_script)
+		return ptctl_err(
+			PTCTL_FAIL,
+			"--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
+			PT_GRUBD_SCRIPT);
+	return 0;
+}
+
+/* entry.conf written (with VM mode's plan when vm is not NULL) and said: 0 (*changed when
+ * the file changed), or the exit status. */
+static int save_conf(struct eopts *o, const struct pt_entry_conf *c, const struct pt_tune_plan *vm,
+		     bool *changed)
+{
+	struct pt_buf b = { 0 };
+	int r;
+
+	r = pt_entry_conf_format(c, &b);
+	if (r == 0 && vm)
+		r = ptctl_vm_conf(vm, &b);
+	if (r == 0 && (r = pt_mkdir_p(o->rootfd, "etc/ptboot", 0755)) == 0)
+		r = write_if_changed(o->rootfd, PT_ENTRY_CONF, b.data, b.len, 0644);
+	pt_buf_free(&b);
+	if (r < 0)
+		return ptctl_err(r == -EBADFD ? PTCTL_FAIL : PTCTL_PARTIAL, "cannot write %s: %s",
+				 PT_ENTRY_CONF, pt_strerror(r));
+	*changed = r > 0;
+	if (r > 0)
+		change(o, "wrote %s: %s", PT_ENTRY_CONF, c->args);
+	else
+		printf("unchanged: %s: %s\n", PT_ENTRY_CONF, c->args);
+	if (c->extra[0])
+		printf("    own arguments (--args): %s\n", c->extra);
+	else if (o->old && o->old->extra[0])
+		printf("    own arguments (--args): none now (they were %s)\n", o->old->extra);
+	if (vm) /* the host+passthrough entries only */
+		printf("    VM mode: %s\n", vm->args[0] ? vm->args : "no kernel arguments (pinning only)");
+	return 0;
+}
+
+/* After entry.conf: the boot loader's own step (grub.cfg made anew, systemd-boot's note on
+ * Windows), then --default. 0 or the exit status. */
+static int loader_after(struct eopts *o, const struct pt_entry_conf *old, const struct pt_entry_conf *c,
+			bool changed)
+{
+	int rc;
+
+	switch (o->boot.loader) {
+	case PT_LOADER_SDBOOT:
+		if (c->windows_uuid[0])
+			printf("note: systemd-boot lists Windows Boot Manager by itself when bootmgfw.efi is on its ESP;"
+			       " for the one on %s choose it in the firmware's boot menu (no entry written)\n",
+			       c->windows_slot);
+		break;
+	case PT_LOADER_GRUB_BLS:
+		/* the Windows entry comes from 42_ptboot through grub.cfg */
+		if (strcmp(old->windows_uuid, c->windows_uuid) && o->boot.grubd_script &&
+		    (rc = regenerate_grub(o)))
+			return rc;
+		break;
+	case PT_LOADER_GRUB:
+		if ((changed || o->live) && (rc = regenerate_grub(o)))
+			return rc;
+		break;
+	default: break;
+	}
+	if (o->c->def && (rc = boot_choose(o, true, false)))
+		return rc;
+	return 0;
+}
+
 static int entry_add(struct eopts *o)
 {
 	struct pt_entry_conf old = { 0 }, c = { 0 }, eff;
 	struct pt_tune_plan vm = { 0 };
-	struct pt_buf b = { 0 };
-	bool have_vm;
-	int r, rc;
+	bool have_vm, changed = false;
+	int rc;
 
 	if ((rc = open_root(o, true)))
 		return rc;
@@ -720,27 +843,8 @@ static int entry_add(struct eopts *o)
 			PTCTL_FAIL,
 			"no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub",
 			o->c->root);
-	r = read_conf(o->rootfd, &old);
-	if (r == -EINVAL)
-		return ptctl_err(PTCTL_FAIL, "%s is malformed: run ptctl entry remove, then add again",
-				 PT_ENTRY_CONF);
-	if (r < 0 && r != -ENOENT)
-		return read_err(PT_ENTRY_CONF, r);
-	if (r > 0)
-		o->old = &old;
-	if (o->c->nargs || o->c->policy) {
-		if ((rc = compute_conf(o, &old, &c)))
-			return rc;
-		pt_snprintf(c.extra, sizeof(c.extra), "%s", old.extra);
-	} else if (r > 0 && !o->c->windows) {
-		c = old; /* a new kernel (kernel-install) or a refresh: the saved selection */
-		if (o->c->title)
-			pt_snprintf(c.title, sizeof(c.title), "%s", o->c->title);
-	} else {
-		return ptctl_err(
-			PTCTL_FAIL,
-			"name the functions to pass: ptctl entry add SLOT|ID|SLOT@ID... (or --policy STR)");
-	}
+	if ((rc = entry_conf_new(o, &old, &c)))
+		return rc;
 	/* VM mode (issue 18): --vm-* plan now; a refresh keeps the saved plan; a new selection
 	 * without --vm-* has none. The entries get its arguments after the selection's. */
 	rc = ptctl_vm_asked(o->c)	   ? ptctl_vm_plan(o->c, &vm, NULL, NULL)
@@ -749,8 +853,6 @@ static int entry_add(struct eopts *o)
 	if (rc > 1)
 		return rc;
 	have_vm = rc == 0;
-	if (o->c->extra_args) /* "" clears them */
-		pt_snprintf(c.extra, sizeof(c.extra), "%s", o->c->extra_args);
 	if (o->old && saved_args(o->rootfd, &old, o->old_args, sizeof(o->old_args)) < 0)
 		o->old = NULL; /* nothing to compare the entries with */
 	if ((rc = check_edits(o, &c)))
@@ -760,16 +862,8 @@ static int entry_add(struct eopts *o)
 		return ptctl_err(
 			PTCTL_FAIL,
 			"the selection's, VM mode's and --args' arguments are too long for one boot entry");
-	if (o->boot.loader == PT_LOADER_GRUB && !o->boot.grubd_script)
-		return ptctl_err(
-			PTCTL_FAIL,
-			"GRUB without BLS needs %s (installed with ptboot; executable): it is missing",
-			PT_GRUBD_SCRIPT);
-	if (o->boot.loader == PT_LOADER_GRUB_BLS && c.windows_uuid[0] && !o->boot.grubd_script)
-		return ptctl_err(
-			PTCTL_FAIL,
-			"--windows with GRUB needs %s (installed with ptboot; executable): it is missing",
-			PT_GRUBD_SCRIPT);
+	if ((rc = grubd_ready(o, &c)))
+		return rc;
 	if (o->c->windows)
 		printf("found: Windows Boot Manager on %s (ESP %s, FAT serial %s)\n", c.windows_slot,
 		       o->win_part, c.windows_uuid);
@@ -780,46 +874,8 @@ static int entry_add(struct eopts *o)
 	if ((o->boot.loader == PT_LOADER_SDBOOT || o->boot.loader == PT_LOADER_GRUB_BLS) &&
 	    (rc = bls_add(o, &eff)))
 		return rc;
-	r = pt_entry_conf_format(&c, &b);
-	if (r == 0 && have_vm)
-		r = ptctl_vm_conf(&vm, &b);
-	if (r == 0 && (r = pt_mkdir_p(o->rootfd, "etc/ptboot", 0755)) == 0)
-		r = write_if_changed(o->rootfd, PT_ENTRY_CONF, b.data, b.len, 0644);
-	pt_buf_free(&b);
-	if (r < 0)
-		return ptctl_err(r == -EBADFD ? PTCTL_FAIL : PTCTL_PARTIAL, "cannot write %s: %s",
-				 PT_ENTRY_CONF, pt_strerror(r));
-	if (r > 0)
-		change(o, "wrote %s: %s", PT_ENTRY_CONF, c.args);
-	else
-		printf("unchanged: %s: %s\n", PT_ENTRY_CONF, c.args);
-	if (c.extra[0])
-		printf("    own arguments (--args): %s\n", c.extra);
-	else if (o->old && o->old->extra[0])
-		printf("    own arguments (--args): none now (they were %s)\n", o->old->extra);
-	if (have_vm) /* the host+passthrough entries only */
-		printf("    VM mode: %s\n", vm.args[0] ? vm.args : "no kernel arguments (pinning only)");
-	switch (o->boot.loader) {
-	case PT_LOADER_SDBOOT:
-		if (c.windows_uuid[0])
-			printf("note: systemd-boot lists Windows Boot Manager by itself when bootmgfw.efi is on its ESP;"
-			       " for the one on %s choose it in the firmware's boot menu (no entry written)\n",
-			       c.windows_slot);
-		break;
-	case PT_LOADER_GRUB_BLS:
-		/* the Windows entry comes from 42_ptboot through grub.cfg */
-		if (strcmp(old.windows_uuid, c.windows_uuid) && o->boot.grubd_script &&
-		    (rc = regenerate_grub(o)))
-			return rc;
-		break;
-	case PT_LOADER_GRUB:
-		if (r > 0 || o->live)
-			if ((rc = regenerate_grub(o)))
-				return rc;
-		break;
-	default: break;
-	}
-	if (o->c->def && (rc = boot_choose(o, true, false)))
+	if ((rc = save_conf(o, &c, have_vm ? &vm : NULL, &changed)) ||
+	    (rc = loader_after(o, &old, &c, changed)))
 		return rc;
 	return o->unbindable ? PTCTL_PARTIAL : 0;
 }
