@@ -1068,6 +1068,43 @@ static void initrd_status(int rootfd, const char *path, const char *kver)
 	}
 }
 
+/* Our entry of kernel entry x: its options, and its hand edits when c (the saved entry.conf,
+ * whose entries got args) is known. */
+static void status_ours(const struct pt_bls_file *x, const struct pt_bls_file *our,
+			const struct pt_entry_conf *c, const char *fallback, const char *args)
+{
+	struct pt_buf diff = { 0 }, added = { 0 };
+	const char *opts = pt_bls_get(&our->e, "options");
+
+	printf("    host+passthrough: %s\n    options %s\n", our->name, opts ? opts : "");
+	if (c && entry_edited(x, our, fallback, c->title, args, &diff, &added) > 0) {
+		printf("    edited by hand (- as ptctl wrote it, + as it is; entry add leaves it"
+		       " alone without --keep-edits or --force):\n");
+		for (const char *l = diff.data; *l; l += strcspn(l, "\n") + 1)
+			printf("      %.*s\n", (int)strcspn(l, "\n"), l);
+	}
+	pt_buf_free(&diff);
+	pt_buf_free(&added);
+}
+
+/* Can kernel entry x's initramfs bind (a UKI's .initrd section, the initrd line below base)? */
+static void status_initrd(const struct eopts *o, const struct pt_bls_file *x, const char *base)
+{
+	const char *initrd = pt_bls_get(&x->e, "initrd");
+	char path[400];
+
+	if (x->uki) {
+		where(o, x, path, sizeof(path)); /* its .initrd section */
+		initrd_status(o->rootfd, path, x->kver);
+	} else if (initrd) {
+		pt_snprintf(path, sizeof(path), "%s/%.*s", base, (int)strcspn(initrd + (*initrd == '/'), " "),
+			    initrd + (*initrd == '/'));
+		initrd_status(o->rootfd, path, x->kver);
+	} else {
+		initrd_status(o->rootfd, NULL, x->kver);
+	}
+}
+
 static void status_bls(struct eopts *o, const struct pt_entry_conf *c)
 {
 	char base[96], v[256], args[4096];
@@ -1088,8 +1125,7 @@ static void status_bls(struct eopts *o, const struct pt_entry_conf *c)
 	}
 	for (size_t i = 0; i < f.n; i++) {
 		const struct pt_bls_file *x = &f.v[i];
-		const char *opts, *initrd;
-		char ours[300], path[400];
+		char ours[300];
 		bool have = false;
 
 		if (x->e.ours || is_rescue(x))
@@ -1100,36 +1136,14 @@ static void status_bls(struct eopts *o, const struct pt_entry_conf *c)
 			       x->kver[0] ? x->kver : "?", x->name, o->boot.esp);
 		else
 			printf("kernel %s: %s\n", x->kver[0] ? x->kver : "?", x->name);
-		for (size_t k = 0; k < f.n; k++) {
-			if (!f.v[k].e.ours || strcmp(f.v[k].name, ours))
-				continue;
-			struct pt_buf diff = { 0 }, added = { 0 };
-
-			opts = pt_bls_get(&f.v[k].e, "options");
-			printf("    host+passthrough: %s\n    options %s\n", ours, opts ? opts : "");
-			have = true;
-			if (c && entry_edited(x, &f.v[k], fallback, c->title, args, &diff, &added) > 0) {
-				printf("    edited by hand (- as ptctl wrote it, + as it is; entry add leaves it"
-				       " alone without --keep-edits or --force):\n");
-				for (const char *l = diff.data; *l; l += strcspn(l, "\n") + 1)
-					printf("      %.*s\n", (int)strcspn(l, "\n"), l);
+		for (size_t k = 0; k < f.n; k++)
+			if (f.v[k].e.ours && !strcmp(f.v[k].name, ours)) {
+				status_ours(x, &f.v[k], c, fallback, args);
+				have = true;
 			}
-			pt_buf_free(&diff);
-			pt_buf_free(&added);
-		}
 		if (!have)
 			printf("    host+passthrough: none (ptctl entry add)\n");
-		initrd = pt_bls_get(&x->e, "initrd");
-		if (x->uki) {
-			where(o, x, path, sizeof(path)); /* its .initrd section */
-			initrd_status(o->rootfd, path, x->kver);
-		} else if (initrd) {
-			pt_snprintf(path, sizeof(path), "%s/%.*s", base,
-				    (int)strcspn(initrd + (*initrd == '/'), " "), initrd + (*initrd == '/'));
-			initrd_status(o->rootfd, path, x->kver);
-		} else {
-			initrd_status(o->rootfd, NULL, x->kver);
-		}
+		status_initrd(o, x, base);
 	}
 	for (size_t i = 0; i < f.n; i++) {
 		char src[300];
