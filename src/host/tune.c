@@ -604,35 +604,19 @@ static void explain(struct ctx *c, unsigned ndoms)
 	}
 }
 
-static int plan_cpus(struct ctx *c)
+/* The vCPUs asked against the avail CPUs the host can give (res: CPU 0's core, ecores: an
+ * Intel hybrid's E-cores, both kept) in whole cores of tu threads (1: mixed): 0, or the
+ * refusal. */
+static int check_count(struct ctx *c, unsigned avail, unsigned tu, const struct pt_cpuset *res,
+		       const struct pt_cpuset *ecores)
 {
-	const struct pt_topo *t = c->t;
-	struct pt_tune_plan *p = c->p;
-	unsigned vcpus = c->req->vcpus, avail = 0, tu = 0, got, ndoms = 0;
-	int node = -1, r;
+	unsigned vcpus = c->req->vcpus;
 	char l1[256], l2[256];
-	struct pt_cpuset res = { 0 }, ecores = { 0 };
 
-	if (!t->ncores || !t->cores)
-		return refuse(c, PT_TUNE_TOO_MANY, vcpus, 0, "the topology shows no CPU cores");
-	c->reserved = pt_topo_core_of(t, (unsigned)pt_cpuset_next(&t->online, -1));
-	if (c->reserved)
-		core_set(c->reserved, &res);
-	for (size_t i = 0; i < t->ncores; i++) {
-		const struct pt_core *k = &t->cores[i];
-
-		c->cand[i] = k != c->reserved && !(t->hybrid && k->kind == PT_CORE_E);
-		if (t->hybrid && k->kind == PT_CORE_E)
-			core_set(k, &ecores);
-		if (!c->cand[i])
-			continue;
-		avail += k->ncpus;
-		tu = !tu ? k->ncpus : tu == k->ncpus ? tu : 1;
-	}
-	list(&res, l1, sizeof(l1));
+	list(res, l1, sizeof(l1));
 	if (vcpus > avail) {
-		if (t->hybrid) {
-			list(&ecores, l2, sizeof(l2));
+		if (c->t->hybrid) {
+			list(ecores, l2, sizeof(l2));
 			return refuse(
 				c, PT_TUNE_TOO_MANY, vcpus, avail,
 				"%u vCPUs asked, the host can give "
@@ -658,6 +642,35 @@ static int plan_cpus(struct ctx *c)
 			      "each, kept together): ask for %u",
 			      vcpus, tu, lo ? lo : hi);
 	}
+	return 0;
+}
+
+static int plan_cpus(struct ctx *c)
+{
+	const struct pt_topo *t = c->t;
+	struct pt_tune_plan *p = c->p;
+	unsigned vcpus = c->req->vcpus, avail = 0, tu = 0, got, ndoms = 0;
+	int node = -1, r;
+	struct pt_cpuset res = { 0 }, ecores = { 0 };
+
+	if (!t->ncores || !t->cores)
+		return refuse(c, PT_TUNE_TOO_MANY, vcpus, 0, "the topology shows no CPU cores");
+	c->reserved = pt_topo_core_of(t, (unsigned)pt_cpuset_next(&t->online, -1));
+	if (c->reserved)
+		core_set(c->reserved, &res);
+	for (size_t i = 0; i < t->ncores; i++) {
+		const struct pt_core *k = &t->cores[i];
+
+		c->cand[i] = k != c->reserved && !(t->hybrid && k->kind == PT_CORE_E);
+		if (t->hybrid && k->kind == PT_CORE_E)
+			core_set(k, &ecores);
+		if (!c->cand[i])
+			continue;
+		avail += k->ncpus;
+		tu = !tu ? k->ncpus : tu == k->ncpus ? tu : 1;
+	}
+	if ((r = check_count(c, avail, tu, &res, &ecores)))
+		return r;
 	if (!c->req->cross_numa && t->nnodes > 1) {
 		r = pick_node(c, &node);
 		if (r < 0)

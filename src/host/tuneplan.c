@@ -241,6 +241,8 @@ static int host_word(struct parse *ps, const char *w)
 	return 0;
 }
 
+/* One key of the saved plan. Long by nature: one case per key of the format, each a line or
+ * two; splitting it would spread the format over many functions. */
 static int field(void *data, const char *name, const char *v, size_t vlen)
 {
 	struct parse *ps = data;
