@@ -435,8 +435,9 @@ static void bound_elsewhere(struct ctx *c, const struct pt_dev *d)
 	       "host+passthrough entry (ptctl migrate adds it, or ptctl entry add)");
 }
 
-/* The leftovers of a manual setup, each with its file and line */
-static void check_leftovers(struct ctx *c, bool all_bound)
+/* The leftovers of a manual setup, each with its file and line; then every function on
+ * vfio-pci in a boot without pt.devices= (selected or not: once each, here) */
+static void check_leftovers(struct ctx *c)
 {
 	for (size_t i = 0; i < c->left.n; i++) {
 		const struct pt_leftover *l = &c->left.v[i];
@@ -454,7 +455,7 @@ static void check_leftovers(struct ctx *c, bool all_bound)
 		f->line = l->line;
 		pt_snprintf(f->match, sizeof(f->match), "%s", l->text);
 	}
-	if (c->h->opts.devices || !all_bound)
+	if (c->h->opts.devices)
 		return;
 	for (size_t i = 0; i < c->h->sys.ndevs; i++)
 		if (strcmp(c->h->sys.devs[i].driver, PT_VFIO_DRIVER) == 0)
@@ -505,13 +506,10 @@ static void check_function(struct ctx *c, const struct pt_dev *d, const char *se
 	}
 	check_framebuffer(c, d);
 	check_reset(c, d);
-	if (strcmp(d->driver, PT_VFIO_DRIVER) != 0)
-		return;
-	if (c->h->opts.devices)
+	/* without pt.devices=, check_leftovers said who bound it */
+	if (c->h->opts.devices && strcmp(d->driver, PT_VFIO_DRIVER) == 0)
 		add(c, PT_SEV_OK, "bound", "%s [%04x:%04x] is on vfio-pci", pt_dev_short_slot(d), d->vendor,
 		    d->device);
-	else
-		bound_elsewhere(c, d);
 }
 
 /* A plain ID that takes identical twins: name the one to keep in the guarded form. */
@@ -690,7 +688,7 @@ int pt_check_run(const struct pt_host *h, const struct pt_tuning *tun, const str
 	check_cmdline(&c);
 	check_modules(&c);
 	check_initramfs(&c);
-	check_leftovers(&c, !policy_text);
+	check_leftovers(&c);
 	if (policy_text) {
 		check_policy(&c, policy_text, source);
 	} else if (h->opts.devices_bare) {
