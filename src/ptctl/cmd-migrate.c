@@ -603,14 +603,28 @@ struct mline {
 	char now[65]; /* "absent" when it is not there */
 };
 
-static int revert(const struct ptctl *c, const struct pt_host *h)
+/* A backup's manifest: its files and the initramfs images made anew with it. */
+struct manifest {
+	struct mline *v;
+	size_t n;
+	struct pt_migrate_kernel *k;
+	size_t nk;
+};
+
+static void manifest_free(struct manifest *mf)
 {
-	const int rootfd = h->sys.rootfd;
-	struct pt_migrate_kernel *k = NULL;
-	struct mline *v = NULL;
-	size_t n = 0, nk = 0, changed = 0, restored = 0;
-	char name[256] = "", dir[PT_PATH_MAX], path[PT_PATH_MAX * 2], *text = NULL, *p, *l;
-	int r, rc = 0;
+	for (size_t i = 0; i < mf->n; i++)
+		free(mf->v[i].saved);
+	free(mf->v);
+	free(mf->k);
+	*mf = (struct manifest){ 0 };
+}
+
+/* The backup --revert puts back (the one named, else the newest) as BACKUP_DIR/NAME in dir:
+ * 0, or the exit status (said). */
+static int revert_dir(const struct ptctl *c, int rootfd, char *dir, size_t size)
+{
+	char name[256] = "";
 
 	if (c->nargs > 1)
 		return ptctl_err(PTCTL_FAIL, "migrate --revert takes one backup");
@@ -621,8 +635,47 @@ static int revert(const struct ptctl *c, const struct pt_host *h)
 	} else if (newest_backup(rootfd, name, sizeof(name)) < 0) {
 		return ptctl_err(PTCTL_FAIL, "no backup in /%s: ptctl migrate --apply made none", BACKUP_DIR);
 	}
-	if (!name[0] || name[0] == '.' || pt_pathf(dir, sizeof(dir), "%s/%s", BACKUP_DIR, name) < 0)
+	if (!name[0] || name[0] == '.' || pt_pathf(dir, size, "%s/%s", BACKUP_DIR, name) < 0)
 		return ptctl_err(PTCTL_FAIL, "no backup \"%s\"", name);
+	return 0;
+}
+
+/* A manifest's line (its nf fields f): a "#kernel KVER IMAGE" line or a file's added to mf;
+ * 0, -EINVAL when it is malformed, or -ENOMEM. */
+static int manifest_add(struct manifest *mf, char *const *f, int nf)
+{
+	const bool kernel = strcmp(f[0], "#kernel") == 0 && nf >= 3;
+	void *nv;
+
+	if (!kernel && (nf != 5 || strstr(f[0], "..") || f[0][0] == '/'))
+		return -EINVAL;
+	nv = kernel ? realloc(mf->k, (mf->nk + 1) * sizeof(*mf->k))
+		    : realloc(mf->v, (mf->n + 1) * sizeof(*mf->v));
+	if (!nv)
+		return -ENOMEM;
+	if (kernel) {
+		struct pt_migrate_kernel *k = &(mf->k = nv)[mf->nk++];
+
+		pt_snprintf(k->kver, sizeof(k->kver), "%s", f[1]);
+		pt_snprintf(k->image, sizeof(k->image), "%s", f[2]);
+		pt_leftover_rebuild(k->image, k->kver, k->cmd, sizeof(k->cmd));
+	} else {
+		struct mline *x = &(mf->v = nv)[mf->n++];
+
+		*x = (struct mline){ .mode = (unsigned)strtoul(f[2], NULL, 8) };
+		pt_snprintf(x->path, sizeof(x->path), "%s", f[0]);
+		pt_snprintf(x->before, sizeof(x->before), "%s", f[1]);
+		pt_snprintf(x->after, sizeof(x->after), "%s", f[4]);
+	}
+	return 0;
+}
+
+/* DIR/manifest read into mf (see backup() for its lines): 0, or the exit status (said). */
+static int manifest_read(int rootfd, const char *dir, struct manifest *mf)
+{
+	char path[PT_PATH_MAX * 2], *text = NULL, *p, *l;
+	int r, rc = 0;
+
 	pt_snprintf(path, sizeof(path), "%s/manifest", dir);
 	r = pt_read_file_in(rootfd, path, 1 << 20, &text, NULL);
 	if (r < 0)
@@ -630,104 +683,127 @@ static int revert(const struct ptctl *c, const struct pt_host *h)
 	for (p = text; rc == 0 && (l = strsep(&p, "\n"));) {
 		char *f[5], *q = l;
 		int nf = 0;
-		void *nv;
 
 		if (!*l || (l[0] == '#' && strncmp(l, "#kernel\t", 8) != 0))
 			continue;
 		while (nf < 5 && (f[nf] = strsep(&q, "\t")))
 			nf++;
-		if (strcmp(f[0], "#kernel") == 0 && nf >= 3) {
-			if (!(nv = realloc(k, (nk + 1) * sizeof(*k)))) {
-				rc = ptctl_err(PTCTL_FAIL, "out of memory");
-				break;
-			}
-			k = nv;
-			pt_snprintf(k[nk].kver, sizeof(k[nk].kver), "%s", f[1]);
-			pt_snprintf(k[nk].image, sizeof(k[nk].image), "%s", f[2]);
-			pt_leftover_rebuild(k[nk].image, k[nk].kver, k[nk].cmd, sizeof(k[nk].cmd));
-			nk++;
-			continue;
-		}
-		if (nf != 5 || strstr(f[0], "..") || f[0][0] == '/') {
+		r = manifest_add(mf, f, nf);
+		if (r == -EINVAL)
 			rc = ptctl_err(PTCTL_FAIL, "/%s is malformed: \"%s\"", path, f[0]);
-			break;
-		}
-		if (!(nv = realloc(v, (n + 1) * sizeof(*v)))) {
-			rc = ptctl_err(PTCTL_FAIL, "out of memory");
-			break;
-		}
-		v = nv;
-		v[n] = (struct mline){ .mode = (unsigned)strtoul(f[2], NULL, 8) };
-		pt_snprintf(v[n].path, sizeof(v[n].path), "%s", f[0]);
-		pt_snprintf(v[n].before, sizeof(v[n].before), "%s", f[1]);
-		pt_snprintf(v[n].after, sizeof(v[n].after), "%s", f[4]);
-		n++;
-	}
-	/* the backup is whole, and each file is as the migration left it (or as before) */
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct mline *x = &v[i];
-		char sum[65], *now = NULL;
-		size_t len;
-
-		if (strcmp(x->before, "absent") != 0) {
-			pt_snprintf(path, sizeof(path), "%s/files/%s", dir, x->path);
-			r = pt_read_file_in(rootfd, path, 4 << 20, &x->saved, &x->savedlen);
-			if (r == 0)
-				sha_of(x->saved, x->savedlen, sum);
-			if (r < 0 || strcmp(sum, x->before) != 0) {
-				rc = ptctl_err(PTCTL_FAIL,
-					       "the backup's copy of /%s is %s: nothing was changed", x->path,
-					       r < 0 ? "missing" : "damaged");
-				break;
-			}
-		}
-		r = pt_read_file_in(rootfd, x->path, 4 << 20, &now, &len);
-		if (r == -ENOENT)
-			pt_snprintf(x->now, sizeof(x->now), "absent");
 		else if (r < 0)
-			rc = ptctl_err(PTCTL_FAIL, "cannot read /%s: %s: nothing was changed", x->path,
-				       pt_strerror(r));
-		else
-			sha_of(now, len, x->now);
-		free(now);
-		if (rc || strcmp(x->now, x->before) == 0)
-			continue;
-		if (strcmp(x->now, x->after) == 0 || strcmp(x->after, "ptboot") == 0 ||
-		    (strcmp(x->after, "removed") == 0 && strcmp(x->now, "absent") == 0))
-			continue;
-		changed++;
-		if (!c->force)
-			rc = ptctl_err(PTCTL_FAIL,
-				       "/%s changed since the migration: nothing was changed (--force puts "
-				       "the backup's copy back anyway)",
-				       x->path);
+			rc = ptctl_err(PTCTL_FAIL, "out of memory");
 	}
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct mline *x = &v[i];
+	free(text);
+	return rc;
+}
+
+/* One file of the backup: the backup's copy read into x->saved (it must be whole) and the
+ * file's SHA-256 now (or "absent") into x->now; 0, or the exit status (said). */
+static int mline_read(int rootfd, const char *dir, struct mline *x)
+{
+	char path[PT_PATH_MAX * 2], sum[65], *now = NULL;
+	size_t len;
+	int r, rc = 0;
+
+	if (strcmp(x->before, "absent") != 0) {
+		pt_snprintf(path, sizeof(path), "%s/files/%s", dir, x->path);
+		r = pt_read_file_in(rootfd, path, 4 << 20, &x->saved, &x->savedlen);
+		if (r == 0)
+			sha_of(x->saved, x->savedlen, sum);
+		if (r < 0 || strcmp(sum, x->before) != 0)
+			return ptctl_err(PTCTL_FAIL, "the backup's copy of /%s is %s: nothing was changed",
+					 x->path, r < 0 ? "missing" : "damaged");
+	}
+	r = pt_read_file_in(rootfd, x->path, 4 << 20, &now, &len);
+	if (r == -ENOENT)
+		pt_snprintf(x->now, sizeof(x->now), "absent");
+	else if (r < 0)
+		rc = ptctl_err(PTCTL_FAIL, "cannot read /%s: %s: nothing was changed", x->path,
+			       pt_strerror(r));
+	else
+		sha_of(now, len, x->now);
+	free(now);
+	return rc;
+}
+
+/* Whether the file changed since the migration: neither as before nor as migrate left it. */
+static bool mline_changed(const struct mline *x)
+{
+	if (strcmp(x->now, x->before) == 0)
+		return false;
+	return !(strcmp(x->now, x->after) == 0 || strcmp(x->after, "ptboot") == 0 ||
+		 (strcmp(x->after, "removed") == 0 && strcmp(x->now, "absent") == 0));
+}
+
+/* The backup is whole, and each file is as the migration left it (or as before), or with
+ * --force changed since (counted in *changed): 0, or the exit status (said). */
+static int revert_check(const struct ptctl *c, int rootfd, const char *dir, struct manifest *mf,
+			size_t *changed)
+{
+	for (size_t i = 0; i < mf->n; i++) {
+		struct mline *x = &mf->v[i];
+		int rc = mline_read(rootfd, dir, x);
+
+		if (rc)
+			return rc;
+		if (!mline_changed(x))
+			continue;
+		(*changed)++;
+		if (!c->force)
+			return ptctl_err(PTCTL_FAIL,
+					 "/%s changed since the migration: nothing was changed (--force puts "
+					 "the backup's copy back anyway)",
+					 x->path);
+	}
+	return 0;
+}
+
+/* Each file that is not as before put back from the backup, or removed (said), counted in
+ * *restored: 0, or the exit status (said). */
+static int revert_restore(int rootfd, const struct manifest *mf, size_t *restored)
+{
+	for (size_t i = 0; i < mf->n; i++) {
+		const struct mline *x = &mf->v[i];
+		int r;
 
 		if (strcmp(x->now, x->before) == 0)
 			continue;
 		r = x->saved ? pt_write_atomic(rootfd, x->path, x->saved, x->savedlen, x->mode)
 			     : pt_unlink_in(rootfd, x->path);
-		if (r < 0) {
-			rc = ptctl_err(PTCTL_FAIL, "cannot %s /%s: %s (%zu files put back before it)",
-				       x->saved ? "write" : "remove", x->path, pt_strerror(r), restored);
-			break;
-		}
-		restored++;
+		if (r < 0)
+			return ptctl_err(PTCTL_FAIL, "cannot %s /%s: %s (%zu files put back before it)",
+					 x->saved ? "write" : "remove", x->path, pt_strerror(r), *restored);
+		(*restored)++;
 		printf("%s /%s\n", x->saved ? "put back" : "removed", x->path);
 	}
+	return 0;
+}
+
+/* migrate --revert: a backup checked, put back and its initramfs images made anew; the exit
+ * status. */
+static int revert(const struct ptctl *c, const struct pt_host *h)
+{
+	const int rootfd = h->sys.rootfd;
+	struct manifest mf = { 0 };
+	size_t changed = 0, restored = 0;
+	char dir[PT_PATH_MAX];
+	int rc;
+
+	if ((rc = revert_dir(c, rootfd, dir, sizeof(dir))))
+		return rc;
+	rc = manifest_read(rootfd, dir, &mf);
+	if (rc == 0)
+		rc = revert_check(c, rootfd, dir, &mf, &changed);
+	if (rc == 0)
+		rc = revert_restore(rootfd, &mf, &restored);
 	if (rc == 0) {
 		printf("reverted: /%s (%zu files put back%s)\n", dir, restored,
 		       changed ? ", changed ones too (--force)" : "");
-		if (rebuild(c, rootfd, k, nk))
+		if (rebuild(c, rootfd, mf.k, mf.nk))
 			rc = PTCTL_PARTIAL;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].saved);
-	free(v);
-	free(k);
-	free(text);
+	manifest_free(&mf);
 	return rc;
 }
 
@@ -764,115 +840,155 @@ static int check_args(const struct ptctl *c)
 	return 0;
 }
 
+/* What migrate works from besides the selection: the plan and the host+passthrough entry's
+ * arguments. (The selection stays out: to clang's analyzer, pt_migrate_scan(&p->m) would
+ * clobber all of the struct, and lose the selection's strings with it.) */
+struct mplan {
+	struct pt_migrate m;
+	struct pt_kargs k;
+	struct pt_selection sel;
+	bool have_sel;
+};
+
+static void mplan_free(struct mplan *p)
+{
+	if (p->have_sel)
+		pt_selection_free(&p->sel);
+	pt_kargs_free(&p->k);
+	pt_migrate_free(&p->m);
+}
+
+/* The host+passthrough entry's arguments, "" when nothing is selected. */
+static const char *mplan_args(const struct mplan *p)
+{
+	return p->k.args.data ? p->k.args.data : "";
+}
+
+/* --apply and --revert change the boot files: as root on the live system, one ptctl at a
+ * time. 0 and the lock in *ret_lockfd, or the exit status (said). */
+static int lock_boot_files(const struct ptctl *c, int rootfd, int *ret_lockfd)
+{
+	int fd;
+
+	if (is_live(rootfd) && geteuid() != 0)
+		return ptctl_err(
+			PTCTL_FAIL,
+			"ptctl migrate %s changes the boot files: run it as root (or give --root DIR)",
+			c->apply ? "--apply" : "--revert");
+	fd = pt_lock_take(rootfd, PT_LOCK_FILE, PT_LOCK_WAIT_MS);
+	if (fd < 0)
+		return ptctl_err(PTCTL_FAIL, "cannot lock the boot files under %s (%s): %s", c->root,
+				 PT_LOCK_FILE,
+				 fd == -EWOULDBLOCK ? "another ptctl holds it" : pt_strerror(fd));
+	*ret_lockfd = fd;
+	return 0;
+}
+
+/* The selection planned on h and the host+passthrough entry's arguments built (their
+ * reasons said): 0, or the exit status (said). */
+static int plan_entry(const struct ptctl *c, const struct pt_host *h, const struct pt_tuning *tun,
+		      struct msel *s, struct mplan *p)
+{
+	struct ptctl sc = *c;
+	int r, rc;
+
+	sc.args = s->v;
+	sc.nargs = s->n;
+	sc.policy = NULL;
+	if ((rc = ptctl_select(&sc, h, PTCTL_SELECT_REQUIRED, PT_PLAN_SLOTS, &p->sel)))
+		return rc;
+	p->have_sel = true;
+	r = pt_kargs_build(h, tun, p->sel.plan.take, &p->k);
+	if (r < 0)
+		return ptctl_kargs_error(r, &p->k);
+	ptctl_say_why(&p->k.why);
+	return 0;
+}
+
+/* The plan: the leftovers, the selection (--apply refuses one not decided), the entry and
+ * the edits; 0, or the exit status (said). */
+static int plan_make(const struct ptctl *c, const struct pt_host *h, const struct pt_tuning *tun,
+		     struct msel *s, struct mplan *p)
+{
+	int r = pt_migrate_scan(h, &p->m), rc;
+
+	if (r == 0)
+		r = msel_make(c, &p->m, s);
+	if (r < 0)
+		return ptctl_errno(r, "cannot read the leftovers");
+	if (c->apply && s->unresolved)
+		return ptctl_err(PTCTL_FAIL,
+				 "not decided: an ID of the manual setup names several functions or "
+				 "none (ptctl migrate shows which): name what to pass with --select SEL");
+	if (s->n && (rc = plan_entry(c, h, tun, s, p)))
+		return rc;
+	r = pt_migrate_edits(h, mplan_args(p), &p->m);
+	if (r < 0)
+		return ptctl_errno(r, "cannot plan the migration");
+	return 0;
+}
+
+/* The plan printed (text or JSON), or that there is nothing to do: the exit status,
+ * PTCTL_PARTIAL when something is left to do. */
+static int plan_print(const struct ptctl *c, const struct msel *s, const struct mplan *p)
+{
+	const bool empty = pt_migrate_empty(&p->m);
+	struct pt_buf b = { 0 };
+	int rc;
+
+	if (c->json) {
+		plan_json(&b, &p->m, s, empty ? "" : mplan_args(p));
+	} else if (empty) {
+		pt_buf_puts(&b, "nothing to do: no passthrough leftovers\n");
+		for (size_t i = 0; i < p->m.nnotes; i++)
+			pt_buf_printf(&b, "left as it is: %s\n", p->m.notes[i]);
+	} else {
+		plan_text(&b, &p->m, s, mplan_args(p), c);
+		pt_buf_puts(
+			&b,
+			"nothing was changed; ptctl migrate --apply does it (the files backed up first)\n");
+	}
+	rc = ptctl_print(&b);
+	pt_buf_free(&b);
+	return rc == 0 && !empty ? PTCTL_PARTIAL : rc;
+}
+
+/* migrate (--dry-run): the plan printed; --apply: carried out. The exit status. */
+static int migrate(const struct ptctl *c, const struct pt_host *h, const struct pt_tuning *tun)
+{
+	struct mplan p = { 0 };
+	struct msel s = { 0 };
+	int rc = plan_make(c, h, tun, &s, &p);
+
+	if (rc == 0 && (!c->apply || pt_migrate_empty(&p.m)))
+		rc = plan_print(c, &s, &p);
+	else if (rc == 0)
+		rc = apply(c, h, &p.m, &s);
+	msel_free(&s);
+	mplan_free(&p);
+	return rc;
+}
+
 int ptctl_cmd_migrate(struct ptctl *c)
 {
 	struct pt_tuning tun = { 0 };
-	struct pt_migrate m = { 0 };
-	struct msel s = { 0 };
-	struct pt_kargs k = { 0 };
-	struct pt_selection sel = { 0 };
-	struct pt_buf b = { 0 };
-	bool have_sel = false;
 	struct pt_host h;
-	int lockfd = -1, r, rc;
+	int lockfd = -1, rc;
 
 	if ((rc = check_args(c)))
 		return rc;
 	if ((rc = ptctl_load_tuning(c, &tun)))
 		return rc;
 	if ((rc = ptctl_open_host(c, true, &h)))
-		goto out_tun;
-	if ((c->apply || c->revert) && is_live(h.sys.rootfd) && geteuid() != 0) {
-		rc = ptctl_err(PTCTL_FAIL,
-			       "ptctl migrate %s changes the boot files: run it as root (or give --root DIR)",
-			       c->apply ? "--apply" : "--revert");
-		goto out_host;
-	}
-	if (c->apply || c->revert) {
-		lockfd = pt_lock_take(h.sys.rootfd, PT_LOCK_FILE, PT_LOCK_WAIT_MS);
-		if (lockfd < 0) {
-			rc = ptctl_err(PTCTL_FAIL, "cannot lock the boot files under %s (%s): %s", c->root,
-				       PT_LOCK_FILE,
-				       lockfd == -EWOULDBLOCK ? "another ptctl holds it"
-							      : pt_strerror(lockfd));
-			goto out_host;
-		}
-	}
-	if (c->revert) {
-		rc = revert(c, &h);
-		goto out_host;
-	}
-	r = pt_migrate_scan(&h, &m);
-	if (r == 0)
-		r = msel_make(c, &m, &s);
-	if (r < 0) {
-		rc = ptctl_errno(r, "cannot read the leftovers");
 		goto out;
-	}
-	if (c->apply && s.unresolved) {
-		rc = ptctl_err(PTCTL_FAIL,
-			       "not decided: an ID of the manual setup names several functions or "
-			       "none (ptctl migrate shows which): name what to pass with --select SEL");
-		goto out;
-	}
-	if (s.n) {
-		struct ptctl sc = *c;
-
-		sc.args = s.v;
-		sc.nargs = s.n;
-		sc.policy = NULL;
-		if ((rc = ptctl_select(&sc, &h, PTCTL_SELECT_REQUIRED, PT_PLAN_SLOTS, &sel)))
-			goto out;
-		have_sel = true;
-		r = pt_kargs_build(&h, &tun, sel.plan.take, &k);
-		if (r < 0) {
-			rc = ptctl_kargs_error(r, &k);
-			goto out;
-		}
-		ptctl_say_why(&k.why);
-	}
-	r = pt_migrate_edits(&h, k.args.data ? k.args.data : "", &m);
-	if (r < 0) {
-		rc = ptctl_errno(r, "cannot plan the migration");
-		goto out;
-	}
-	if (pt_migrate_empty(&m)) {
-		if (c->json)
-			plan_json(&b, &m, &s, "");
-		else
-			pt_buf_puts(&b, "nothing to do: no passthrough leftovers\n");
-		for (size_t i = 0; !c->json && i < m.nnotes; i++)
-			pt_buf_printf(&b, "left as it is: %s\n", m.notes[i]);
-		rc = ptctl_print(&b);
-		goto out;
-	}
-	if (!c->apply) {
-		if (c->json)
-			plan_json(&b, &m, &s, k.args.data ? k.args.data : "");
-		else {
-			plan_text(&b, &m, &s, k.args.data ? k.args.data : "", c);
-			pt_buf_puts(
-				&b,
-				"nothing was changed; ptctl migrate --apply does it (the files backed up first)\n");
-		}
-		rc = ptctl_print(&b);
-		if (!rc)
-			rc = PTCTL_PARTIAL;
-		goto out;
-	}
-	rc = apply(c, &h, &m, &s);
-out:
-	pt_buf_free(&b);
-	if (have_sel)
-		pt_selection_free(&sel);
-	pt_kargs_free(&k);
-	msel_free(&s);
-	pt_migrate_free(&m);
-out_host:
+	if (c->apply || c->revert)
+		rc = lock_boot_files(c, h.sys.rootfd, &lockfd);
+	if (rc == 0)
+		rc = c->revert ? revert(c, &h) : migrate(c, &h, &tun);
 	if (lockfd >= 0)
 		close(lockfd);
 	pt_host_close(&h);
-out_tun:
+out:
 	pt_tuning_free(&tun);
 	return rc;
 }
