@@ -202,6 +202,9 @@ struct pt_sys {
 	struct pt_dev *devs;
 	size_t ndevs;
 	bool iommu; /* sys/kernel/iommu_groups has groups */
+	/* pt_sys_scan reads reset_method too: ptctl's checks want it, pt-early has no use for
+	 * it (set between pt_sys_open and pt_sys_scan) */
+	bool reset_methods;
 };
 
 /* Open the tree at root ("/" for the live system). */

@@ -149,7 +149,7 @@ static void read_ids(int devfd, struct pt_dev *d)
 
 /* A function whose IDs can't be read stays in the model (unreadable): it is still a member
  * of its IOMMU group, and a selector must not take what it can't identify. */
-static void read_dev(int devfd, struct pt_dev *d)
+static void read_dev(int devfd, struct pt_dev *d, bool reset_method)
 {
 	char buf[PT_NAME_MAX];
 
@@ -167,7 +167,8 @@ static void read_dev(int devfd, struct pt_dev *d)
 	if (((d->cls >> 8) == 0x0300 || (d->cls >> 8) == 0x0001) &&
 	    pt_read_attr(devfd, "boot_vga", buf, sizeof(buf)) > 0)
 		d->boot_vga = buf[0] == '1';
-	if (pt_read_attr(devfd, "reset_method", d->reset_method, sizeof(d->reset_method)) < 0)
+	if (!reset_method ||
+	    pt_read_attr(devfd, "reset_method", d->reset_method, sizeof(d->reset_method)) < 0)
 		d->reset_method[0] = '\0';
 	read_volatile(devfd, d);
 }
@@ -206,7 +207,7 @@ int pt_sys_scan(struct pt_sys *sys)
 		devfd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (devfd < 0)
 			continue; /* hot-removed under us */
-		read_dev(devfd, &d);
+		read_dev(devfd, &d, sys->reset_methods);
 		close(devfd);
 		if (n == cap) {
 			struct pt_dev *p;
