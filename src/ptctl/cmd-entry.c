@@ -829,9 +829,9 @@ static int loader_after(struct eopts *o, const struct pt_entry_conf *old, const 
 	return 0;
 }
 
-static int entry_add(struct eopts *o)
+static int entry_add_with(struct eopts *o, struct pt_entry_conf *old)
 {
-	struct pt_entry_conf old = { 0 }, c = { 0 }, eff;
+	struct pt_entry_conf c = { 0 }, eff;
 	struct pt_tune_plan vm = { 0 };
 	bool have_vm, changed = false;
 	int rc;
@@ -843,7 +843,7 @@ static int entry_add(struct eopts *o)
 			PTCTL_FAIL,
 			"no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub",
 			o->c->root);
-	if ((rc = entry_conf_new(o, &old, &c)))
+	if ((rc = entry_conf_new(o, old, &c)))
 		return rc;
 	/* VM mode (issue 18): --vm-* plan now; a refresh keeps the saved plan; a new selection
 	 * without --vm-* has none. The entries get its arguments after the selection's. */
@@ -853,7 +853,7 @@ static int entry_add(struct eopts *o)
 	if (rc > 1)
 		return rc;
 	have_vm = rc == 0;
-	if (o->old && saved_args(o->rootfd, &old, o->old_args, sizeof(o->old_args)) < 0)
+	if (o->old && saved_args(o->rootfd, old, o->old_args, sizeof(o->old_args)) < 0)
 		o->old = NULL; /* nothing to compare the entries with */
 	if ((rc = check_edits(o, &c)))
 		return rc;
@@ -875,9 +875,19 @@ static int entry_add(struct eopts *o)
 	    (rc = bls_add(o, &eff)))
 		return rc;
 	if ((rc = save_conf(o, &c, have_vm ? &vm : NULL, &changed)) ||
-	    (rc = loader_after(o, &old, &c, changed)))
+	    (rc = loader_after(o, old, &c, changed)))
 		return rc;
 	return o->unbindable ? PTCTL_PARTIAL : 0;
+}
+
+/* entry add: the saved entry.conf (o->old while it runs) lives here */
+static int entry_add(struct eopts *o)
+{
+	struct pt_entry_conf old = { 0 };
+	int rc = entry_add_with(o, &old);
+
+	o->old = NULL;
+	return rc;
 }
 
 /* ---- entry remove ---------------------------------------------------------------------- */
