@@ -178,6 +178,19 @@ static int open_root(struct eopts *o, bool write)
 	return 0;
 }
 
+/* open_root for writing boot entries: a boot loader must be there. */
+static int open_root_loader(struct eopts *o)
+{
+	int rc = open_root(o, true);
+
+	if (!rc && o->boot.loader == PT_LOADER_NONE)
+		rc = ptctl_err(
+			PTCTL_FAIL,
+			"no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub",
+			o->c->root);
+	return rc;
+}
+
 static void change(struct eopts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void change(struct eopts *o, const char *fmt, ...)
 {
@@ -836,13 +849,8 @@ static int entry_add_with(struct eopts *o, struct pt_entry_conf *old)
 	bool have_vm, changed = false;
 	int rc;
 
-	if ((rc = open_root(o, true)))
+	if ((rc = open_root_loader(o)))
 		return rc;
-	if (o->boot.loader == PT_LOADER_NONE)
-		return ptctl_err(
-			PTCTL_FAIL,
-			"no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub",
-			o->c->root);
 	if ((rc = entry_conf_new(o, old, &c)))
 		return rc;
 	/* VM mode (issue 18): --vm-* plan now; a refresh keeps the saved plan; a new selection
@@ -997,13 +1005,8 @@ static int entry_remove(struct eopts *o)
 	bool had_conf, had_windows;
 	int rc;
 
-	if ((rc = open_root(o, true)))
+	if ((rc = open_root_loader(o)))
 		return rc;
-	if (o->boot.loader == PT_LOADER_NONE)
-		return ptctl_err(
-			PTCTL_FAIL,
-			"no boot loader found under %s: no loader/entries, grub.cfg or etc/default/grub",
-			o->c->root);
 	rc = read_conf(o->rootfd, &old);
 	if (rc < 0 && rc != -ENOENT && rc != -EINVAL)
 		return read_err(PT_ENTRY_CONF, rc);
