@@ -73,8 +73,18 @@ pttest_boot() {
 	fi
 	echo "BOOT: ${PTTEST_OUT##*/}: $*"
 	mkdir -p "$PTTEST_RUNS"
-	"$PTTEST_DIR/boot" --out "$PTTEST_OUT" "$@" > "$PTTEST_OUT.stdout" 2> "$PTTEST_OUT.stderr" \
-		|| { mkdir -p "$PTTEST_OUT"; return 1; }
+	_pt_st=0
+	"$PTTEST_DIR/boot" --out "$PTTEST_OUT" "$@" > "$PTTEST_OUT.stdout" 2> "$PTTEST_OUT.stderr" || _pt_st=1
+	# A kernel panic before any pttest hook ran (so before pt-early too) is the guest kernel's
+	# under TCG (seen: an int3 Oops in text patching while the initramfs unpacks): boot again,
+	# once, and say so.
+	if [ "$(cat "$PTTEST_OUT/result" 2> /dev/null)" = panic ] &&
+		! grep -aq 'PTTEST:' "$PTTEST_OUT/console.log" 2> /dev/null; then
+		echo "BOOT: ${PTTEST_OUT##*/}: the kernel panicked before the initramfs ran; booting again"
+		_pt_st=0
+		"$PTTEST_DIR/boot" --out "$PTTEST_OUT" "$@" > "$PTTEST_OUT.stdout" 2> "$PTTEST_OUT.stderr" || _pt_st=1
+	fi
+	[ $_pt_st = 0 ] || { mkdir -p "$PTTEST_OUT"; return 1; }
 }
 
 # "02:00.0" -> "0000:02:00.0"
