@@ -5,6 +5,11 @@
 # between; and pt-early once more right after each modprobe, the modules already
 # loaded (its time without loading). Kernel-log markers carry the timestamps; the
 # host does the sums. "PTBENCH format" says how the image holds vfio-pci (ko, xz, zst).
+# modprobe is the image's own binary, run by its path (the one pt-early would fall
+# back to): a busybox-static sh runs its modprobe applet for a bare "modprobe", and
+# that applet ignores softdeps (no vfio_iommu_type1), so it loads less. Each load
+# says which modules it left loaded ("PTBENCH loaded"), and the host checks that
+# both loaded the same.
 ptb_mods="vfio_pci vfio_pci_core vfio_iommu_type1 vfio_virqfd vfio irqbypass"
 ptb_unload() {
 	if [ -e /sys/bus/pci/devices/0000:03:00.0/driver ]; then
@@ -16,7 +21,20 @@ ptb_unload() {
 	done
 	[ -d /sys/module/vfio ] && echo "PTBENCH error vfio still loaded" > /dev/kmsg
 }
+ptb_loaded() {
+	ptb_l=
+	for m in $ptb_mods; do
+		[ -d "/sys/module/$m" ] && ptb_l="$ptb_l $m"
+	done
+	echo "PTBENCH loaded $1$ptb_l" > /dev/kmsg
+}
 echo "pt.devices=03:00.0@1b36:0010" > /tmp/ptbench.cmdline
+ptb_modprobe=
+for p in /usr/sbin/modprobe /sbin/modprobe /usr/bin/modprobe /bin/modprobe; do
+	[ -x "$p" ] && { ptb_modprobe=$p; break; }
+done
+[ -n "$ptb_modprobe" ] || echo "PTBENCH error no modprobe in the image" > /dev/kmsg
+echo "PTBENCH modprobe is $ptb_modprobe ($(readlink -f "$ptb_modprobe"))" > /dev/kmsg
 for f in /lib/modules/*/kernel/drivers/vfio/pci/vfio-pci.ko*; do
 	[ -e "$f" ] && echo "PTBENCH format ${f##*.}" > /dev/kmsg
 done
@@ -24,8 +42,9 @@ ptb_unload
 i=0
 while [ $i -lt "${PTBENCH_N:-5}" ]; do
 	echo "PTBENCH modprobe begin $i" > /dev/kmsg
-	modprobe vfio-pci
+	"$ptb_modprobe" vfio-pci
 	echo "PTBENCH modprobe end $i" > /dev/kmsg
+	ptb_loaded modprobe
 	echo "PTBENCH noload begin $i" > /dev/kmsg
 	/usr/bin/pt-early --cmdline-file /tmp/ptbench.cmdline
 	echo "PTBENCH noload end $i" > /dev/kmsg
@@ -33,6 +52,7 @@ while [ $i -lt "${PTBENCH_N:-5}" ]; do
 	echo "PTBENCH pt-early begin $i" > /dev/kmsg
 	/usr/bin/pt-early --cmdline-file /tmp/ptbench.cmdline
 	echo "PTBENCH pt-early end $i" > /dev/kmsg
+	ptb_loaded pt-early
 	while read -r ptb_line; do
 		case $ptb_line in *'"modules_us"'*) echo "PTBENCH pt-early $ptb_line $i" > /dev/kmsg ;; esac
 	done < /run/ptboot/state.json
