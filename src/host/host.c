@@ -71,7 +71,7 @@ int pt_host_open(const char *root, const char *cmdline_file, bool probe_disks, s
 	r = pt_sys_open(root, &h->sys);
 	if (r < 0)
 		goto fail_free;
-	h->sys.reset_methods = true;
+	h->sys.host_attrs = true;
 	r = pt_sys_scan(&h->sys);
 	if (r < 0)
 		goto fail;

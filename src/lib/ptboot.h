@@ -192,7 +192,7 @@ struct pt_dev {
 	int group;			/* IOMMU group, -1 when none */
 	int boot_vga;			/* 1, 0, or -1 when the attribute is absent */
 	char driver[PT_NAME_MAX];	/* "" when unbound */
-	char override[PT_NAME_MAX];	/* "" when "(null)" */
+	char override[PT_NAME_MAX];	/* "" when "(null)"; scanned with host_attrs */
 	char reset_method[PT_NAME_MAX]; /* "" when absent/empty */
 	bool unreadable;		/* vendor, device or class unreadable: IDs 0xffff, class 0 */
 };
@@ -202,9 +202,10 @@ struct pt_sys {
 	struct pt_dev *devs;
 	size_t ndevs;
 	bool iommu; /* sys/kernel/iommu_groups has groups */
-	/* pt_sys_scan reads reset_method too: ptctl's checks want it, pt-early has no use for
-	 * it (set between pt_sys_open and pt_sys_scan) */
-	bool reset_methods;
+	/* pt_sys_scan reads reset_method and driver_override too: ptctl's checks and list want
+	 * them; pt-early has no use for them before it binds, and pt_dev_refresh reads the
+	 * override then (set between pt_sys_open and pt_sys_scan) */
+	bool host_attrs;
 };
 
 /* Open the tree at root ("/" for the live system). */

@@ -71,10 +71,14 @@ static int read_hex_attr(int dirfd, const char *name, uint32_t max, uint32_t *re
 	return pt_parse_hex(buf, (size_t)n, max, ret);
 }
 
-static void read_volatile(int devfd, struct pt_dev *d)
+static void read_driver(int devfd, struct pt_dev *d)
 {
 	if (pt_read_link_name(devfd, "driver", d->driver, sizeof(d->driver)) < 0)
 		d->driver[0] = '\0';
+}
+
+static void read_override(int devfd, struct pt_dev *d)
+{
 	if (pt_read_attr(devfd, "driver_override", d->override, sizeof(d->override)) < 0 ||
 	    strcmp(d->override, "(null)") == 0)
 		d->override[0] = '\0';
@@ -109,9 +113,10 @@ static int uevent_pair(const char *s, const char *key, uint32_t *a, uint32_t *b)
 	return pt_parse_hex(colon + 1, len - (size_t)(colon + 1 - v), 0xffff, b);
 }
 
-/* The IDs and class from the one uevent file the kernel fills from pci_uevent() (PCI_CLASS,
- * PCI_ID, PCI_SUBSYS_ID): one read instead of five. Its DRIVER= is not used: the driver link
- * is read with the other volatile attributes, the same way after a bind. */
+/* The IDs, class and driver from the one uevent file, which the kernel fills from
+ * dev_uevent() (DRIVER=, only while a driver has the device: the same dev->driver the
+ * driver link shows) and pci_uevent() (PCI_CLASS, PCI_ID, PCI_SUBSYS_ID): one read instead
+ * of five attributes and the link. After a bind, pt_dev_refresh reads the link itself. */
 static int read_uevent(int devfd, struct pt_dev *d)
 {
 	char buf[512];
@@ -128,6 +133,10 @@ static int read_uevent(int devfd, struct pt_dev *d)
 	if (uevent_pair(buf, "PCI_ID", &d->vendor, &d->device) < 0 ||
 	    uevent_pair(buf, "PCI_SUBSYS_ID", &d->subvendor, &d->subdevice) < 0)
 		return -ENODATA;
+	v = uevent_val(buf, "DRIVER", &len);
+	if (v && (len == 0 || len >= sizeof(d->driver)))
+		return -ENODATA;
+	pt_snprintf(d->driver, sizeof(d->driver), "%.*s", v ? (int)len : 0, v ? v : "");
 	return 0;
 }
 
@@ -149,12 +158,14 @@ static void read_ids(int devfd, struct pt_dev *d)
 
 /* A function whose IDs can't be read stays in the model (unreadable): it is still a member
  * of its IOMMU group, and a selector must not take what it can't identify. */
-static void read_dev(int devfd, struct pt_dev *d, bool reset_method)
+static void read_dev(int devfd, struct pt_dev *d, bool host_attrs)
 {
 	char buf[PT_NAME_MAX];
 
-	if (read_uevent(devfd, d) < 0)
+	if (read_uevent(devfd, d) < 0) {
 		read_ids(devfd, d);
+		read_driver(devfd, d);
+	}
 	d->group = -1;
 	if (pt_read_link_name(devfd, "iommu_group", buf, sizeof(buf)) > 0) {
 		uint32_t g;
@@ -167,10 +178,10 @@ static void read_dev(int devfd, struct pt_dev *d, bool reset_method)
 	if (((d->cls >> 8) == 0x0300 || (d->cls >> 8) == 0x0001) &&
 	    pt_read_attr(devfd, "boot_vga", buf, sizeof(buf)) > 0)
 		d->boot_vga = buf[0] == '1';
-	if (!reset_method ||
-	    pt_read_attr(devfd, "reset_method", d->reset_method, sizeof(d->reset_method)) < 0)
+	if (!host_attrs || pt_read_attr(devfd, "reset_method", d->reset_method, sizeof(d->reset_method)) < 0)
 		d->reset_method[0] = '\0';
-	read_volatile(devfd, d);
+	if (host_attrs)
+		read_override(devfd, d);
 }
 
 static int cmp_dev(const void *a, const void *b, const void *ctx)
@@ -207,7 +218,7 @@ int pt_sys_scan(struct pt_sys *sys)
 		devfd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (devfd < 0)
 			continue; /* hot-removed under us */
-		read_dev(devfd, &d, sys->reset_methods);
+		read_dev(devfd, &d, sys->host_attrs);
 		close(devfd);
 		if (n == cap) {
 			struct pt_dev *p;
@@ -254,7 +265,8 @@ int pt_dev_refresh(const struct pt_sys *sys, struct pt_dev *d)
 	devfd = openat(sys->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (devfd < 0)
 		return -errno;
-	read_volatile(devfd, d);
+	read_driver(devfd, d);
+	read_override(devfd, d);
 	close(devfd);
 	return 0;
 }

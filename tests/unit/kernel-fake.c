@@ -142,6 +142,29 @@ static int dev_syspath(struct pt_kernel *k, const char *slot, char *buf, size_t 
 	return 0;
 }
 
+/* The device's uevent says DRIVER= while a driver has it, as dev_uevent() does (before
+ * the bus's PCI_* lines): the scan reads the driver there. */
+static void set_uevent_driver(struct pt_kernel *k, const char *slot, const char *drv)
+{
+	char path[128], old[1024], text[1200];
+	size_t n = 0;
+	int r;
+
+	pt_pathf(path, sizeof(path), DEVS "%s/uevent", slot);
+	r = pt_read_attr(k->rootfd, path, old, sizeof(old));
+	if (r < 0)
+		return;
+	if (drv)
+		n = (size_t)snprintf(text, sizeof(text), "DRIVER=%s\n", drv);
+	for (char *l = old, *e; *l && n < sizeof(text); l = e ? e + 1 : l + strlen(l)) {
+		e = strchr(l, '\n');
+		if (strncmp(l, "DRIVER=", 7) != 0)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%.*s\n",
+					      (int)(e ? (size_t)(e - l) : strlen(l)), l);
+	}
+	put_file(k->rootfd, path, text);
+}
+
 static void do_unbind(struct pt_kernel *k, const char *slot)
 {
 	char drv[PT_NAME_MAX], path[256];
@@ -153,6 +176,7 @@ static void do_unbind(struct pt_kernel *k, const char *slot)
 	unlinkat(k->rootfd, path, 0);
 	pt_pathf(path, sizeof(path), DRVS "%s/%s", drv, slot);
 	unlinkat(k->rootfd, path, 0);
+	set_uevent_driver(k, slot, NULL);
 }
 
 static void do_bind(struct pt_kernel *k, const char *slot, const char *drv)
@@ -173,6 +197,7 @@ static void do_bind(struct pt_kernel *k, const char *slot, const char *drv)
 	pt_pathf(link, sizeof(link), "../../../../%s", sp);
 	pt_pathf(path, sizeof(path), DRVS "%s/%s", drv, slot);
 	(void)!symlinkat(link, k->rootfd, path);
+	set_uevent_driver(k, slot, drv);
 }
 
 static bool vfio_accepts(struct pt_kernel *k, const char *slot)

@@ -16,7 +16,7 @@ static struct pt_sys open_scan(const char *fixtures, const char *name)
 	struct pt_sys sys;
 
 	snprintf(root, sizeof(root), "%s/%s", fixtures, name);
-	if (pt_sys_open(root, &sys) < 0 || (sys.reset_methods = true, pt_sys_scan(&sys)) < 0) {
+	if (pt_sys_open(root, &sys) < 0 || (sys.host_attrs = true, pt_sys_scan(&sys)) < 0) {
 		fprintf(stderr, "cannot read fixture %s\n", root);
 		exit(2);
 	}
@@ -92,18 +92,30 @@ TEST(seed_host_model)
 	pt_sys_close(&sys);
 }
 
-/* pt-early's scan leaves reset_method alone: one read per function it has no use for */
-TEST(reset_method_only_when_asked)
+/* pt-early's scan leaves reset_method and driver_override alone: reads per function it has
+ * no use for (it reads the override of what it binds, right before the write); ptctl's
+ * scan (host_attrs) reads them */
+TEST(host_attrs_only_when_asked)
 {
-	char root[512];
+	char root[600];
 	struct pt_sys sys;
 	const struct pt_dev *d;
 
-	snprintf(root, sizeof(root), "%s/seed-host", test_fixtures);
-	CHECK(pt_sys_open(root, &sys) == 0 && pt_sys_scan(&sys) == 0);
-	d = pt_sys_find(&sys, "0000:6e:00.0");
-	CHECK(d && d->vendor == 0xc0a9 && d->reset_method[0] == '\0');
-	pt_sys_close(&sys);
+	snprintf(root, sizeof(root), "%s/host-attrs", test_scratch);
+	fixture_copy(test_fixtures, "seed-host", root);
+	put(root, "sys/bus/pci/devices/0000:6e:00.0/driver_override", "vfio-pci\n");
+	for (int host = 0; host <= 1; host++) {
+		CHECK(pt_sys_open(root, &sys) == 0);
+		sys.host_attrs = host;
+		CHECK(pt_sys_scan(&sys) == 0);
+		d = pt_sys_find(&sys, "0000:6e:00.0");
+		CHECK(d && d->vendor == 0xc0a9);
+		CHECK_STR(d->reset_method, host ? "flr bus" : "");
+		CHECK_STR(d->override, host ? "vfio-pci" : "");
+		CHECK_INT(pt_dev_refresh(&sys, (struct pt_dev *)d), 0);
+		CHECK_STR(d->override, "vfio-pci");
+		pt_sys_close(&sys);
+	}
 }
 
 /* the seed's GPU by guarded slot: the audio function is left behind */
@@ -228,6 +240,10 @@ TEST(ids_from_uevent)
 	put(scratch_root, "sys/bus/pci/devices/0000:02:00.0/uevent",
 	    "DRIVER=nvme\nPCI_CLASS=10802\nPCI_ID=144D:A808\nPCI_SUBSYS_ID=144D:A801\n"
 	    "PCI_SLOT_NAME=0000:02:00.0\nMODALIAS=pci:v0000144Dd0000A808sv0000144Dsd0000A801bc01sc08i02\n");
+	/* the driver too, DRIVER= only while bound: no DRIVER= here, whatever the link says
+	 * (the kernel fills both from dev->driver) */
+	put(scratch_root, "sys/bus/pci/devices/0000:05:00.0/uevent",
+	    "PCI_CLASS=20000\nPCI_ID=8086:10D3\nPCI_SUBSYS_ID=8086:0000\n");
 	/* no IDs in it: the attribute files */
 	put(scratch_root, "sys/bus/pci/devices/0000:03:00.0/uevent", "DRIVER=nvme\n");
 	/* a malformed ID and no attribute files: unreadable */
@@ -243,6 +259,12 @@ TEST(ids_from_uevent)
 	      d->subdevice == 0xa801 && d->cls == 0x010802 && !d->unreadable);
 	d = pt_sys_find(&sys, "0000:03:00.0");
 	CHECK(d && d->vendor == 0x1b36 && d->device == 0x0010 && d->cls == 0x010802 && !d->unreadable);
+	CHECK(d && strcmp(d->driver, "nvme") == 0); /* from the driver link */
+	CHECK(d && strcmp(d->driver, "nvme") == 0); /* DRIVER= */
+	d = pt_sys_find(&sys, "0000:05:00.0");
+	CHECK(d && d->device == 0x10d3 && d->driver[0] == '\0');
+	CHECK_INT(pt_dev_refresh(&sys, (struct pt_dev *)d), 0);
+	CHECK(d && strcmp(d->driver, "e1000e") == 0); /* the link, after a bind */
 	d = pt_sys_find(&sys, "0000:04:00.0");
 	CHECK(d && d->unreadable && d->vendor == 0xffff && d->group >= 0);
 	d = pt_sys_find(&sys, "0000:00:02.0");
@@ -291,7 +313,7 @@ TEST(bad_roots)
 
 static const struct test_case tests[] = {
 	TEST_CASE(seed_host_model),
-	TEST_CASE(reset_method_only_when_asked),
+	TEST_CASE(host_attrs_only_when_asked),
 	TEST_CASE(plan_group_member_left_behind),
 	TEST_CASE(plan_whole_slot),
 	TEST_CASE(plan_boot_vga_refused),
