@@ -59,4 +59,26 @@ while [ $i -lt "${PTBENCH_N:-5}" ]; do
 	ptb_unload
 	i=$((i + 1))
 done
+# Each module's own finit_module(2), in every form the host put in /pttest/mods (bench/finit-time),
+# the forms taking turns within each round.
+if [ -x /pttest/finit-time ]; then
+	i=0
+	while [ $i -lt "${PTBENCH_N:-5}" ]; do
+		for ptb_form in xz ko nosig; do
+			[ -d "/pttest/mods/$ptb_form" ] || continue
+			ptb_files=
+			while read -r ptb_m; do
+				for ptb_f in "/pttest/mods/$ptb_form/$ptb_m".ko*; do
+					ptb_files="$ptb_files $ptb_f"
+				done
+			done < /pttest/finit.order
+			ptb_unload
+			# shellcheck disable=SC2086 # module paths, no blanks
+			/pttest/finit-time "$ptb_form" $ptb_files > /dev/null ||
+				echo "PTBENCH error finit-time $ptb_form failed" > /dev/kmsg
+		done
+		i=$((i + 1))
+	done
+	ptb_unload
+fi
 echo "PTBENCH done" > /dev/kmsg
