@@ -60,11 +60,16 @@ while [ $i -lt "${PTBENCH_N:-5}" ]; do
 	i=$((i + 1))
 done
 # Each module's own finit_module(2), in every form the host put in /pttest/mods (bench/finit-time),
-# the forms taking turns within each round.
+# the forms taking turns within each round, and each round starting with the next form.
 if [ -x /pttest/finit-time ]; then
 	i=0
 	while [ $i -lt "${PTBENCH_N:-5}" ]; do
-		for ptb_form in xz ko nosig; do
+		case $((i % 3)) in
+			0) ptb_forms="xz ko nosig" ;;
+			1) ptb_forms="ko nosig xz" ;;
+			*) ptb_forms="nosig xz ko" ;;
+		esac
+		for ptb_form in $ptb_forms; do
 			[ -d "/pttest/mods/$ptb_form" ] || continue
 			ptb_files=
 			while read -r ptb_m; do
